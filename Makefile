@@ -1,0 +1,64 @@
+# bakeprint — the two commands: `make demo` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-dev
+RSTAMP  := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+export BAKEPRINT_DATABASE_URL ?= sqlite:///./bakeprint.db
+
+.PHONY: demo test install dev lint fmt typecheck services chromium bench soak clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(RSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(RSTAMP)
+
+install: $(RSTAMP)
+dev: $(STAMP)
+
+## make demo: install, migrate ./bakeprint.db, load 时光印记, serve on :8000
+demo: $(RSTAMP)
+	$(BIN)/bakeprint db upgrade
+	$(BIN)/bakeprint demo load --reset
+	$(BIN)/bakeprint serve --host $(HOST) --port $(PORT)
+
+## make test: dev install, start services if down, run the whole suite
+test: $(STAMP) services chromium
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --dist loadgroup -q
+
+services:
+	@bash scripts/services.sh
+
+chromium:
+	@command -v /usr/bin/chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP) services
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) bakeprint.db bakeprint.db-* bakeprint-files .pytest_cache .mypy_cache

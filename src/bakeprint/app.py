@@ -1,0 +1,104 @@
+"""create_app(): API routers under /api/v1, pages, error handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.middleware.sessions import SessionMiddleware
+
+from bakeprint import __version__
+from bakeprint.config import settings
+from bakeprint.db import Database, get_database
+from bakeprint.errors import BakeprintError, pick_language
+
+API_PREFIX = "/api/v1"
+
+_FIELD_MSG = {
+    "missing": ("必填", "is required"),
+    "string_too_short": ("太短", "is too short"),
+    "string_too_long": ("太长", "is too long"),
+    "string_pattern_mismatch": ("格式不对", "has the wrong format"),
+    "greater_than": ("太小", "is too small"),
+    "greater_than_equal": ("太小", "is too small"),
+    "less_than": ("太大", "is too large"),
+    "less_than_equal": ("太大", "is too large"),
+    "int_parsing": ("应为整数", "must be a whole number"),
+    "float_parsing": ("应为数字", "must be a number"),
+    "datetime_parsing": ("日期时间格式不对", "is not a valid date-time"),
+    "datetime_from_date_parsing": ("日期时间格式不对", "is not a valid date-time"),
+    "date_from_datetime_parsing": ("日期格式不对", "is not a valid date"),
+    "timezone_aware": ("需要带时区", "needs a time zone"),
+    "enum": ("不是可选值之一", "is not one of the allowed values"),
+    "literal_error": ("不是可选值之一", "is not one of the allowed values"),
+    "json_invalid": ("不是有效的 JSON", "is not valid JSON"),
+}
+
+
+def _lang(request: Request) -> str:
+    cookie = request.cookies.get("lang")
+    if cookie in ("zh", "en"):
+        return cookie
+    return pick_language(request.headers.get("accept-language"))
+
+
+def validation_error(errors: list[dict[str, Any]]) -> BakeprintError:
+    from bakeprint.errors import Invalid
+
+    parts_zh, parts_en, fields = [], [], []
+    for err in errors:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path")]
+        name = ".".join(loc) or "请求"
+        zh, en = _FIELD_MSG.get(
+            err.get("type", ""), ("无效", err.get("msg", "invalid"))
+        )
+        if err.get("type") in ("value_error", "assertion_error"):
+            msg = str(err.get("msg", "")).removeprefix("Value error, ")
+            zh, en = msg, msg
+        parts_zh.append(f"{name}：{zh}")
+        parts_en.append(f"{name} {en}")
+        fields.append({"field": name, "type": err.get("type"), "zh": zh, "en": en})
+    return Invalid(
+        "；".join(parts_zh),
+        "; ".join(parts_en),
+        field=fields[0]["field"] if fields else None,
+        details={"fields": fields},
+    )
+
+
+def create_app(db: Database | None = None) -> FastAPI:
+    app = FastAPI(
+        title="bakeprint",
+        version=__version__,
+        description="Batch traceability and precise recall for short-life pastries.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.db = db or get_database(settings.database_url)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="bp_session",
+        same_site="lax",
+        https_only=False,
+        max_age=14 * 24 * 3600,
+    )
+
+    @app.exception_handler(BakeprintError)
+    async def _domain_error(request: Request, exc: BakeprintError) -> Response:
+        return JSONResponse(
+            {"error": exc.as_dict(_lang(request))}, status_code=exc.status
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        err = validation_error(list(exc.errors()))
+        return JSONResponse({"error": err.as_dict(_lang(request))}, status_code=422)
+
+    from bakeprint import routes
+
+    routes.include_all(app)
+    return app

@@ -1,0 +1,170 @@
+"""The ``bakeprint`` command: one sub-command group per domain."""
+
+from __future__ import annotations
+
+import typer
+
+from bakeprint import __version__
+from bakeprint.catalog import cli as catalog_cli
+from bakeprint.cli_support import (
+    JsonOpt,
+    TenantOpt,
+    UserOpt,
+    cli_actor,
+    console,
+    emit,
+    handle_errors,
+    resolve_tenant,
+)
+from bakeprint.config import settings
+from bakeprint.db import get_database, session_scope
+from bakeprint.demo import cli as demo_cli
+from bakeprint.events import cli as events_cli
+from bakeprint.identity import cli as identity_cli
+from bakeprint.materials import cli as materials_cli
+from bakeprint.production import cli as production_cli
+from bakeprint.quality import cli as quality_cli
+
+app = typer.Typer(
+    name="bakeprint",
+    help="Batch traceability and precise recall for short-life pastries.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(identity_cli.tenant_app, name="tenant")
+app.add_typer(identity_cli.user_app, name="user")
+app.add_typer(identity_cli.token_app, name="token")
+app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(materials_cli.app, name="lot")
+app.add_typer(production_cli.app, name="batch")
+app.add_typer(quality_cli.app, name="qc")
+app.add_typer(events_cli.app, name="events")
+app.add_typer(demo_cli.app, name="demo")
+
+
+@app.command()
+def version(as_json: JsonOpt = False) -> None:
+    """Print the version."""
+    emit({"version": __version__}, as_json)
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade(
+    revision: str = typer.Argument("head", help="Target revision."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Migrate the database (BAKEPRINT_DATABASE_URL) to the latest schema."""
+    from bakeprint import migrate
+
+    db = get_database(settings.database_url)
+    before = migrate.current(db.engine)
+    migrate.upgrade(db.engine, revision)
+    after = migrate.current(db.engine)
+    emit(
+        {
+            "database": db.engine.url.render_as_string(hide_password=True),
+            "from": before,
+            "to": after,
+        },
+        as_json,
+        lambda d: console.print(f"database at {d['to']} (was {d['from']})"),
+    )
+
+
+@db_app.command("current")
+@handle_errors
+def db_current(as_json: JsonOpt = False) -> None:
+    """Show the schema revision of the database and of the code."""
+    from bakeprint import migrate
+
+    db = get_database(settings.database_url)
+    emit({"database": migrate.current(db.engine), "code": migrate.head()}, as_json)
+
+
+@app.command()
+@handle_errors
+def verify(
+    tenant: TenantOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Walk the hash-chained event log; exit 1 and name each broken event."""
+    from bakeprint.events import service as events
+
+    with session_scope(write=False) as session:
+        t = resolve_tenant(session, tenant)
+        count, problems = events.verify(session, t.id)
+        head = events.head(session, t.id)
+        report = {
+            "tenant": t.slug,
+            "ok": not problems,
+            "events_checked": count,
+            "head_seq": head.last_seq if head else 0,
+            "head_hash": head.last_hash if head else None,
+            "problems": [p.as_dict() for p in problems],
+        }
+    if as_json:
+        emit(report, True)
+    elif problems:
+        for p in problems:
+            console.print(f"[red]✗ #{p.seq}[/] {p.message}")
+    else:
+        console.print(
+            f"[green]✓[/] {count} events, chain intact; head "
+            f"#{report['head_seq']} {report['head_hash']}"
+        )
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port."),
+    workers: int = typer.Option(1, help="Worker processes."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    console.print(
+        f"bakeprint {__version__} on http://{host}:{port}/  "
+        f"(API docs: http://{host}:{port}/api/v1/docs)"
+    )
+    uvicorn.run(
+        "bakeprint.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@app.command()
+@handle_errors
+def whoami(
+    tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Show which bakery and user the CLI acts as."""
+    with session_scope(write=False) as session:
+        actor = cli_actor(session, tenant, user)
+        emit(
+            {
+                "tenant_id": actor.tenant_id,
+                "user": actor.username,
+                "roles": list(actor.roles),
+            },
+            as_json,
+        )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""Shared pieces of every CLI command: --json output, the acting user, and turning
+domain errors into one readable line with a non-zero exit."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bakeprint.errors import BakeprintError, Invalid, NotFound, pick_language
+from bakeprint.identity import service as identity
+from bakeprint.identity.models import Tenant, User
+from bakeprint.identity.service import Actor
+
+console = Console()
+err_console = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+TenantOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tenant",
+        envvar="BAKEPRINT_TENANT",
+        help="Bakery code (slug); optional when there is only one.",
+    ),
+]
+UserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        envvar="BAKEPRINT_USER",
+        help="Act as this user (default: the bakery's first owner).",
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def lang() -> str:
+    return pick_language(os.environ.get("BAKEPRINT_LANG") or os.environ.get("LANG"))
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, datetime | date):
+        return o.isoformat()
+    if isinstance(o, UUID | Decimal):
+        return str(o)
+    if isinstance(o, BaseModel):
+        return o.model_dump(mode="json")
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def to_jsonable(data: Any) -> Any:
+    return json.loads(json.dumps(data, default=_default, ensure_ascii=False))
+
+
+def emit(data: Any, as_json: bool, render: Callable[[Any], None] | None = None) -> None:
+    """Print ``data`` as JSON, or through ``render`` (default: a key/value table)."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    if as_json:
+        sys.stdout.write(
+            json.dumps(data, default=_default, ensure_ascii=False, indent=2) + "\n"
+        )
+        return
+    if render is not None:
+        render(data)
+    elif isinstance(data, list):
+        print_rows(data)
+    elif isinstance(data, dict):
+        table = Table(show_header=False, box=None)
+        for k, v in data.items():
+            table.add_row(f"[bold]{k}[/]", _cell(v))
+        console.print(table)
+    else:
+        console.print(data)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, list | dict):
+        return json.dumps(v, default=_default, ensure_ascii=False)
+    return str(v)
+
+
+def print_rows(rows: list[Any], columns: list[str] | None = None) -> None:
+    rows = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in rows]
+    if not rows:
+        console.print("（无 / none）")
+        return
+    columns = columns or [c for c in rows[0] if c not in ("tenant_id",)]
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*[_cell(r.get(c)) for c in columns])
+    console.print(table)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Domain errors become one line on stderr and exit code 1 (2 for bad input)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BakeprintError as exc:
+            fail(exc.message(lang()), 2 if exc.status == 422 else 1)
+        except ValidationError as exc:
+            from bakeprint.app import validation_error
+
+            err = validation_error(list(exc.errors()))  # type: ignore[arg-type]
+            fail(err.message(lang()), 2)
+        except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+            fail(f"{exc.strerror}: {exc.filename}", 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def resolve_tenant(session: Session, slug: str | None) -> Tenant:
+    if slug:
+        tenant = identity.tenant_by_slug(session, slug)
+        if tenant is None:
+            raise NotFound(f"找不到店铺 {slug}", f"no bakery with code {slug}")
+        return tenant
+    tenants = list(session.scalars(select(Tenant).limit(2)))
+    if len(tenants) == 1:
+        return tenants[0]
+    if not tenants:
+        raise NotFound(
+            "数据库里还没有店铺：先运行 bakeprint demo load 或 bakeprint tenant create",
+            "no bakery in this database yet: run `bakeprint demo load` or "
+            "`bakeprint tenant create`",
+        )
+    raise Invalid("有多个店铺：请用 --tenant 指定", "several bakeries: pass --tenant")
+
+
+def cli_actor(session: Session, tenant_slug: str | None, username: str | None) -> Actor:
+    """The CLI acts as a real user of the bakery, so events name who did it."""
+    tenant = resolve_tenant(session, tenant_slug)
+    stmt = select(User).where(User.tenant_id == tenant.id, User.active.is_(True))
+    if username:
+        user = session.scalar(stmt.where(User.username == username))
+        if user is None:
+            raise NotFound(
+                f"店铺 {tenant.slug} 没有用户 {username}",
+                f"bakery {tenant.slug} has no user {username}",
+            )
+    else:
+        user = next(
+            (
+                u
+                for u in session.scalars(stmt.order_by(User.created_at))
+                if "owner" in u.roles
+            ),
+            None,
+        )
+        if user is None:
+            raise NotFound(
+                "该店铺没有店主账号：请用 --user 指定",
+                "this bakery has no owner: pass --user",
+            )
+    return identity.actor_for(user, via="cli")

@@ -1,0 +1,193 @@
+"""Engine, declarative base and transaction scopes.
+
+One command is one transaction: the web request (``get_session``) or the CLI/worker
+(``session_scope``) owns it; services only flush.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    ForeignKeyConstraint,
+    MetaData,
+    Uuid,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    sessionmaker,
+)
+from sqlalchemy.types import TypeDecorator
+
+from bakeprint.config import settings
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend, stored in UTC.
+
+    SQLite has no time zone type, so a naive value would silently lose its offset;
+    here naive input is refused and every value read back is aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: give a time zone")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _rec: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's implicit transactions
+        # would otherwise run SELECTs outside the transaction).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # A writing transaction takes the write lock up front so two writers
+        # queue on busy_timeout instead of failing on a stale WAL snapshot.
+        if conn.get_execution_options().get("bp_write", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | None = None, **kw: Any) -> Engine:
+    url = url or settings.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, echo=settings.sql_echo, connect_args={"timeout": 30}, **kw
+        )
+        _sqlite_setup(engine)
+    else:
+        engine = create_engine(url, echo=settings.sql_echo, pool_pre_ping=True, **kw)
+    return engine
+
+
+class Database:
+    """An engine plus the two session factories (reading, writing)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.engine = make_engine(url)
+        self.url = str(self.engine.url)
+        write_engine = self.engine.execution_options(bp_write=True)
+        self.reader = sessionmaker(self.engine, expire_on_commit=False)
+        self.writer = sessionmaker(write_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        factory = self.writer if write else self.reader
+        session = factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@lru_cache(maxsize=8)
+def get_database(url: str | None = None) -> Database:
+    return Database(url or settings.database_url)
+
+
+@contextmanager
+def session_scope(*, write: bool = True, url: str | None = None) -> Iterator[Session]:
+    """One CLI command or worker step = one transaction."""
+    with get_database(url).session(write=write) as session:
+        yield session
+
+
+class TenantScoped:
+    """Mixin: primary key (tenant_id, id), tenant first so the schema can be
+    distributed by tenant (Citus) and every lookup starts from the tenant."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(
+            Uuid,
+            ForeignKey("tenants.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+
+    @declared_attr
+    def id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(Uuid, primary_key=True, default=new_id)
+
+    @declared_attr
+    def created_at(cls) -> Mapped[datetime]:
+        return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def tenant_fk(column: str, target: str, **kw: Any) -> Any:
+    """A composite foreign key (tenant_id, column) -> target(tenant_id, id):
+    a row can only ever point at a row of its own tenant."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"], **kw
+    )

@@ -1,0 +1,63 @@
+"""HTTP API: read the event log and verify its hash chain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from bakeprint.deps import CanRead, SessionDep
+from bakeprint.errors import NotFound
+from bakeprint.events import service as events
+from bakeprint.events.models import Event
+from bakeprint.events.schemas import EventPage, EventRead, VerifyReport
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+
+@router.get("", response_model=EventPage)
+def list_events(
+    session: SessionDep,
+    actor: CanRead,
+    subject: str | None = None,
+    kind: str | None = None,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> EventPage:
+    """Events of the caller's bakery in chain order, optionally for one subject."""
+    stmt = select(Event).where(Event.tenant_id == actor.tenant_id, Event.seq > after)
+    if subject:
+        stmt = stmt.where(Event.subject == subject)
+    if kind:
+        stmt = stmt.where(Event.kind == kind)
+    rows = list(session.scalars(stmt.order_by(Event.seq).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return EventPage(
+        items=[EventRead.model_validate(r) for r in rows],
+        next_after=rows[-1].seq if more and rows else None,
+    )
+
+
+@router.get("/verify", response_model=VerifyReport)
+def verify(session: SessionDep, actor: CanRead) -> VerifyReport:
+    """Walk the hash chain and name every event that no longer matches."""
+    count, problems = events.verify(session, actor.tenant_id)
+    head = events.head(session, actor.tenant_id)
+    return VerifyReport(
+        ok=not problems,
+        events_checked=count,
+        head_seq=head.last_seq if head else 0,
+        head_hash=head.last_hash if head else "",
+        problems=[p.as_dict() for p in problems],
+    )
+
+
+@router.get("/{seq}", response_model=EventRead)
+def get_event(seq: int, session: SessionDep, actor: CanRead) -> Event:
+    """One event by its position in the chain."""
+    ev = session.get(Event, (actor.tenant_id, seq))
+    if ev is None:
+        raise NotFound(f"找不到事件 #{seq}", f"event #{seq} not found")
+    return ev

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class EventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    event_id: str
+    event_type: str
+    kind: str
+    biz_step: str | None
+    event_time: datetime
+    event_tz: str
+    record_time: datetime
+    subject: str
+    actor: str | None
+    corrects_seq: int | None
+    body: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class EventPage(BaseModel):
+    items: list[EventRead]
+    next_after: int | None
+
+
+class VerifyReport(BaseModel):
+    ok: bool
+    events_checked: int
+    head_seq: int
+    head_hash: str
+    problems: list[dict[str, Any]]

@@ -1,0 +1,307 @@
+"""Append to and verify the hash-chained event log.
+
+Every recorded fact appends exactly one event in the same transaction as the
+fact itself. Events are never updated or deleted; a correction is a new event
+whose ``corrects_seq`` points at the event it corrects.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from bakeprint.db import utcnow
+from bakeprint.errors import Invalid, NotFound
+from bakeprint.events.hashing import GENESIS, chain_hash, row_payload
+from bakeprint.events.models import ChainHead, Event
+from bakeprint.identity.models import Tenant
+
+# CBV 2.0 business steps and dispositions bakeprint uses (bare names, as in
+# EPCIS 2.0 JSON); the interop layer checks them against the CBV context.
+BIZ_STEPS = {
+    "receiving",
+    "inspecting",
+    "commissioning",
+    "transforming",
+    "packing",
+    "shipping",
+    "departing",
+    "arriving",
+    "storing",
+    "stocking",
+    "retail_selling",
+    "removing",
+    "destroying",
+    "returning",
+    "holding",
+    "sensor_reporting",
+    "loading",
+    "unloading",
+    "recalling",
+    "dispensing",
+}
+EVENT_TYPES = {
+    "ObjectEvent",
+    "AggregationEvent",
+    "TransformationEvent",
+    "TransactionEvent",
+    "AssociationEvent",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int
+    event_id: str | None
+    problem: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "event_id": self.event_id,
+            "problem": self.problem,
+            "message": self.message,
+        }
+
+
+def tz_offset(tz_name: str, when: datetime) -> str:
+    off = when.astimezone(ZoneInfo(tz_name)).utcoffset()
+    assert off is not None
+    minutes = int(off.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def init_chain(session: Session, tenant_id: uuid.UUID) -> None:
+    session.add(ChainHead(tenant_id=tenant_id, last_seq=0, last_hash=GENESIS))
+    session.flush()
+
+
+def append(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    kind: str,
+    subject: str,
+    event_type: str,
+    biz_step: str | None,
+    event_time: datetime,
+    action: str | None = "OBSERVE",
+    disposition: str | None = None,
+    fields: dict[str, Any] | None = None,
+    extension: dict[str, Any] | None = None,
+    actor: str | None = None,
+    corrects_seq: int | None = None,
+) -> Event:
+    """Append one EPCIS-shaped event to the tenant's chain and return it.
+
+    ``fields`` are EPCIS 2.0 JSON members (epcList, quantityList, inputQuantityList,
+    readPoint, bizLocation, ilmd, sensorElementList…); ``extension`` holds
+    bakeprint's own data, exported under the ``bp:`` prefix.
+    """
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown EPCIS event type {event_type}")
+    if biz_step is not None and biz_step not in BIZ_STEPS:
+        raise ValueError(f"unknown CBV business step {biz_step}")
+    if event_time.tzinfo is None:
+        raise ValueError("event_time needs a time zone")
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("找不到该面包坊", "bakery not found")
+    if corrects_seq is not None:
+        exists = session.scalar(
+            select(Event.seq).where(
+                Event.tenant_id == tenant_id, Event.seq == corrects_seq
+            )
+        )
+        if exists is None:
+            raise Invalid(
+                f"要更正的事件 #{corrects_seq} 不存在",
+                f"event #{corrects_seq} to correct does not exist",
+            )
+
+    # Taking the head's row lock first serialises appends per tenant.
+    head = session.execute(
+        update(ChainHead)
+        .where(ChainHead.tenant_id == tenant_id)
+        .values(last_seq=ChainHead.last_seq + 1)
+        .returning(ChainHead.last_seq, ChainHead.last_hash)
+    ).one()
+    seq, prev_hash = int(head[0]), str(head[1])
+
+    event_tz = tz_offset(tenant.timezone, event_time)
+    record_time = utcnow()
+    event_id = f"urn:uuid:{uuid.uuid4()}"
+    body: dict[str, Any] = {
+        "type": event_type,
+        "eventTime": event_time.astimezone(ZoneInfo(tenant.timezone)).isoformat(
+            timespec="milliseconds"
+        ),
+        "eventTimeZoneOffset": event_tz,
+    }
+    if action:
+        body["action"] = action
+    if biz_step:
+        body["bizStep"] = biz_step
+    if disposition:
+        body["disposition"] = disposition
+    body.update(fields or {})
+    for key, value in (extension or {}).items():
+        body[f"bp:{key}"] = value
+    if corrects_seq is not None:
+        body["bp:corrects"] = corrects_seq
+
+    values = dict(
+        seq=seq,
+        event_id=event_id,
+        event_type=event_type,
+        action=action,
+        biz_step=biz_step,
+        event_time=event_time,
+        event_tz=event_tz,
+        record_time=record_time,
+        subject=subject,
+        kind=kind,
+        actor=actor,
+        corrects_seq=corrects_seq,
+        body=body,
+    )
+    digest = chain_hash(prev_hash, row_payload(**values))  # type: ignore[arg-type]
+    session.execute(
+        insert(Event).values(
+            tenant_id=tenant_id, prev_hash=prev_hash, hash=digest, **values
+        )
+    )
+    session.execute(
+        update(ChainHead)
+        .where(ChainHead.tenant_id == tenant_id)
+        .values(last_hash=digest)
+    )
+    ev = session.get(Event, (tenant_id, seq))
+    assert ev is not None
+    return ev
+
+
+def for_subject(session: Session, tenant_id: uuid.UUID, subject: str) -> list[Event]:
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.tenant_id == tenant_id, Event.subject == subject)
+            .order_by(Event.seq)
+        )
+    )
+
+
+def head(session: Session, tenant_id: uuid.UUID) -> ChainHead | None:
+    return session.get(ChainHead, tenant_id)
+
+
+def iter_events(
+    session: Session, tenant_id: uuid.UUID, *, batch: int = 2000
+) -> Iterator[Event]:
+    last = 0
+    while True:
+        rows = list(
+            session.scalars(
+                select(Event)
+                .where(Event.tenant_id == tenant_id, Event.seq > last)
+                .order_by(Event.seq)
+                .limit(batch)
+            )
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify(session: Session, tenant_id: uuid.UUID) -> tuple[int, list[Problem]]:
+    """Walk the tenant's chain; return (events checked, problems found).
+
+    A row edited in place fails its own hash; a row removed or re-hashed breaks
+    the link of the next one — either way the exact sequence number is named.
+    """
+    problems: list[Problem] = []
+    prev_hash = GENESIS
+    expected = 1
+    count = 0
+    for ev in iter_events(session, tenant_id):
+        count += 1
+        if ev.seq != expected:
+            problems.append(
+                Problem(
+                    expected,
+                    None,
+                    "missing",
+                    f"事件 #{expected}–#{ev.seq - 1} 缺失 / events #{expected}–"
+                    f"#{ev.seq - 1} are missing",
+                )
+            )
+        if ev.prev_hash != prev_hash:
+            problems.append(
+                Problem(
+                    ev.seq,
+                    ev.event_id,
+                    "broken_link",
+                    f"事件 #{ev.seq} 与前一事件的链接断开 / event #{ev.seq} does not "
+                    "link to the event before it",
+                )
+            )
+        payload = row_payload(
+            seq=ev.seq,
+            event_id=ev.event_id,
+            event_type=ev.event_type,
+            action=ev.action,
+            biz_step=ev.biz_step,
+            event_time=ev.event_time,
+            event_tz=ev.event_tz,
+            record_time=ev.record_time,
+            subject=ev.subject,
+            kind=ev.kind,
+            actor=ev.actor,
+            corrects_seq=ev.corrects_seq,
+            body=ev.body,
+        )
+        if chain_hash(ev.prev_hash, payload) != ev.hash:
+            problems.append(
+                Problem(
+                    ev.seq,
+                    ev.event_id,
+                    "altered",
+                    f"事件 #{ev.seq} 的内容被改动过 / event #{ev.seq} was altered "
+                    "after it was recorded",
+                )
+            )
+        prev_hash = ev.hash
+        expected = ev.seq + 1
+    chain_head = head(session, tenant_id)
+    if chain_head is not None and chain_head.last_seq != expected - 1:
+        problems.append(
+            Problem(
+                chain_head.last_seq,
+                None,
+                "truncated",
+                f"链尾应为 #{chain_head.last_seq}，实际为 #{expected - 1} / the chain "
+                f"should end at #{chain_head.last_seq} but ends at #{expected - 1}",
+            )
+        )
+    elif chain_head is not None and count and chain_head.last_hash != prev_hash:
+        problems.append(
+            Problem(
+                chain_head.last_seq,
+                None,
+                "head_mismatch",
+                "链尾哈希不一致 / the chain head hash does not match the last event",
+            )
+        )
+    return count, problems

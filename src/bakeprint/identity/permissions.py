@@ -1,0 +1,45 @@
+"""What each role may do. Checked on every API route (403 otherwise)."""
+
+from __future__ import annotations
+
+ACTIONS = (
+    "read",  # see lots, batches, events, master data
+    "lookup",  # resolve a code to its batch (shop staff at the counter)
+    "catalog:write",
+    "materials:write",
+    "production:write",
+    "quality:write",
+    "logistics:write",
+    "retail:write",
+    "recall:write",
+    "alerts:ack",
+    "users:admin",
+    "audit:export",
+    "supplier:submit",
+)
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "owner": frozenset(ACTIONS),
+    "production": frozenset({"read", "lookup", "production:write", "alerts:ack"}),
+    "qc": frozenset(
+        {"read", "lookup", "quality:write", "materials:write", "alerts:ack"}
+    ),
+    "logistics": frozenset({"read", "lookup", "logistics:write"}),
+    "store": frozenset({"lookup", "retail:write"}),
+    "supplier": frozenset({"supplier:submit"}),
+    "auditor": frozenset({"read", "lookup", "audit:export"}),
+}
+
+ROLE_NAMES = {
+    "owner": ("店主", "Owner"),
+    "production": ("生产", "Production"),
+    "qc": ("质检", "Quality control"),
+    "logistics": ("物流", "Logistics"),
+    "store": ("门店", "Store"),
+    "supplier": ("供应商", "Supplier"),
+    "auditor": ("审计", "Auditor"),
+}
+
+
+def allowed(roles: list[str] | tuple[str, ...], action: str) -> bool:
+    return any(action in ROLE_ACTIONS.get(r, frozenset()) for r in roles)

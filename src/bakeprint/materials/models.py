@@ -1,0 +1,44 @@
+"""Raw-material lots received from suppliers (R1.1)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bakeprint.db import Base, TenantScoped, UTCDateTime, tenant_fk
+
+QC_RESULTS = ("pass", "borderline", "fail")
+
+
+class MaterialLot(TenantScoped, Base):
+    __tablename__ = "material_lots"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        Index(
+            "ix_material_lots_supplier_lot", "tenant_id", "supplier_id", "supplier_lot"
+        ),
+        tenant_fk("material_type_id", "material_types"),
+        tenant_fk("supplier_id", "suppliers"),
+        tenant_fk("location_id", "locations"),
+        tenant_fk("qc_report_id", "stored_files"),
+    )
+
+    code: Mapped[str] = mapped_column(String(40))  # RM-20260302-003
+    material_type_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    supplier_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    supplier_lot: Mapped[str] = mapped_column(String(60))  # LOT25S-45
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    expires_on: Mapped[date] = mapped_column(Date)
+    qc_result: Mapped[str] = mapped_column(String(12))  # pass / borderline / fail
+    quality_score: Mapped[int] = mapped_column(Integer)
+    qc_report_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # Running total of what production consumed; guarded by a row lock.
+    consumed: Mapped[float] = mapped_column(Float, default=0.0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    received_by: Mapped[str | None] = mapped_column(String(120), nullable=True)

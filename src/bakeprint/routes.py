@@ -1,0 +1,30 @@
+"""Every domain's API router (under /api/v1) and page router, in one place."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bakeprint.catalog import endpoints as catalog
+from bakeprint.events import endpoints as events
+from bakeprint.identity import endpoints as identity
+from bakeprint.materials import endpoints as materials
+from bakeprint.production import endpoints as production
+from bakeprint.quality import endpoints as quality
+
+API_ROUTERS = [
+    identity.router,
+    catalog.router,
+    materials.router,
+    production.router,
+    quality.router,
+    events.router,
+]
+
+
+def include_all(app: FastAPI) -> None:
+    from bakeprint.app import API_PREFIX
+    from bakeprint.web import pages
+
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    pages.include(app)
