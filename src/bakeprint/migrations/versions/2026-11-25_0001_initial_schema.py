@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5b9d5e1ba11a
+Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 03:25:49.284775
+Create Date: 2026-11-25 03:28:06.631316
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "5b9d5e1ba11a"
+revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
