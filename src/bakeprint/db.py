@@ -152,9 +152,14 @@ class Database:
         self.engine.dispose()
 
 
-@lru_cache(maxsize=8)
 def get_database(url: str | None = None) -> Database:
-    return Database(url or settings.database_url)
+    """The process-wide Database for a URL (default: the configured one)."""
+    return _database(url or settings.database_url)
+
+
+@lru_cache(maxsize=8)
+def _database(url: str) -> Database:
+    return Database(url)
 
 
 @contextmanager

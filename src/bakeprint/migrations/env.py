@@ -6,28 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import types as satypes
 
 from bakeprint.config import settings
-from bakeprint.db import UTCDateTime, make_engine
+from bakeprint.db import make_engine
+from bakeprint.migrate import compare_type, render_item
 from bakeprint.models import metadata
 
 config = context.config
-
-
-def render_item(type_: str, obj: Any, autogen_context: Any) -> Any:
-    # Keep migrations free of app imports: UTCDateTime is a timestamptz.
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
-    return False
-
-
-def compare_type(
-    ctx: Any, inspected: Any, metadata_col: Any, inspected_type: Any, metadata_type: Any
-) -> bool | None:
-    if isinstance(metadata_type, UTCDateTime):
-        return not isinstance(inspected_type, satypes.DateTime)
-    return None
 
 
 def run(connection: Any) -> None:
