@@ -119,7 +119,7 @@ def make_catalog(session: Session, tenant_id: uuid.UUID) -> dict[str, object]:
         Product(
             tenant_id=t,
             line_id=line.id,
-            gtin="06901234000011",
+            gtin="06901234000016",
             name_zh="春日樱花饼",
             name_en="Spring Sakura Cake",
             category="酥皮类",
