@@ -8,8 +8,11 @@ import pytest
 
 from bakeprint.app import API_PREFIX, create_app
 
-PUBLIC = {f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs",
-          f"{API_PREFIX}/docs/oauth2-redirect"}
+PUBLIC = {
+    f"{API_PREFIX}/openapi.json",
+    f"{API_PREFIX}/docs",
+    f"{API_PREFIX}/docs/oauth2-redirect",
+}
 
 
 def _routes() -> list[tuple[str, str]]:

@@ -44,8 +44,16 @@ def test_verify_names_the_event_that_was_edited_in_the_database(cli_db: Path):
     from bakeprint.events import service as events
 
     assert run("db", "upgrade").exit_code == 0
-    r = run("tenant", "create", "cli-bakery", "--name", "CLI 面包坊",
-            "--password", "long-enough-1", "--json")
+    r = run(
+        "tenant",
+        "create",
+        "cli-bakery",
+        "--name",
+        "CLI 面包坊",
+        "--password",
+        "long-enough-1",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     with session_scope() as s:
         from bakeprint.identity.service import tenant_by_slug
@@ -53,9 +61,15 @@ def test_verify_names_the_event_that_was_edited_in_the_database(cli_db: Path):
         t = tenant_by_slug(s, "cli-bakery")
         assert t is not None
         for i in range(4):
-            events.append(s, tenant_id=t.id, kind="test", subject=f"x:{i}",
-                          event_type="ObjectEvent", biz_step="inspecting",
-                          event_time=datetime(2026, 3, 3, 8, i, tzinfo=UTC))
+            events.append(
+                s,
+                tenant_id=t.id,
+                kind="test",
+                subject=f"x:{i}",
+                event_type="ObjectEvent",
+                biz_step="inspecting",
+                event_time=datetime(2026, 3, 3, 8, i, tzinfo=UTC),
+            )
     ok = run("verify", "--json")
     assert ok.exit_code == 0 and json.loads(ok.stdout)["events_checked"] == 4
 
@@ -74,8 +88,9 @@ def test_verify_names_the_event_that_was_edited_in_the_database(cli_db: Path):
 
 def test_bad_input_is_one_readable_line_and_a_non_zero_exit(cli_db: Path):
     assert run("db", "upgrade").exit_code == 0
-    r = run("tenant", "create", "Not Valid!", "--name", "x", "--password",
-            "long-enough-1")
+    r = run(
+        "tenant", "create", "Not Valid!", "--name", "x", "--password", "long-enough-1"
+    )
     assert r.exit_code == 2
     assert len(r.stderr.strip().splitlines()) == 1
     assert "error:" in r.stderr
@@ -97,8 +112,18 @@ def test_a_token_issued_on_the_cli_authenticates_on_the_api(cli_db: Path):
     from bakeprint.app import create_app
 
     assert run("db", "upgrade").exit_code == 0
-    assert run("tenant", "create", "tok-bakery", "--name", "T", "--password",
-               "long-enough-1").exit_code == 0
+    assert (
+        run(
+            "tenant",
+            "create",
+            "tok-bakery",
+            "--name",
+            "T",
+            "--password",
+            "long-enough-1",
+        ).exit_code
+        == 0
+    )
     r = run("token", "issue", "--json")
     token = json.loads(r.stdout)["token"]
     with TestClient(create_app()) as c:

@@ -54,16 +54,21 @@ def test_errors_speak_chinese_by_default_and_english_on_request(client):
 
 def test_a_revoked_token_no_longer_works(client, session: Session, bakery):
     token = session.scalars(
-        select(ApiToken).where(ApiToken.tenant_id == bakery.tenant.id,
-                               ApiToken.user_id == bakery.owner.id)
+        select(ApiToken).where(
+            ApiToken.tenant_id == bakery.tenant.id, ApiToken.user_id == bakery.owner.id
+        )
     ).first()
     identity.revoke_token(session, bakery.actor, token.id)
     assert client.get("/api/v1/me", headers=bakery.headers).status_code == 401
 
 
 def test_only_an_owner_may_add_users(client, bakery):
-    new = {"username": "li", "display_name": "李", "roles": ["production"],
-           "password": "long-enough-1"}
+    new = {
+        "username": "li",
+        "display_name": "李",
+        "roles": ["production"],
+        "password": "long-enough-1",
+    }
     r = client.post("/api/v1/users", json=new, headers=bakery.auth("production"))
     assert r.status_code == 403
     assert "users:admin" in r.json()["error"]["message_en"]
@@ -73,8 +78,9 @@ def test_only_an_owner_may_add_users(client, bakery):
     assert r.status_code == 409
 
 
-def test_a_user_with_an_unknown_role_is_refused_and_not_created(client, session,
-                                                                bakery):
+def test_a_user_with_an_unknown_role_is_refused_and_not_created(
+    client, session, bakery
+):
     bad = {"username": "zh", "display_name": "x", "roles": ["baker"]}
     r = client.post("/api/v1/users", json=bad, headers=bakery.headers)
     assert r.status_code == 422
@@ -91,8 +97,9 @@ def test_another_bakerys_token_sees_only_its_own_bakery(client, session, bakery)
 
 
 def test_password_login_checks_bakery_user_and_password(session: Session, bakery):
-    user = identity.authenticate_password(session, bakery.tenant.slug, "owner",
-                                          "correct-horse-1")
+    user = identity.authenticate_password(
+        session, bakery.tenant.slug, "owner", "correct-horse-1"
+    )
     assert user.id == bakery.owner.id
     for slug, name, pw in [
         (bakery.tenant.slug, "owner", "wrong-password"),
@@ -104,8 +111,10 @@ def test_password_login_checks_bakery_user_and_password(session: Session, bakery
 
 
 def test_passwords_are_salted_scrypt_hashes():
-    a, b = identity.hash_password("same-password"), identity.hash_password(
-        "same-password")
+    a, b = (
+        identity.hash_password("same-password"),
+        identity.hash_password("same-password"),
+    )
     assert a != b and a.startswith("scrypt$")
     assert identity.check_password("same-password", a)
     assert not identity.check_password("other-password", a)

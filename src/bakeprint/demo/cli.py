@@ -3,5 +3,64 @@
 from __future__ import annotations
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bakeprint.cli_support import JsonOpt, console, emit, handle_errors
+from bakeprint.config import settings
+from bakeprint.db import session_scope
+from bakeprint.demo import data as D
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
+
+
+@app.command("load")
+@handle_errors
+def load(
+    reset: bool = typer.Option(
+        False, "--reset", help="Remove an existing demo bakery first."
+    ),
+    as_json: JsonOpt = False,
+) -> None:
+    """Load the 时光印记 demo bakery (four weeks of history) in one transaction."""
+    from bakeprint.demo import loader
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=as_json,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        with session_scope() as session:
+            if reset:
+                loader.remove(session)
+            result = loader.load(session, progress=progress)
+    data = {
+        "tenant": result.slug,
+        "login": {"bakery": D.SLUG, "user": "owner", "password": D.PASSWORD},
+        "token": result.token,
+        "counts": result.counts,
+        "database": settings.database_url,
+    }
+    if as_json:
+        emit(data, True)
+        return
+    console.print(
+        f"[green]✓[/] demo bakery [bold]{D.NAME}[/] loaded: "
+        + ", ".join(f"{v} {k}" for k, v in result.counts.items())
+    )
+    console.print(
+        f"  web login: bakery [bold]{D.SLUG}[/], user [bold]owner[/], "
+        f"password [bold]{D.PASSWORD}[/]"
+    )
+    console.print(f"  API token: {result.token}")
+    console.print(f"  the brief's case: batch [bold]{D.CASE_BATCH}[/]")

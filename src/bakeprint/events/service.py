@@ -23,30 +23,14 @@ from bakeprint.events.hashing import GENESIS, chain_hash, row_payload
 from bakeprint.events.models import ChainHead, Event
 from bakeprint.identity.models import Tenant
 
-# CBV 2.0 business steps and dispositions bakeprint uses (bare names, as in
-# EPCIS 2.0 JSON); the interop layer checks them against the CBV context.
-BIZ_STEPS = {
-    "receiving",
-    "inspecting",
-    "commissioning",
-    "transforming",
-    "packing",
-    "shipping",
-    "departing",
-    "arriving",
-    "storing",
-    "stocking",
-    "retail_selling",
-    "removing",
-    "destroying",
-    "returning",
-    "holding",
-    "sensor_reporting",
-    "loading",
-    "unloading",
-    "recalling",
-    "dispensing",
-}
+# CBV 2.0 business steps and dispositions (bare names, as EPCIS 2.0 JSON writes
+# them; the same lists as the CBV JSON-LD context, checked by a test).
+BIZ_STEPS = frozenset(
+    ["accepting", "arriving", "assembling", "collecting", "commissioning", "consigning", "creating_class_instance", "cycle_counting", "decommissioning", "departing", "destroying", "disassembling", "dispensing", "encoding", "entering_exiting", "holding", "inspecting", "installing", "killing", "loading", "other", "packing", "picking", "receiving", "removing", "repackaging", "repairing", "replacing", "reserving", "retail_selling", "sampling", "sensor_reporting", "shipping", "staging_outbound", "stock_taking", "stocking", "storing", "transporting", "unloading", "unpacking", "void_shipping"]
+)
+DISPOSITIONS = frozenset(
+    ["active", "available", "completeness_inferred", "completeness_verified", "conformant", "container_closed", "container_open", "damaged", "destroyed", "dispensed", "disposed", "encoded", "expired", "in_progress", "in_transit", "inactive", "mismatch_class", "mismatch_instance", "mismatch_quantity", "needs_replacement", "no_pedigree_match", "non_conformant", "non_sellable_other", "partially_dispensed", "recalled", "reserved", "retail_sold", "returned", "sellable_accessible", "sellable_not_accessible", "stolen", "unavailable", "unknown"]
+)
 EVENT_TYPES = {
     "ObjectEvent",
     "AggregationEvent",
@@ -112,6 +96,8 @@ def append(
         raise ValueError(f"unknown EPCIS event type {event_type}")
     if biz_step is not None and biz_step not in BIZ_STEPS:
         raise ValueError(f"unknown CBV business step {biz_step}")
+    if disposition is not None and disposition not in DISPOSITIONS:
+        raise ValueError(f"unknown CBV disposition {disposition}")
     if event_time.tzinfo is None:
         raise ValueError("event_time needs a time zone")
     tenant = session.get(Tenant, tenant_id)

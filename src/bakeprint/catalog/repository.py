@@ -1,0 +1,91 @@
+"""Master-data lookups, always inside one bakery."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog.models import (
+    Equipment,
+    Location,
+    MaterialType,
+    Operator,
+    PointOfSale,
+    Product,
+    ProductLine,
+    RecipeVariant,
+    Supplier,
+    Vehicle,
+)
+from bakeprint.errors import NotFound
+
+T = TypeVar("T")
+
+# model -> (key column, zh name, en name)
+KINDS: dict[type[Any], tuple[str, str, str]] = {
+    ProductLine: ("code", "产品线", "product line"),
+    Product: ("gtin", "产品", "product"),
+    MaterialType: ("code", "原料类型", "material type"),
+    Supplier: ("code", "供应商", "supplier"),
+    Operator: ("code", "操作员", "operator"),
+    Equipment: ("code", "设备", "equipment"),
+    Location: ("code", "位置", "location"),
+    Vehicle: ("code", "车辆", "vehicle"),
+    PointOfSale: ("code", "销售点", "point of sale"),
+}
+
+
+def find(session: Session, model: type[T], tenant_id: uuid.UUID, key: str) -> T | None:
+    column = getattr(model, KINDS[model][0])
+    return session.scalar(
+        select(model).where(model.tenant_id == tenant_id, column == key)  # type: ignore[attr-defined]
+    )
+
+
+def get(session: Session, model: type[T], tenant_id: uuid.UUID, key: str) -> T:
+    """The row with that code (GTIN for products), or a bilingual 404."""
+    row = find(session, model, tenant_id, key)
+    if row is None:
+        _, zh, en = KINDS[model]
+        raise NotFound(f"找不到{zh}：{key}", f"{en} not found: {key}")
+    return row
+
+
+def by_id(
+    session: Session, model: type[T], tenant_id: uuid.UUID, row_id: uuid.UUID
+) -> T:
+    row = session.get(model, (tenant_id, row_id))
+    if row is None:
+        _, zh, en = KINDS.get(model, ("", "记录", "record"))
+        raise NotFound(f"找不到{zh}", f"{en} not found")
+    return row
+
+
+def variant(
+    session: Session, tenant_id: uuid.UUID, product: Product, code: str
+) -> RecipeVariant:
+    row = session.scalar(
+        select(RecipeVariant).where(
+            RecipeVariant.tenant_id == tenant_id,
+            RecipeVariant.product_id == product.id,
+            RecipeVariant.code == code,
+        )
+    )
+    if row is None:
+        raise NotFound(
+            f"产品 {product.name_zh} 没有配方版本 {code}",
+            f"product {product.name_en or product.name_zh} has no recipe "
+            f"variant {code}",
+        )
+    return row
+
+
+def line_codes(session: Session, tenant_id: uuid.UUID) -> set[str]:
+    return set(
+        session.scalars(
+            select(ProductLine.code).where(ProductLine.tenant_id == tenant_id)
+        )
+    )
