@@ -40,9 +40,12 @@ KINDS: dict[type[Any], tuple[str, str, str]] = {
 
 def find(session: Session, model: type[T], tenant_id: uuid.UUID, key: str) -> T | None:
     column = getattr(model, KINDS[model][0])
-    return session.scalar(
-        select(model).where(model.tenant_id == tenant_id, column == key)  # type: ignore[attr-defined]
+    stmt: Any = select(model).where(
+        model.tenant_id == tenant_id,  # type: ignore[attr-defined]
+        column == key,
     )
+    row: T | None = session.scalar(stmt)
+    return row
 
 
 def get(session: Session, model: type[T], tenant_id: uuid.UUID, key: str) -> T:
