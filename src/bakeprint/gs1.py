@@ -43,3 +43,22 @@ def make_gtin(prefix_digits: str) -> str:
     if len(prefix_digits) != 13 or not prefix_digits.isdigit():
         raise ValueError("need 13 digits")
     return prefix_digits + str(check_digit(prefix_digits))
+
+
+def normalize_gln(value: str, *, field: str = "gln") -> str:
+    """Return a 13-digit GLN (Global Location Number) or raise Invalid."""
+    raw = value.strip().replace(" ", "")
+    if not raw.isdigit() or len(raw) != 13:
+        raise Invalid(
+            f"GLN 必须是 13 位数字：{value}",
+            f"a GLN must be 13 digits: {value}",
+            field=field,
+        )
+    expected = check_digit(raw[:-1])
+    if expected != int(raw[-1]):
+        raise Invalid(
+            f"GLN {raw} 的校验位错误：应为 {expected}，实为 {raw[-1]}",
+            f"GLN {raw} has a wrong check digit: expected {expected}, got {raw[-1]}",
+            field=field,
+        )
+    return raw

@@ -73,7 +73,11 @@ def test_packing_before_the_post_cooling_check_is_409_in_both_languages(
         json={"produced_quantity": 100},
         headers=bakery.headers,
     )
-    before = session.scalar(select(func.count()).select_from(Event))
+    before = session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(Event.tenant_id == bakery.tenant.id)
+    )
     zh = client.post(
         f"/api/v1/batches/{code}/pack", json={"quantity": 100}, headers=bakery.headers
     )
@@ -85,7 +89,14 @@ def test_packing_before_the_post_cooling_check_is_409_in_both_languages(
     assert zh.status_code == en.status_code == 409
     assert "冷却后检验" in zh.json()["error"]["message"]
     assert "post-cooling" in en.json()["error"]["message"]
-    assert session.scalar(select(func.count()).select_from(Event)) == before
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.tenant_id == bakery.tenant.id)
+        )
+        == before
+    )
 
 
 def test_validation_errors_name_the_field(client, bakery, cat):

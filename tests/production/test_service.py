@@ -101,7 +101,14 @@ def test_a_bad_batch_is_refused_and_leaves_nothing(
         start(session, bakery.actor, **change)
     assert words in exc.value.en and exc.value.zh
     assert events_count(session, bakery.tenant.id) == before
-    assert session.scalar(select(func.count()).select_from(Batch)) == 0
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Batch)
+            .where(Batch.tenant_id == bakery.tenant.id)
+        )
+        == 0
+    )
 
 
 def test_another_bakerys_product_is_not_found(session, bakery, cat):

@@ -69,6 +69,8 @@ class RecipeVariant(TenantScoped, Base):
     target_bake_minutes: Mapped[float] = mapped_column(Float)
     bake_minutes_tolerance: Mapped[float] = mapped_column(Float, default=1.0)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # A retired recipe stays: batches made with it keep pointing at it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class MaterialType(TenantScoped, Base):
@@ -84,6 +86,7 @@ class MaterialType(TenantScoped, Base):
     gtin: Mapped[str | None] = mapped_column(String(14), nullable=True)
     origin_story_zh: Mapped[str] = mapped_column(Text, default="")
     origin_story_en: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Supplier(TenantScoped, Base):
@@ -119,6 +122,7 @@ class Location(TenantScoped, Base):
     # kitchen_zone, cold_room, dry_store, packing, warehouse
     kind: Mapped[str] = mapped_column(String(20))
     gln: Mapped[str | None] = mapped_column(String(13), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Equipment(TenantScoped, Base):

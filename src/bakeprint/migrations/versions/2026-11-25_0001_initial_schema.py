@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 03:28:06.631316
+Create Date: 2026-11-25 04:09:51.785953
 """
 
 from collections.abc import Sequence
@@ -109,6 +109,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("gln", sa.String(length=13), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -134,6 +135,7 @@ def upgrade() -> None:
         sa.Column("gtin", sa.String(length=14), nullable=True),
         sa.Column("origin_story_zh", sa.Text(), nullable=False),
         sa.Column("origin_story_en", sa.Text(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -452,6 +454,7 @@ def upgrade() -> None:
         sa.Column("target_bake_minutes", sa.Float(), nullable=False),
         sa.Column("bake_minutes_tolerance", sa.Float(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
