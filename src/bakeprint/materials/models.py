@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bakeprint.db import Base, TenantScoped, UTCDateTime, tenant_fk
@@ -42,3 +52,15 @@ class MaterialLot(TenantScoped, Base):
     consumed: Mapped[float] = mapped_column(Float, default=0.0)
     notes: Mapped[str] = mapped_column(Text, default="")
     received_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class LotCodeSequence(Base):
+    """Last number of the intake day's lot codes (RM-YYYYMMDD-NNN) per bakery."""
+
+    __tablename__ = "lot_code_sequences"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)

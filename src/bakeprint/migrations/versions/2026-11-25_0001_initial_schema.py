@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 04:09:51.785953
+Create Date: 2026-11-25 04:12:30.027858
 """
 
 from collections.abc import Sequence
@@ -123,6 +123,19 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "code", name=op.f("uq_locations_tenant_id_code")
         ),
+    )
+    op.create_table(
+        "lot_code_sequences",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("last_value", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_lot_code_sequences_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "day", name=op.f("pk_lot_code_sequences")),
     )
     op.create_table(
         "material_types",
@@ -741,6 +754,7 @@ def downgrade() -> None:
     op.drop_table("points_of_sale")
     op.drop_table("operators")
     op.drop_table("material_types")
+    op.drop_table("lot_code_sequences")
     op.drop_table("locations")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_tenant_time")
