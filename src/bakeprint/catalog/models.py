@@ -69,6 +69,9 @@ class RecipeVariant(TenantScoped, Base):
     target_bake_minutes: Mapped[float] = mapped_column(Float)
     bake_minutes_tolerance: Mapped[float] = mapped_column(Float, default=1.0)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The product's standard recipe: batches made with it carry no -Fn suffix;
+    # a fine-tuned variant (F2, F3…) shows in the batch code (R1.2).
+    is_base: Mapped[bool] = mapped_column(Boolean, default=False)
     # A retired recipe stays: batches made with it keep pointing at it.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

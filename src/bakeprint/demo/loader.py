@@ -121,8 +121,23 @@ def build_catalog(session: Session, tenant_id: uuid.UUID) -> Catalog:
                 oven_temp_tolerance_c=3,
                 target_bake_minutes=mins,
                 bake_minutes_tolerance=1.5,
+                is_base=True,
             ),
         )
+    c.variants["F2"] = _add(
+        session,
+        RecipeVariant(
+            tenant_id=t,
+            product_id=c.products["SAKURA"].id,
+            code="F2",
+            name="减糖版 / less sweet",
+            target_oven_temp_c=180,
+            oven_temp_tolerance_c=3,
+            target_bake_minutes=19,
+            bake_minutes_tolerance=1.5,
+            notes="糖减少 20%，烘烤多 1 分钟",
+        ),
+    )
     for (
         code,
         zh,

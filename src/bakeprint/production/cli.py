@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from bakeprint.catalog import repository as catalog
 from bakeprint.cli_support import (
@@ -37,7 +38,8 @@ When = typer.Option(None, help="ISO time with offset, e.g. 2025-12-03T14:05+08:0
 
 def _show(data: Any) -> None:
     console.print(
-        f"[bold size=20]{data['code']}[/]  {data['product']}  [{data['status']}]"
+        f"[bold]{data['code']}[/]  {escape(data['product'])}  "
+        + escape(f"[{data['status']}]")
     )
     for k in (
         "production_date",
@@ -62,7 +64,7 @@ def _show(data: Any) -> None:
         console.print(
             f"  material: {c['lot']} {c['material']} {c['quantity']} "
             f"{c['unit']} — {c['supplier_code']} {c['supplier_lot']} "
-            f"[{c['lot_qc_result']}]{mark}"
+            + escape(f"[{c['lot_qc_result']}]{mark}")
         )
     for c in data["checkpoints"]:
         console.print(

@@ -16,7 +16,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
-from bakeprint.catalog.models import Equipment, Location, Operator, Product, ProductLine
+from bakeprint.catalog.models import (
+    Equipment,
+    Location,
+    Operator,
+    Product,
+    ProductLine,
+    RecipeVariant,
+)
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid
 from bakeprint.events import service as events
@@ -91,6 +98,19 @@ def allocate_sequence(
     return value
 
 
+def base_variant(
+    session: Session, tenant_id: uuid.UUID, product: Product
+) -> RecipeVariant | None:
+    """The product's standard recipe, if it has one marked as base."""
+    return session.scalar(
+        select(RecipeVariant).where(
+            RecipeVariant.tenant_id == tenant_id,
+            RecipeVariant.product_id == product.id,
+            RecipeVariant.is_base.is_(True),
+        )
+    )
+
+
 def batch_uri(product: Product, code: str) -> str:
     return ids.batch_class(product.gtin, code)
 
@@ -117,7 +137,9 @@ def start_batch(session: Session, data: BatchCreate, *, actor: Actor) -> Batch:
         )
     line = catalog.by_id(session, ProductLine, t, product.line_id)
     variant = (
-        catalog.variant(session, t, product, data.variant) if data.variant else None
+        catalog.variant(session, t, product, data.variant)
+        if data.variant
+        else base_variant(session, t, product)
     )
     started_at = not_in_future(data.started_at or utcnow(), "started_at")
     local = started_at.astimezone(ZoneInfo(tenant.timezone))
@@ -141,7 +163,7 @@ def start_batch(session: Session, data: BatchCreate, *, actor: Actor) -> Batch:
         line=line.code,
         session=session_code,
         seq=seq,
-        variant=variant.code if variant else None,
+        variant=variant.code if variant and not variant.is_base else None,
     ).format()
     best_before = day + timedelta(days=product.shelf_life_days)
     batch = Batch(
@@ -236,8 +258,6 @@ def record_bake(
     batch = batches.for_update(session, t, code)
     _require_status(batch, ("in_progress",), "记录烘烤", "baked")
     product = catalog.by_id(session, Product, t, batch.product_id)
-    from bakeprint.catalog.models import RecipeVariant
-
     variant = (
         session.get(RecipeVariant, (t, batch.variant_id)) if batch.variant_id else None
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 04:12:30.027858
+Create Date: 2026-11-25 04:13:40.345093
 """
 
 from collections.abc import Sequence
@@ -467,6 +467,7 @@ def upgrade() -> None:
         sa.Column("target_bake_minutes", sa.Float(), nullable=False),
         sa.Column("bake_minutes_tolerance", sa.Float(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("is_base", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
