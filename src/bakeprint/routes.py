@@ -10,11 +10,13 @@ from bakeprint.identity import endpoints as identity
 from bakeprint.materials import endpoints as materials
 from bakeprint.production import endpoints as production
 from bakeprint.quality import endpoints as quality
+from bakeprint.storage import endpoints as storage
 
 API_ROUTERS = [
     identity.router,
     catalog.router,
     materials.router,
+    storage.router,
     production.router,
     quality.router,
     events.router,

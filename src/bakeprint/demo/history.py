@@ -88,7 +88,7 @@ def _receive(
             quantity=size,
             unit="kg",
             expires_on=day + timedelta(days=shelf),
-            qc_result=qc,  # type: ignore[arg-type]
+            qc_result=qc,
             quality_score=score if score is not None else rng.randint(88, 98),
             location="COLD-1" if material in ("CREAM", "EGG", "REDBEAN") else "DRY-1",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,3 +47,50 @@ def for_update(
     if lot is None:
         raise NotFound("找不到原料批次", "material lot not found")
     return lot
+
+
+def search(
+    session: Session,
+    tenant_id: uuid.UUID,
+    *,
+    material: str | None = None,
+    supplier: str | None = None,
+    qc_result: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    expiring_before: date | None = None,
+    available: bool | None = None,
+    limit: int = 200,
+) -> list[MaterialLot]:
+    from bakeprint.catalog.models import MaterialType, Supplier
+
+    stmt = select(MaterialLot).where(MaterialLot.tenant_id == tenant_id)
+    if material:
+        stmt = stmt.join(
+            MaterialType,
+            (MaterialType.tenant_id == MaterialLot.tenant_id)
+            & (MaterialType.id == MaterialLot.material_type_id),
+        ).where(MaterialType.code == material)
+    if supplier:
+        stmt = stmt.join(
+            Supplier,
+            (Supplier.tenant_id == MaterialLot.tenant_id)
+            & (Supplier.id == MaterialLot.supplier_id),
+        ).where(Supplier.code == supplier)
+    if qc_result:
+        stmt = stmt.where(MaterialLot.qc_result == qc_result)
+    if received_from:
+        stmt = stmt.where(MaterialLot.received_at >= _start(received_from))
+    if received_to:
+        stmt = stmt.where(MaterialLot.received_at < _start(received_to, 1))
+    if expiring_before:
+        stmt = stmt.where(MaterialLot.expires_on < expiring_before)
+    if available is not None:
+        left = MaterialLot.quantity - MaterialLot.consumed > 1e-9
+        stmt = stmt.where(left if available else ~left)
+    stmt = stmt.order_by(MaterialLot.received_at.desc(), MaterialLot.code.desc())
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def _start(day: date, plus: int = 0) -> datetime:
+    return datetime.combine(day + timedelta(days=plus), time(), UTC)
