@@ -42,9 +42,10 @@ services:
 	@bash scripts/services.sh
 
 chromium:
-	@command -v /usr/bin/chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	@{ command -v /usr/bin/chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || { \
+	  echo "installing Debian chromium and CJK fonts for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-noto-cjk) >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

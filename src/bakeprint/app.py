@@ -44,6 +44,13 @@ def _lang(request: Request) -> str:
     return pick_language(request.headers.get("accept-language"))
 
 
+def wants_html(request: Request) -> bool:
+    """Pages get an HTML error; the API (and API clients) get JSON."""
+    if request.url.path.startswith(API_PREFIX):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
 def validation_error(errors: list[dict[str, Any]]) -> BakeprintError:
     from bakeprint.errors import Invalid
 
@@ -89,6 +96,10 @@ def create_app(db: Database | None = None) -> FastAPI:
 
     @app.exception_handler(BakeprintError)
     async def _domain_error(request: Request, exc: BakeprintError) -> Response:
+        if wants_html(request):
+            from bakeprint.web.pages import error_page
+
+            return error_page(request, exc.status, exc.message(_lang(request)))
         return JSONResponse(
             {"error": exc.as_dict(_lang(request))}, status_code=exc.status
         )

@@ -7,8 +7,9 @@ caller's transaction makes it all-or-nothing, event included.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from bakeprint.catalog.models import (
     RecipeVariant,
 )
 from bakeprint.db import utcnow
-from bakeprint.errors import Conflict, Invalid
+from bakeprint.errors import BakeprintError, Conflict, Invalid
 from bakeprint.events import service as events
 from bakeprint.gs1 import normalize_gtin
 from bakeprint.identity.models import Tenant
@@ -49,6 +50,7 @@ from bakeprint.production.schemas import (
 from bakeprint.quality import service as quality
 
 CLOCK_SKEW = timedelta(minutes=5)
+T = TypeVar("T")
 
 
 def tenant_of(session: Session, tenant_id: uuid.UUID) -> Tenant:
@@ -65,6 +67,15 @@ def not_in_future(when: datetime, field: str) -> datetime:
             field=field,
         )
     return when
+
+
+def _field(name: str, fn: Callable[..., T], *args: Any) -> T:
+    """Call a lookup; a failure names the form field it came from."""
+    try:
+        return fn(*args)
+    except BakeprintError as exc:
+        exc.field = exc.field or name
+        raise
 
 
 def allocate_sequence(
@@ -126,8 +137,13 @@ def start_batch(session: Session, data: BatchCreate, *, actor: Actor) -> Batch:
     """Register a production batch and give it the next code of its session."""
     t = actor.tenant_id
     tenant = tenant_of(session, t)
-    product = catalog.get(
-        session, Product, t, normalize_gtin(data.product_gtin, field="product_gtin")
+    product = _field(
+        "product_gtin",
+        catalog.get,
+        session,
+        Product,
+        t,
+        normalize_gtin(data.product_gtin, field="product_gtin"),
     )
     if not product.active:
         raise Conflict(
@@ -146,12 +162,20 @@ def start_batch(session: Session, data: BatchCreate, *, actor: Actor) -> Batch:
     day = data.production_date or local.date()
     session_code = data.session or ("AM" if local.hour < 12 else "PM")
     location = (
-        catalog.get(session, Location, t, data.location) if data.location else None
+        _field("location", catalog.get, session, Location, t, data.location)
+        if data.location
+        else None
     )
-    operators = [catalog.get(session, Operator, t, c) for c in data.operators]
+    operators = [
+        _field("operators", catalog.get, session, Operator, t, c)
+        for c in data.operators
+    ]
     if len({o.id for o in operators}) != len(operators):
         raise Invalid("操作员重复", "an operator is listed twice", field="operators")
-    equipment = [catalog.get(session, Equipment, t, c) for c in data.equipment]
+    equipment = [
+        _field("equipment", catalog.get, session, Equipment, t, c)
+        for c in data.equipment
+    ]
     if len({e.id for e in equipment}) != len(equipment):
         raise Invalid(
             "设备重复", "a piece of equipment is listed twice", field="equipment"

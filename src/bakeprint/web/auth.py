@@ -1,0 +1,90 @@
+"""Page-side login: a signed session cookie, CSRF tokens on every form."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from bakeprint.deps import SessionDep
+from bakeprint.identity import service as identity
+from bakeprint.identity.models import Tenant, User
+from bakeprint.identity.service import Actor
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies; the app redirects to /login."""
+
+
+class PageForbidden(Exception):
+    def __init__(self, action: str) -> None:
+        self.action = action
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+class PageUser:
+    def __init__(self, actor: Actor, user: User, tenant: Tenant) -> None:
+        self.actor, self.user, self.tenant = actor, user, tenant
+
+    def require(self, action: str) -> None:
+        if not self.actor.can(action):
+            raise PageForbidden(action)
+
+
+def log_in(request: Request, user: User) -> None:
+    request.session.clear()
+    request.session.update(
+        {
+            "uid": str(user.id),
+            "tid": str(user.tenant_id),
+            "csrf": secrets.token_urlsafe(24),
+        }
+    )
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, form: Any) -> None:
+    sent = str(form.get("csrf") or "")
+    expected = str(request.session.get("csrf") or "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed()
+
+
+def _page_user(request: Request, session: SessionDep) -> PageUser:
+    data = request.session
+    try:
+        tid, uid = uuid.UUID(data.get("tid", "")), uuid.UUID(data.get("uid", ""))
+    except ValueError:
+        raise LoginRequired() from None
+    user = session.get(User, (tid, uid))
+    tenant = session.get(Tenant, tid)
+    if user is None or tenant is None or not user.active:
+        raise LoginRequired()
+    request.state.tz = tenant.timezone
+    return PageUser(identity.actor_for(user, via="web"), user, tenant)
+
+
+CurrentUser = Annotated[PageUser, Depends(_page_user)]
+
+
+def nested(session: Session) -> Any:
+    """A savepoint for a form's command: a refused command leaves nothing."""
+    return session.begin_nested()

@@ -1,0 +1,45 @@
+"""Turning form posts into service calls, and domain errors into field errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from bakeprint.errors import BakeprintError
+from bakeprint.web.i18n import lang_of
+
+T = TypeVar("T")
+
+
+class FormErrors(Exception):
+    def __init__(self, errors: dict[str, str], message: str) -> None:
+        self.errors, self.message = errors, message
+
+
+def run(request: Request, session: Session, fn: Callable[[], T]) -> T:
+    """Run one command in a savepoint; map its failure onto the form's fields."""
+    lang = lang_of(request)
+    try:
+        with session.begin_nested():
+            return fn()
+    except BakeprintError as exc:
+        msg = exc.message(lang)
+        raise FormErrors({exc.field or "_": msg}, msg) from exc
+    except ValidationError as exc:
+        from bakeprint.app import validation_error
+
+        err = validation_error(list(exc.errors()))  # type: ignore[arg-type]
+        fields = {
+            f["field"]: f["en" if lang == "en" else "zh"]
+            for f in err.details.get("fields", [])
+        }
+        raise FormErrors(fields, err.message(lang)) from exc
+
+
+def opt(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None

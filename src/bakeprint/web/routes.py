@@ -1,0 +1,230 @@
+"""Login, language, today's board, look-up and the event log pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from bakeprint.db import utcnow
+from bakeprint.deps import SessionDep
+from bakeprint.errors import BakeprintError
+from bakeprint.events import service as events
+from bakeprint.events.models import Event
+from bakeprint.identity import service as identity
+from bakeprint.materials import repository as lots
+from bakeprint.materials.models import MaterialLot
+from bakeprint.production import repository as batches
+from bakeprint.production.models import Batch
+from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token, log_in, log_out
+from bakeprint.web.i18n import lang_of
+from bakeprint.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(
+        request,
+        "web/login.html",
+        {"csrf": csrf_token(request), "next": next, "error": None, "form": {}},
+    )
+
+
+@router.post("/login")
+async def login(request: Request, session: SessionDep) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    slug, username = str(form.get("bakery", "")), str(form.get("username", ""))
+    try:
+        user = identity.authenticate_password(
+            session, slug, username, str(form.get("password", ""))
+        )
+    except BakeprintError as exc:
+        return render(
+            request,
+            "web/login.html",
+            {
+                "csrf": csrf_token(request),
+                "next": form.get("next", "/"),
+                "error": exc.message(lang_of(request)),
+                "form": {"bakery": slug, "username": username},
+            },
+            status_code=401,
+        )
+    log_in(request, user)
+    target = str(form.get("next") or "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    log_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{code}")
+def set_language(request: Request, code: str, back: str = "/") -> Response:
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if code in ("zh", "en"):
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _today(tz: str) -> date:
+    return utcnow().astimezone(ZoneInfo(tz)).date()
+
+
+@router.get("/")
+def board(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    t = me.tenant.id
+    today = _today(me.tenant.timezone)
+    latest_day = (
+        session.scalar(
+            select(func.max(Batch.production_date)).where(Batch.tenant_id == t)
+        )
+        or today
+    )
+    day = (
+        today
+        if session.scalar(
+            select(Batch.id)
+            .where(Batch.tenant_id == t, Batch.production_date == today)
+            .limit(1)
+        )
+        else latest_day
+    )
+    todays = list(
+        session.scalars(
+            select(Batch)
+            .where(Batch.tenant_id == t, Batch.production_date == day)
+            .order_by(Batch.code)
+        )
+    )
+    counts: dict[str, int] = {}
+    for b in todays:
+        counts[b.status] = counts.get(b.status, 0) + 1
+    waiting = [
+        b
+        for b in session.scalars(
+            select(Batch)
+            .where(Batch.tenant_id == t, Batch.status == "completed")
+            .order_by(Batch.code)
+        )
+    ]
+    attention = list(
+        session.scalars(
+            select(Batch)
+            .where(Batch.tenant_id == t, Batch.needs_attention.is_(True))
+            .limit(20)
+        )
+    )
+    open_lots = lots.search(session, t, available=True, limit=500)
+    usable = [x for x in open_lots if x.qc_result != "fail"]
+    expiring = [x for x in usable if day <= x.expires_on <= day + timedelta(days=3)]
+    expired = [x for x in usable if x.expires_on < day]
+    flagged = [x for x in open_lots if x.qc_result in ("borderline", "fail")]
+    recent = list(
+        session.scalars(
+            select(Event)
+            .where(Event.tenant_id == t)
+            .order_by(Event.seq.desc())
+            .limit(12)
+        )
+    )
+    return render(
+        request,
+        "web/board.html",
+        {
+            "me": me,
+            "day": day,
+            "is_today": day == today,
+            "batches": todays,
+            "counts": counts,
+            "waiting": waiting,
+            "attention": attention,
+            "expiring": expiring,
+            "flagged": flagged,
+            "recent": recent,
+            "csrf": csrf_token(request),
+        },
+    )
+
+
+@router.get("/lookup")
+def lookup(
+    request: Request, session: SessionDep, me: CurrentUser, q: str = ""
+) -> Response:
+    code = q.strip()
+    if code and batches.by_code(session, me.tenant.id, code) is not None:
+        return RedirectResponse(f"/batches/{code}", status_code=303)
+    if code and lots.by_code(session, me.tenant.id, code) is not None:
+        return RedirectResponse(f"/lots/{code}", status_code=303)
+    if code:
+        found = session.scalar(
+            select(MaterialLot.code).where(
+                MaterialLot.tenant_id == me.tenant.id, MaterialLot.supplier_lot == code
+            )
+        )
+        if found:
+            return RedirectResponse(f"/lots/{found}", status_code=303)
+    return render(
+        request,
+        "web/lookup.html",
+        {"me": me, "q": code, "csrf": csrf_token(request)},
+        status_code=404 if code else 200,
+    )
+
+
+@router.get("/events")
+def event_log(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    subject: str = "",
+    before: int = 0,
+) -> Response:
+    me.require("read")
+    stmt = select(Event).where(Event.tenant_id == me.tenant.id)
+    if subject:
+        stmt = stmt.where(Event.subject == subject)
+    if before:
+        stmt = stmt.where(Event.seq < before)
+    rows = list(session.scalars(stmt.order_by(Event.seq.desc()).limit(50)))
+    return render(
+        request,
+        "events/list.html",
+        {
+            "me": me,
+            "rows": rows,
+            "subject": subject,
+            "csrf": csrf_token(request),
+            "report": request.session.pop("verify", None),
+        },
+    )
+
+
+@router.post("/events/verify")
+async def verify_chain(
+    request: Request, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("read")
+    check_csrf(request, await request.form())
+    count, problems = events.verify(session, me.tenant.id)
+    report: dict[str, Any] = {
+        "ok": not problems,
+        "count": count,
+        "problems": [p.as_dict() for p in problems],
+    }
+    request.session["verify"] = report
+    return RedirectResponse("/events", status_code=303)

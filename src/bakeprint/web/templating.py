@@ -1,0 +1,60 @@
+"""Jinja2 environment for the server-rendered pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from bakeprint.web.i18n import lang_of, t
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES))
+
+
+def _local(
+    value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}"
+
+
+templates.env.filters["local"] = _local
+templates.env.filters["day"] = _day
+templates.env.filters["num"] = _num
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    lang = lang_of(request)
+    ctx: dict[str, Any] = {
+        "lang": lang,
+        "t": lambda key, **kw: t(lang, key, **kw),
+        "name_of": lambda zh, en: (en or zh) if lang == "en" else zh,
+        "tz": request.state.tz if hasattr(request.state, "tz") else "Asia/Shanghai",
+        "flash": request.session.pop("flash", None)
+        if "session" in request.scope
+        else None,
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
