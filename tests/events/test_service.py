@@ -101,3 +101,13 @@ def test_a_correction_is_a_new_event_pointing_at_the_old_one(session: Session):
     )
     assert fix.seq == 2 and fix.corrects_seq == 1 and fix.body["bp:corrects"] == 1
     assert session.get(type(first), (bakery.tenant.id, 1)).hash == first.hash
+
+
+def test_another_bakery_cannot_read_this_bakerys_events(client, session, bakery):
+    _append(session, bakery.tenant.id, 2)
+    other = make_bakery(session)
+    assert client.get("/api/v1/events/1", headers=other.headers).status_code == 404
+    assert client.get("/api/v1/events", headers=other.headers).json()["items"] == []
+    mine = client.get("/api/v1/events", headers=bakery.auth("auditor")).json()
+    assert [e["seq"] for e in mine["items"]] == [1, 2]
+    assert client.get("/api/v1/events", headers=bakery.auth("store")).status_code == 403
