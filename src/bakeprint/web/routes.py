@@ -154,6 +154,7 @@ def board(request: Request, session: SessionDep, me: CurrentUser) -> Response:
             "waiting": waiting,
             "attention": attention,
             "expiring": expiring,
+            "expired": expired,
             "flagged": flagged,
             "recent": recent,
             "csrf": csrf_token(request),
