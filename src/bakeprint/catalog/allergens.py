@@ -46,7 +46,6 @@ _ALIASES: dict[str, str] = {
     "dairy": "milk",
     "tree nuts": "tree_nuts",
     "tree-nuts": "tree_nuts",
-    "nuts": "tree_nuts",
     "树坚果": "tree_nuts",
     "sulfites": "sulphites",
     "亚硫酸盐": "sulphites",

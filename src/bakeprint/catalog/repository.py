@@ -21,6 +21,7 @@ from bakeprint.catalog.models import (
     Vehicle,
 )
 from bakeprint.errors import NotFound
+from bakeprint.identity.models import User
 
 T = TypeVar("T")
 
@@ -92,3 +93,79 @@ def line_codes(session: Session, tenant_id: uuid.UUID) -> set[str]:
             select(ProductLine.code).where(ProductLine.tenant_id == tenant_id)
         )
     )
+
+
+def rows(
+    session: Session,
+    model: type[T],
+    tenant_id: uuid.UUID,
+    *,
+    active: bool | None = None,
+    **equal: Any,
+) -> list[T]:
+    """A tenant's rows of one kind, ordered by their key (code or GTIN)."""
+    m: Any = model
+    stmt: Any = select(model).where(m.tenant_id == tenant_id)
+    if active is not None:
+        stmt = stmt.where(m.active.is_(active))
+    for name, value in equal.items():
+        stmt = stmt.where(getattr(m, name) == value)
+    return list(session.scalars(stmt.order_by(getattr(m, KINDS[model][0]))))
+
+
+def find_variant(
+    session: Session, tenant_id: uuid.UUID, product_id: uuid.UUID, code: str
+) -> RecipeVariant | None:
+    return session.scalar(
+        select(RecipeVariant).where(
+            RecipeVariant.tenant_id == tenant_id,
+            RecipeVariant.product_id == product_id,
+            RecipeVariant.code == code,
+        )
+    )
+
+
+def variants(
+    session: Session,
+    tenant_id: uuid.UUID,
+    product_id: uuid.UUID,
+    *,
+    active: bool | None = None,
+) -> list[RecipeVariant]:
+    stmt = select(RecipeVariant).where(
+        RecipeVariant.tenant_id == tenant_id, RecipeVariant.product_id == product_id
+    )
+    if active is not None:
+        stmt = stmt.where(RecipeVariant.active.is_(active))
+    return list(session.scalars(stmt.order_by(RecipeVariant.code)))
+
+
+def material_type_with_gtin(
+    session: Session, tenant_id: uuid.UUID, gtin: str
+) -> MaterialType | None:
+    return session.scalar(
+        select(MaterialType).where(
+            MaterialType.tenant_id == tenant_id, MaterialType.gtin == gtin
+        )
+    )
+
+
+def user_by_username(
+    session: Session, tenant_id: uuid.UUID, username: str
+) -> User | None:
+    return session.scalar(
+        select(User).where(User.tenant_id == tenant_id, User.username == username)
+    )
+
+
+def codes_by_id(
+    session: Session, model: type[Any], tenant_id: uuid.UUID, ids: set[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """id -> key (code, GTIN or user name) for the given rows, in one query."""
+    if not ids:
+        return {}
+    key = getattr(model, "username" if model is User else KINDS[model][0])
+    stmt: Any = select(model.id, key).where(
+        model.tenant_id == tenant_id, model.id.in_(ids)
+    )
+    return {row[0]: row[1] for row in session.execute(stmt)}

@@ -67,8 +67,7 @@ def variant_code(value: str) -> str:
     if not _VARIANT_RE.fullmatch(code):
         raise Invalid(
             f"配方版本代码应为 F 加 1–2 位数字，例如 F1、F12；收到：{value!r}",
-            f"a recipe variant code is F and 1–2 digits, e.g. F1 or F12; "
-            f"got {value!r}",
+            f"a recipe variant code is F and 1–2 digits, e.g. F1 or F12; got {value!r}",
             field="code",
         )
     return code
@@ -105,7 +104,9 @@ def choice(
 
 
 def location_kind(value: str) -> str:
-    return choice(value, LOCATION_KINDS, field="kind", zh="位置类型", en="location kind")
+    return choice(
+        value, LOCATION_KINDS, field="kind", zh="位置类型", en="location kind"
+    )
 
 
 def equipment_kind(value: str) -> str:

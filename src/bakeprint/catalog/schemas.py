@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Name = Field(min_length=1, max_length=100)
-Story = Field(default="", max_length=5000)
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Text100 = Annotated[str, Field(max_length=100)]
+Story = Annotated[str, Field(max_length=5000)]
 
 
 class _In(BaseModel):
@@ -43,13 +44,13 @@ class _Out(BaseModel):
 
 class ProductLineCreate(_In):
     code: str = Field(max_length=10, description="Two letters A–Z, e.g. SS.")
-    name_zh: str = Name
-    name_en: str = Field(default="", max_length=100)
+    name_zh: Name
+    name_en: Text100 = ""
 
 
 class ProductLineUpdate(Patch):
-    name_zh: str | None = Field(default=None, min_length=1, max_length=100)
-    name_en: str | None = Field(default=None, max_length=100)
+    name_zh: Name | None = None
+    name_en: Text100 | None = None
     active: bool | None = None
 
 
@@ -63,14 +64,14 @@ class ProductLineRead(_Out):
 class ProductCreate(_In):
     gtin: str = Field(max_length=20, description="GTIN-8/12/13/14; stored as 14.")
     line: str = Field(max_length=10, description="Product line code, e.g. SS.")
-    name_zh: str = Name
-    name_en: str = Field(default="", max_length=100)
+    name_zh: Name
+    name_en: Text100 = ""
     category: str = Field(min_length=1, max_length=40, description="e.g. 酥皮类.")
     shelf_life_days: int = Field(description="Standard shelf life, 1–60 days.")
     allergens: list[str] = Field(default_factory=list, max_length=20)
     unit_weight_g: float | None = None
-    story_zh: str = Story
-    story_en: str = Story
+    story_zh: Story = ""
+    story_en: Story = ""
     limited_edition_size: int | None = None
 
 
@@ -78,14 +79,14 @@ class ProductUpdate(Patch):
     IMMUTABLE = ("gtin", "line", "code")
     NULLABLE = frozenset({"unit_weight_g", "limited_edition_size"})
 
-    name_zh: str | None = Field(default=None, min_length=1, max_length=100)
-    name_en: str | None = Field(default=None, max_length=100)
+    name_zh: Name | None = None
+    name_en: Text100 | None = None
     category: str | None = Field(default=None, min_length=1, max_length=40)
     shelf_life_days: int | None = None
     allergens: list[str] | None = Field(default=None, max_length=20)
     unit_weight_g: float | None = None
-    story_zh: str | None = Field(default=None, max_length=5000)
-    story_en: str | None = Field(default=None, max_length=5000)
+    story_zh: Story | None = None
+    story_en: Story | None = None
     limited_edition_size: int | None = None
     active: bool | None = None
 
@@ -144,27 +145,27 @@ class VariantRead(_Out):
 
 class MaterialTypeCreate(_In):
     code: str = Field(max_length=50, description="e.g. FLOUR.")
-    name_zh: str = Name
-    name_en: str = Field(default="", max_length=100)
+    name_zh: Name
+    name_en: Text100 = ""
     unit: str = Field(default="kg", max_length=16, description="kg, g, L, mL, pcs.")
     short_life: bool = False
     allergens: list[str] = Field(default_factory=list, max_length=20)
     gtin: str | None = Field(default=None, max_length=20)
-    origin_story_zh: str = Story
-    origin_story_en: str = Story
+    origin_story_zh: Story = ""
+    origin_story_en: Story = ""
 
 
 class MaterialTypeUpdate(Patch):
     NULLABLE = frozenset({"gtin"})
 
-    name_zh: str | None = Field(default=None, min_length=1, max_length=100)
-    name_en: str | None = Field(default=None, max_length=100)
+    name_zh: Name | None = None
+    name_en: Text100 | None = None
     unit: str | None = Field(default=None, max_length=16)
     short_life: bool | None = None
     allergens: list[str] | None = Field(default=None, max_length=20)
     gtin: str | None = Field(default=None, max_length=20)
-    origin_story_zh: str | None = Field(default=None, max_length=5000)
-    origin_story_en: str | None = Field(default=None, max_length=5000)
+    origin_story_zh: Story | None = None
+    origin_story_en: Story | None = None
     active: bool | None = None
 
 
@@ -213,7 +214,7 @@ class SupplierRead(_Out):
 
 class OperatorCreate(_In):
     code: str = Field(max_length=50, description="e.g. WANG-03.")
-    name: str = Name
+    name: Name
     username: str | None = Field(
         default=None, max_length=64, description="The bakery user who is this person."
     )
@@ -222,7 +223,7 @@ class OperatorCreate(_In):
 class OperatorUpdate(Patch):
     NULLABLE = frozenset({"username"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Name | None = None
     username: str | None = Field(default=None, max_length=64)
     active: bool | None = None
 
@@ -245,7 +246,7 @@ class EquipmentCreate(_In):
 class EquipmentUpdate(Patch):
     NULLABLE = frozenset({"location"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Name | None = None
     kind: str | None = Field(default=None, max_length=20)
     location: str | None = Field(default=None, max_length=50)
     active: bool | None = None
@@ -261,7 +262,7 @@ class EquipmentRead(_Out):
 
 class LocationCreate(_In):
     code: str = Field(max_length=50, description="e.g. COLD-1.")
-    name: str = Name
+    name: Name
     kind: str = Field(max_length=20, description="kitchen_zone, cold_room…")
     gln: str | None = Field(default=None, max_length=20)
 
@@ -269,7 +270,7 @@ class LocationCreate(_In):
 class LocationUpdate(Patch):
     NULLABLE = frozenset({"gln"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Name | None = None
     kind: str | None = Field(default=None, max_length=20)
     gln: str | None = Field(default=None, max_length=20)
     active: bool | None = None
@@ -285,14 +286,14 @@ class LocationRead(_Out):
 
 class VehicleCreate(_In):
     code: str = Field(max_length=50, description="e.g. VAN-2.")
-    name: str = Name
+    name: Name
     plate: str = Field(default="", max_length=20)
     refrigerated: bool = True
     emission_kg_per_km: float = 0.25
 
 
 class VehicleUpdate(Patch):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Name | None = None
     plate: str | None = Field(default=None, max_length=20)
     refrigerated: bool | None = None
     emission_kg_per_km: float | None = None
@@ -310,7 +311,7 @@ class VehicleRead(_Out):
 
 class PointOfSaleCreate(_In):
     code: str = Field(max_length=50, description="e.g. CITY-LIB.")
-    name: str = Name
+    name: Name
     kind: str = Field(max_length=20, description="cafe, shop, online, other.")
     address: str = Field(default="", max_length=200)
     gln: str | None = Field(default=None, max_length=20)
@@ -320,7 +321,7 @@ class PointOfSaleCreate(_In):
 class PointOfSaleUpdate(Patch):
     NULLABLE = frozenset({"gln", "distance_km"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Name | None = None
     kind: str | None = Field(default=None, max_length=20)
     address: str | None = Field(default=None, max_length=200)
     gln: str | None = Field(default=None, max_length=20)

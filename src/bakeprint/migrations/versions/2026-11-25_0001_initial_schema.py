@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 04:13:40.345093
+Create Date: 2026-11-25 04:26:21.896494
 """
 
 from collections.abc import Sequence
