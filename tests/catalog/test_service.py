@@ -251,3 +251,58 @@ def test_bad_variant_input_is_refused(session, bakery, cat, kw, en):
         )
     assert session.get(RecipeVariant, (bakery.tenant.id, cat["variant"].id)) is not None
     assert cat["variant"].target_oven_temp_c == 185
+
+
+def test_a_base_recipe_gives_batch_codes_without_a_suffix(client, bakery):
+    from tests.production.conftest import T0
+
+    h = bakery.headers
+    r = client.post(
+        "/api/v1/catalog/product-lines",
+        json={"code": "SS", "name_zh": "城市季节"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    r = client.post(
+        "/api/v1/catalog/products",
+        json={
+            "line": "SS",
+            "gtin": "06901234000016",
+            "name_zh": "春日樱花饼",
+            "category": "酥皮类",
+            "shelf_life_days": 7,
+        },
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    url = "/api/v1/catalog/products/06901234000016/variants"
+    for code, base in (("F1", True), ("F2", False)):
+        r = client.post(
+            url,
+            json={
+                "code": code,
+                "target_oven_temp_c": 185,
+                "target_bake_minutes": 18,
+                "is_base": base,
+            },
+            headers=h,
+        )
+        assert r.status_code == 201 and r.json()["is_base"] is base
+    client.post(
+        "/api/v1/catalog/operators", json={"code": "WANG-03", "name": "王某"}, headers=h
+    )
+    start = {
+        "product_gtin": "06901234000016",
+        "planned_quantity": 50,
+        "operators": ["WANG-03"],
+        "started_at": T0.isoformat(),
+    }
+    plain = client.post("/api/v1/batches", json=start, headers=h).json()
+    tuned = client.post(
+        "/api/v1/batches", json={**start, "variant": "F2"}, headers=h
+    ).json()
+    assert plain["code"] == "251203-SS-PM-001" and plain["variant"] == "F1"
+    assert tuned["code"] == "251203-SS-PM-002-F2"
+    r = client.patch(f"{url}/F2", json={"is_base": True}, headers=h)
+    assert r.json()["is_base"] is True
+    assert client.get(f"{url}/F1", headers=h).json()["is_base"] is False

@@ -31,6 +31,9 @@ def variant_add(
     minutes_tolerance: float = typer.Option(1.0, "--minutes-tolerance"),
     name: str = typer.Option("", "--name"),
     notes: str = typer.Option("", "--notes"),
+    base: bool = typer.Option(
+        False, "--base", help="The standard recipe: its batch codes get no -Fn."
+    ),
     tenant: TenantOpt = None,
     user: UserOpt = None,
     as_json: JsonOpt = False,
@@ -44,6 +47,7 @@ def variant_add(
         target_bake_minutes=minutes,
         bake_minutes_tolerance=minutes_tolerance,
         notes=notes,
+        is_base=base,
     )
     write(
         tenant,
@@ -108,6 +112,9 @@ def variant_update(
     name: str | None = typer.Option(None, "--name"),
     notes: str | None = typer.Option(None, "--notes"),
     active: bool | None = SetActive,
+    base: bool | None = typer.Option(
+        None, "--base", help="Make it the standard recipe."
+    ),
     tenant: TenantOpt = None,
     user: UserOpt = None,
     as_json: JsonOpt = False,
@@ -121,6 +128,7 @@ def variant_update(
         name=name,
         notes=notes,
         active=active,
+        is_base=base,
     )
     data = VariantUpdate(**values)
     write(

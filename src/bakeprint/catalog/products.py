@@ -166,8 +166,17 @@ def create_variant(
     )
     if repo.find_variant(session, t, product.id, code) is not None:
         raise dup
+    if values.get("is_base"):
+        _clear_base(session, product.id, t)
     row = RecipeVariant(tenant_id=t, product_id=product.id, code=code, **values)
     return common.insert(session, row, duplicate_error=dup)
+
+
+def _clear_base(session: Session, product_id: Any, tenant_id: Any) -> None:
+    """One standard recipe per product: marking a new one unmarks the old."""
+    for other in repo.variants(session, tenant_id, product_id):
+        other.is_base = False
+    session.flush()
 
 
 def update_variant(
@@ -177,6 +186,8 @@ def update_variant(
     product = lookups.product_by_gtin(session, t, gtin)
     row = lookups.variant(session, t, product.id, code)
     values = common.changes(data, kind_zh="配方版本", kind_en="recipe variant")
+    if values.get("is_base"):
+        _clear_base(session, product.id, t)
     common.apply(session, row, _variant_values(values))
     return row
 

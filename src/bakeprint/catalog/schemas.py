@@ -114,6 +114,10 @@ class VariantCreate(_In):
     target_bake_minutes: float = Field(description="1–240 minutes.")
     bake_minutes_tolerance: float = 1.0
     notes: str = Field(default="", max_length=2000)
+    is_base: bool = Field(
+        default=False,
+        description="The product's standard recipe: its batches carry no -Fn suffix.",
+    )
 
 
 class VariantUpdate(Patch):
@@ -125,6 +129,7 @@ class VariantUpdate(Patch):
     target_bake_minutes: float | None = None
     bake_minutes_tolerance: float | None = None
     notes: str | None = Field(default=None, max_length=2000)
+    is_base: bool | None = None
     active: bool | None = None
 
 
@@ -137,6 +142,7 @@ class VariantRead(_Out):
     target_bake_minutes: float
     bake_minutes_tolerance: float
     notes: str
+    is_base: bool
     active: bool
 
 
