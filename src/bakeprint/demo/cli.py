@@ -68,5 +68,5 @@ def load(
         f"  web login: bakery [bold]{D.SLUG}[/], user [bold]owner[/], "
         f"password [bold]{D.PASSWORD}[/]"
     )
-    console.print(f"  API token: {result.token}")
+    console.print(f"  API token: {result.token}", soft_wrap=True)
     console.print(f"  the brief's case: batch [bold]{D.CASE_BATCH}[/]")
