@@ -7,9 +7,12 @@ from fastapi import FastAPI
 from bakeprint.catalog import endpoints as catalog
 from bakeprint.events import endpoints as events
 from bakeprint.identity import endpoints as identity
+from bakeprint.logistics import endpoints as logistics
 from bakeprint.materials import endpoints as materials
+from bakeprint.packaging import endpoints as packaging
 from bakeprint.production import endpoints as production
 from bakeprint.quality import endpoints as quality
+from bakeprint.retail import endpoints as retail
 from bakeprint.storage import endpoints as storage
 
 API_ROUTERS = [
@@ -19,6 +22,9 @@ API_ROUTERS = [
     storage.router,
     production.router,
     quality.router,
+    packaging.router,
+    logistics.router,
+    retail.router,
     events.router,
 ]
 
@@ -30,3 +36,6 @@ def include_all(app: FastAPI) -> None:
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     pages.include(app)
+    from bakeprint import resolver
+
+    app.include_router(resolver.router)

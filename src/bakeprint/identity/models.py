@@ -35,6 +35,8 @@ class User(TenantScoped, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # A supplier-role user acts for exactly one supplier.
     supplier_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # A store-role user works for one point of sale (None: any of the bakery's).
+    point_of_sale_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -484,6 +484,10 @@ def pack_batch(session: Session, code: str, data: PackCreate, *, actor: Actor) -
         },
         extension={"batch": batch.code, "produced": produced},
     )
+    # One unit per package, each with its own serial and QR code (R1.8).
+    from bakeprint.packaging import service as packaging
+
+    packaging.commission_units(session, tenant_id=t, batch_id=batch.id, actor=actor)
     return batch
 
 

@@ -96,6 +96,9 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 
 def lang_of(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in ("zh", "en"):
+        return asked
     cookie = request.cookies.get("lang")
     if cookie in ("zh", "en"):
         return cookie

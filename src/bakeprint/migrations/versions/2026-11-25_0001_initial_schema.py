@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 04:26:21.896494
+Create Date: 2026-11-25 04:33:18.339801
 """
 
 from collections.abc import Sequence
@@ -48,6 +48,22 @@ def upgrade() -> None:
             "line_code",
             "session",
             name=op.f("pk_batch_code_sequences"),
+        ),
+    )
+    op.create_table(
+        "cabin_readings",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("vehicle_id", sa.Uuid(), nullable=False),
+        sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("temp_c", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_cabin_readings_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "vehicle_id", "ts", name=op.f("pk_cabin_readings")
         ),
     )
     op.create_table(
@@ -103,6 +119,26 @@ def upgrade() -> None:
             "ix_events_tenant_time", ["tenant_id", "event_time"], unique=False
         )
 
+    op.create_table(
+        "idempotent_requests",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_idempotent_requests_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_idempotent_requests")),
+        sa.UniqueConstraint(
+            "tenant_id", "key", name=op.f("uq_idempotent_requests_tenant_id_key")
+        ),
+    )
     op.create_table(
         "locations",
         sa.Column("code", sa.String(length=40), nullable=False),
@@ -275,6 +311,7 @@ def upgrade() -> None:
         sa.Column("roles", sa.JSON(), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=True),
         sa.Column("supplier_id", sa.Uuid(), nullable=True),
+        sa.Column("point_of_sale_id", sa.Uuid(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -457,6 +494,41 @@ def upgrade() -> None:
             "tenant_id", "gtin", name=op.f("uq_products_tenant_id_gtin")
         ),
     )
+    op.create_table(
+        "trips",
+        sa.Column("code", sa.String(length=24), nullable=False),
+        sa.Column("vehicle_id", sa.Uuid(), nullable=False),
+        sa.Column("driver", sa.String(length=64), nullable=False),
+        sa.Column("planned_departure", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("planned_arrival", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("departed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("arrived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "vehicle_id"],
+            ["vehicles.tenant_id", "vehicles.id"],
+            name=op.f("fk_trips_tenant_id_vehicle_id_vehicles"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_trips_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_trips")),
+        sa.UniqueConstraint("tenant_id", "code", name=op.f("uq_trips_tenant_id_code")),
+    )
+    with op.batch_alter_table("trips", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_trips_vehicle_time",
+            ["tenant_id", "vehicle_id", "departed_at"],
+            unique=False,
+        )
+
     op.create_table(
         "recipe_variants",
         sa.Column("product_id", sa.Uuid(), nullable=False),
@@ -712,11 +784,188 @@ def upgrade() -> None:
             "ix_consumptions_lot", ["tenant_id", "lot_id"], unique=False
         )
 
+    op.create_table(
+        "deliveries",
+        sa.Column("trip_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("point_of_sale_id", sa.Uuid(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("received", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_deliveries_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "point_of_sale_id"],
+            ["points_of_sale.tenant_id", "points_of_sale.id"],
+            name=op.f("fk_deliveries_tenant_id_point_of_sale_id_points_of_sale"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "trip_id"],
+            ["trips.tenant_id", "trips.id"],
+            name=op.f("fk_deliveries_tenant_id_trip_id_trips"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_deliveries_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_deliveries")),
+    )
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_deliveries_batch", ["tenant_id", "batch_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_deliveries_pos",
+            ["tenant_id", "point_of_sale_id", "batch_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "shop_stock",
+        sa.Column("point_of_sale_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("received", sa.Integer(), nullable=False),
+        sa.Column("shelved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sold", sa.Integer(), nullable=False),
+        sa.Column("wasted", sa.Integer(), nullable=False),
+        sa.Column("returned", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_shop_stock_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "point_of_sale_id"],
+            ["points_of_sale.tenant_id", "points_of_sale.id"],
+            name=op.f("fk_shop_stock_tenant_id_point_of_sale_id_points_of_sale"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_shop_stock_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_shop_stock")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "point_of_sale_id",
+            "batch_id",
+            name=op.f("uq_shop_stock_tenant_id_point_of_sale_id_batch_id"),
+        ),
+    )
+    op.create_table(
+        "trip_loads",
+        sa.Column("trip_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("loaded", sa.Integer(), nullable=False),
+        sa.Column("delivered", sa.Integer(), nullable=False),
+        sa.Column("returned", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_trip_loads_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "trip_id"],
+            ["trips.tenant_id", "trips.id"],
+            name=op.f("fk_trip_loads_tenant_id_trip_id_trips"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_trip_loads_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_trip_loads")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "trip_id",
+            "batch_id",
+            name=op.f("uq_trip_loads_tenant_id_trip_id_batch_id"),
+        ),
+    )
+    with op.batch_alter_table("trip_loads", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_trip_loads_batch", ["tenant_id", "batch_id"], unique=False
+        )
+
+    op.create_table(
+        "units",
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("serial", sa.String(length=12), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("point_of_sale_id", sa.Uuid(), nullable=True),
+        sa.Column("status_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_scanned_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("scan_count", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_units_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "point_of_sale_id"],
+            ["points_of_sale.tenant_id", "points_of_sale.id"],
+            name=op.f("fk_units_tenant_id_point_of_sale_id_points_of_sale"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_units_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_units")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "batch_id",
+            "number",
+            name=op.f("uq_units_tenant_id_batch_id_number"),
+        ),
+        sa.UniqueConstraint(
+            "tenant_id", "serial", name=op.f("uq_units_tenant_id_serial")
+        ),
+    )
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.create_index("ix_units_batch", ["tenant_id", "batch_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.drop_index("ix_units_batch")
+
+    op.drop_table("units")
+    with op.batch_alter_table("trip_loads", schema=None) as batch_op:
+        batch_op.drop_index("ix_trip_loads_batch")
+
+    op.drop_table("trip_loads")
+    op.drop_table("shop_stock")
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_pos")
+        batch_op.drop_index("ix_deliveries_batch")
+
+    op.drop_table("deliveries")
     with op.batch_alter_table("consumptions", schema=None) as batch_op:
         batch_op.drop_index("ix_consumptions_lot")
         batch_op.drop_index("ix_consumptions_batch")
@@ -740,6 +989,10 @@ def downgrade() -> None:
 
     op.drop_table("batches")
     op.drop_table("recipe_variants")
+    with op.batch_alter_table("trips", schema=None) as batch_op:
+        batch_op.drop_index("ix_trips_vehicle_time")
+
+    op.drop_table("trips")
     op.drop_table("products")
     with op.batch_alter_table("material_lots", schema=None) as batch_op:
         batch_op.drop_index("ix_material_lots_supplier_lot")
@@ -757,6 +1010,7 @@ def downgrade() -> None:
     op.drop_table("material_types")
     op.drop_table("lot_code_sequences")
     op.drop_table("locations")
+    op.drop_table("idempotent_requests")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_tenant_time")
         batch_op.drop_index("ix_events_tenant_subject")
@@ -764,6 +1018,7 @@ def downgrade() -> None:
 
     op.drop_table("events")
     op.drop_table("event_chain_heads")
+    op.drop_table("cabin_readings")
     op.drop_table("batch_code_sequences")
     op.drop_table("tenants")
     # ### end Alembic commands ###

@@ -1,0 +1,152 @@
+"""HTTP API: trips, loading, departure, deliveries, cabin temperatures."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog.models import PointOfSale, Vehicle
+from bakeprint.deps import CanRead, CanWriteLogistics, SessionDep
+from bakeprint.logistics import service as logistics
+from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.logistics.schemas import (
+    CabinReadings,
+    DeliveryCreate,
+    LoadCreate,
+    TripCreate,
+    TripRead,
+    When,
+)
+from bakeprint.production.models import Batch
+
+router = APIRouter(tags=["logistics"])
+
+
+def trip_read(session: Session, trip: Trip) -> TripRead:
+    t = trip.tenant_id
+    vehicle = session.get(Vehicle, (t, trip.vehicle_id))
+    assert vehicle is not None
+    loads = []
+    for row in logistics.loads_of(session, trip):
+        batch = session.get(Batch, (t, row.batch_id))
+        loads.append(
+            {
+                "batch": batch.code if batch else "?",
+                "loaded": row.loaded,
+                "delivered": row.delivered,
+                "returned": row.returned,
+            }
+        )
+    drops = []
+    from sqlalchemy import select
+
+    for d in session.scalars(
+        select(Delivery)
+        .where(Delivery.tenant_id == t, Delivery.trip_id == trip.id)
+        .order_by(Delivery.delivered_at)
+    ):
+        pos = session.get(PointOfSale, (t, d.point_of_sale_id))
+        batch = session.get(Batch, (t, d.batch_id))
+        drops.append(
+            {
+                "id": str(d.id),
+                "point_of_sale": pos.code if pos else "?",
+                "point_of_sale_name": pos.name if pos else "?",
+                "batch": batch.code if batch else "?",
+                "quantity": d.quantity,
+                "received": d.received,
+                "delivered_at": d.delivered_at.isoformat(),
+            }
+        )
+    log = logistics.cabin_log(session, trip)
+    temps = [r.temp_c for r in log]
+    cabin: dict[str, object] = {
+        "readings": len(log),
+        "min_c": min(temps) if temps else None,
+        "max_c": max(temps) if temps else None,
+        "mean_c": round(sum(temps) / len(temps), 2) if temps else None,
+        "series": [{"at": r.ts.isoformat(), "temp_c": r.temp_c} for r in log],
+    }
+    return TripRead(
+        code=trip.code,
+        vehicle=vehicle.code,
+        vehicle_name=vehicle.name,
+        status=trip.status,
+        planned_departure=trip.planned_departure,
+        planned_arrival=trip.planned_arrival,
+        departed_at=trip.departed_at,
+        arrived_at=trip.arrived_at,
+        loads=loads,
+        deliveries=drops,
+        cabin=cabin,
+    )
+
+
+@router.post("/trips", response_model=TripRead, status_code=201)
+def create(data: TripCreate, session: SessionDep, actor: CanWriteLogistics) -> TripRead:
+    """Plan a trip for a vehicle."""
+    return trip_read(session, logistics.create_trip(session, data, actor=actor))
+
+
+@router.get("/trips/{code}", response_model=TripRead)
+def get(code: str, session: SessionDep, actor: CanRead) -> TripRead:
+    """A trip with its loads, drops and cabin temperature log."""
+    return trip_read(session, logistics.get_trip(session, actor.tenant_id, code))
+
+
+@router.post("/trips/{code}/loads", response_model=TripRead, status_code=201)
+def load(
+    code: str, data: LoadCreate, session: SessionDep, actor: CanWriteLogistics
+) -> TripRead:
+    """Load packed units of a batch (refused beyond what is in the kitchen)."""
+    logistics.load(session, code, data, actor=actor)
+    return trip_read(session, logistics.get_trip(session, actor.tenant_id, code))
+
+
+@router.post("/trips/{code}/depart", response_model=TripRead)
+def depart(
+    code: str, data: When, session: SessionDep, actor: CanWriteLogistics
+) -> TripRead:
+    """The vehicle leaves the kitchen."""
+    return trip_read(session, logistics.depart(session, code, at=data.at, actor=actor))
+
+
+class DeliveryRead(BaseModel):
+    id: str
+    trip: str
+    point_of_sale: str
+    batch: str
+    quantity: int
+
+
+@router.post("/trips/{code}/deliveries", response_model=DeliveryRead, status_code=201)
+def deliver(
+    code: str, data: DeliveryCreate, session: SessionDep, actor: CanWriteLogistics
+) -> DeliveryRead:
+    """Drop units of a batch off at a point of sale."""
+    d = logistics.deliver(session, code, data, actor=actor)
+    return DeliveryRead(
+        id=str(d.id),
+        trip=code,
+        point_of_sale=data.point_of_sale,
+        batch=data.batch,
+        quantity=d.quantity,
+    )
+
+
+@router.post("/trips/{code}/arrive", response_model=TripRead)
+def arrive(
+    code: str, data: When, session: SessionDep, actor: CanWriteLogistics
+) -> TripRead:
+    """Back at the kitchen; undelivered units return to stock."""
+    return trip_read(session, logistics.arrive(session, code, at=data.at, actor=actor))
+
+
+@router.post("/vehicles/{code}/cabin-readings")
+def cabin(
+    code: str, data: CabinReadings, session: SessionDep, actor: CanWriteLogistics
+) -> dict[str, int]:
+    """Upload cabin temperatures (a reading sent twice is stored once)."""
+    stored = logistics.record_cabin(session, code, data, actor=actor)
+    return {"received": len(data.readings), "stored": stored}

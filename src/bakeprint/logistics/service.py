@@ -1,0 +1,414 @@
+"""Trips: load packed batches, depart, drop off at points of sale, come back.
+
+Conservation per batch: packed = in the kitchen + in transit + delivered. Every
+movement is checked against those counts under row locks and refused with the
+numbers when it would break them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog import repository as catalog
+from bakeprint.catalog.models import PointOfSale, Product, Vehicle
+from bakeprint.db import utcnow
+from bakeprint.errors import Conflict, Invalid, NotFound
+from bakeprint.events import service as events
+from bakeprint.identity.models import Tenant
+from bakeprint.identity.service import Actor
+from bakeprint.interop import ids
+from bakeprint.logistics.models import CabinReading, Delivery, Trip, TripLoad
+from bakeprint.logistics.schemas import (
+    CabinReadings,
+    DeliveryCreate,
+    LoadCreate,
+    TripCreate,
+)
+from bakeprint.production import repository as batches
+from bakeprint.production.models import Batch
+from bakeprint.production.service import not_in_future
+
+SELLABLE = ("packed",)
+
+
+def _tenant(session: Session, tenant_id: uuid.UUID) -> Tenant:
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
+    return tenant
+
+
+def get_trip(
+    session: Session, tenant_id: uuid.UUID, code: str, *, lock: bool = False
+) -> Trip:
+    stmt = select(Trip).where(Trip.tenant_id == tenant_id, Trip.code == code.strip())
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    trip = session.scalar(stmt)
+    if trip is None:
+        raise NotFound(f"找不到配送行程 {code}", f"trip {code} not found")
+    return trip
+
+
+def create_trip(session: Session, data: TripCreate, *, actor: Actor) -> Trip:
+    """Plan a trip for a vehicle."""
+    t = actor.tenant_id
+    tenant = _tenant(session, t)
+    vehicle = catalog.get(session, Vehicle, t, data.vehicle)
+    if not vehicle.active:
+        raise Conflict(
+            f"车辆 {vehicle.code} 已停用",
+            f"vehicle {vehicle.code} is retired",
+            field="vehicle",
+        )
+    when = data.planned_departure or utcnow()
+    day = when.astimezone(ZoneInfo(tenant.timezone)).date()
+    prefix = f"T-{day:%y%m%d}-{vehicle.code}-"
+    n = (
+        session.scalar(
+            select(func.count())
+            .select_from(Trip)
+            .where(Trip.tenant_id == t, Trip.code.like(f"{prefix}%"))
+        )
+        or 0
+    )
+    trip = Trip(
+        tenant_id=t,
+        code=f"{prefix}{n + 1}",
+        vehicle_id=vehicle.id,
+        driver=data.driver,
+        planned_departure=data.planned_departure,
+        planned_arrival=data.planned_arrival,
+        notes=data.notes,
+    )
+    session.add(trip)
+    session.flush()
+    return trip
+
+
+def kitchen_stock(session: Session, batch: Batch) -> int:
+    """Packed units still in the kitchen: packed − loaded + brought back."""
+    loaded, returned = session.execute(
+        select(
+            func.coalesce(func.sum(TripLoad.loaded), 0),
+            func.coalesce(func.sum(TripLoad.returned), 0),
+        ).where(TripLoad.tenant_id == batch.tenant_id, TripLoad.batch_id == batch.id)
+    ).one()
+    return int((batch.packed_quantity or 0) - loaded + returned)
+
+
+def _batch_event(
+    session: Session,
+    tenant: Tenant,
+    batch: Batch,
+    *,
+    kind: str,
+    biz_step: str,
+    disposition: str,
+    when: datetime,
+    quantity: int,
+    actor: Actor,
+    extra: dict[str, Any],
+    ext: dict[str, Any],
+) -> None:
+    product = session.get(Product, (batch.tenant_id, batch.product_id))
+    assert product is not None
+    events.append(
+        session,
+        tenant_id=tenant.id,
+        kind=kind,
+        subject=f"batch:{batch.code}",
+        event_type="ObjectEvent",
+        action="OBSERVE",
+        biz_step=biz_step,
+        disposition=disposition,
+        event_time=when,
+        actor=actor.ref,
+        fields={
+            "epcList": [],
+            "quantityList": [
+                {
+                    "epcClass": ids.batch_class(product.gtin, batch.code),
+                    "quantity": quantity,
+                }
+            ],
+            **extra,
+        },
+        extension={"batch": batch.code, **ext},
+    )
+
+
+def _where(tenant: Tenant, kind: str, code: str) -> dict[str, Any]:
+    urn = ids.location_urn(tenant.slug, kind, code)
+    return {"readPoint": {"id": urn}, "bizLocation": {"id": urn}}
+
+
+def load(
+    session: Session, trip_code: str, data: LoadCreate, *, actor: Actor
+) -> TripLoad:
+    """Put packed units of a batch on a trip that has not left yet."""
+    t = actor.tenant_id
+    tenant = _tenant(session, t)
+    trip = get_trip(session, t, trip_code, lock=True)
+    if trip.status != "planned":
+        raise Conflict(
+            f"行程 {trip.code} 已出发，不能再装车",
+            f"trip {trip.code} has left; nothing more can be loaded",
+        )
+    batch = batches.for_update(session, t, data.batch)
+    if batch.status not in SELLABLE:
+        raise Conflict(
+            f"批次 {batch.code} 当前不能发货（{batch.status}）",
+            f"batch {batch.code} cannot be shipped ({batch.status})",
+            field="batch",
+        )
+    left = kitchen_stock(session, batch)
+    if data.quantity > left:
+        raise Conflict(
+            f"批次 {batch.code} 在厨房只剩 {left} 份"
+            f"（包装 {batch.packed_quantity} 份），不能装 {data.quantity} 份",
+            f"batch {batch.code} has only {left} left in the kitchen (packed "
+            f"{batch.packed_quantity}); cannot load {data.quantity}",
+            field="quantity",
+        )
+    row = session.scalar(
+        select(TripLoad).where(
+            TripLoad.tenant_id == t,
+            TripLoad.trip_id == trip.id,
+            TripLoad.batch_id == batch.id,
+        )
+    )
+    if row is None:
+        row = TripLoad(
+            tenant_id=t,
+            trip_id=trip.id,
+            batch_id=batch.id,
+            loaded=0,
+            delivered=0,
+            returned=0,
+        )
+        session.add(row)
+    row.loaded += data.quantity
+    session.flush()
+    vehicle = session.get(Vehicle, (t, trip.vehicle_id))
+    assert vehicle is not None
+    _batch_event(
+        session,
+        tenant,
+        batch,
+        kind="loaded",
+        biz_step="loading",
+        disposition="in_transit",
+        when=utcnow(),
+        quantity=data.quantity,
+        actor=actor,
+        extra=_where(tenant, "vehicle", vehicle.code),
+        ext={"trip": trip.code, "vehicle": vehicle.code},
+    )
+    return row
+
+
+def loads_of(session: Session, trip: Trip) -> list[TripLoad]:
+    return list(
+        session.scalars(
+            select(TripLoad).where(
+                TripLoad.tenant_id == trip.tenant_id, TripLoad.trip_id == trip.id
+            )
+        )
+    )
+
+
+def depart(
+    session: Session, trip_code: str, *, at: datetime | None, actor: Actor
+) -> Trip:
+    """The vehicle leaves the kitchen with what was loaded."""
+    t = actor.tenant_id
+    tenant = _tenant(session, t)
+    trip = get_trip(session, t, trip_code, lock=True)
+    if trip.status != "planned":
+        raise Conflict(f"行程 {trip.code} 已经出发过", f"trip {trip.code} already left")
+    loads = loads_of(session, trip)
+    if not loads:
+        raise Conflict(
+            f"行程 {trip.code} 还没有装货",
+            f"trip {trip.code} carries nothing yet: load batches first",
+        )
+    trip.departed_at = not_in_future(at or utcnow(), "at")
+    trip.status = "departed"
+    session.flush()
+    vehicle = session.get(Vehicle, (t, trip.vehicle_id))
+    assert vehicle is not None
+    for row in loads:
+        batch = session.get(Batch, (t, row.batch_id))
+        assert batch is not None
+        _batch_event(
+            session,
+            tenant,
+            batch,
+            kind="departed",
+            biz_step="departing",
+            disposition="in_transit",
+            when=trip.departed_at,
+            quantity=row.loaded,
+            actor=actor,
+            extra={
+                **_where(tenant, "vehicle", vehicle.code),
+                "sourceList": [
+                    {"type": "location", "source": f"urn:bakeprint:{tenant.slug}"}
+                ],
+            },
+            ext={"trip": trip.code, "vehicle": vehicle.code},
+        )
+    return trip
+
+
+def deliver(
+    session: Session, trip_code: str, data: DeliveryCreate, *, actor: Actor
+) -> Delivery:
+    """Drop units of a batch off at a point of sale."""
+    t = actor.tenant_id
+    tenant = _tenant(session, t)
+    trip = get_trip(session, t, trip_code, lock=True)
+    if trip.status != "departed":
+        raise Conflict(
+            f"行程 {trip.code} 不在途中，不能送货",
+            f"trip {trip.code} is not on the road; it cannot deliver",
+        )
+    pos = catalog.get(session, PointOfSale, t, data.point_of_sale)
+    batch = batches.get(session, t, data.batch)
+    row = session.scalar(
+        select(TripLoad)
+        .where(
+            TripLoad.tenant_id == t,
+            TripLoad.trip_id == trip.id,
+            TripLoad.batch_id == batch.id,
+        )
+        .with_for_update()
+    )
+    on_board = (row.loaded - row.delivered - row.returned) if row else 0
+    if data.quantity > on_board:
+        raise Conflict(
+            f"车上只有批次 {batch.code} {on_board} 份，不能送 {data.quantity} 份",
+            f"only {on_board} of batch {batch.code} are on board; cannot deliver "
+            f"{data.quantity}",
+            field="quantity",
+        )
+    assert row is not None
+    when = not_in_future(data.at or utcnow(), "at")
+    if trip.departed_at and when < trip.departed_at:
+        raise Invalid(
+            "送达时间早于出发时间", "delivered before the trip left", field="at"
+        )
+    row.delivered += data.quantity
+    delivery = Delivery(
+        tenant_id=t,
+        trip_id=trip.id,
+        batch_id=batch.id,
+        point_of_sale_id=pos.id,
+        quantity=data.quantity,
+        delivered_at=when,
+        received=0,
+    )
+    session.add(delivery)
+    session.flush()
+    _batch_event(
+        session,
+        tenant,
+        batch,
+        kind="delivered",
+        biz_step="arriving",
+        disposition="in_transit",
+        when=when,
+        quantity=data.quantity,
+        actor=actor,
+        extra={
+            **_where(tenant, "pos", pos.code),
+            "destinationList": [
+                {
+                    "type": "location",
+                    "destination": ids.location_urn(tenant.slug, "pos", pos.code),
+                }
+            ],
+        },
+        ext={
+            "trip": trip.code,
+            "point_of_sale": pos.code,
+            "delivery": str(delivery.id),
+        },
+    )
+    return delivery
+
+
+def arrive(
+    session: Session, trip_code: str, *, at: datetime | None, actor: Actor
+) -> Trip:
+    """Back at the kitchen: what was not delivered goes back into stock."""
+    t = actor.tenant_id
+    trip = get_trip(session, t, trip_code, lock=True)
+    if trip.status != "departed":
+        raise Conflict(
+            f"行程 {trip.code} 不在途中", f"trip {trip.code} is not on the road"
+        )
+    when = not_in_future(at or utcnow(), "at")
+    if trip.departed_at and when < trip.departed_at:
+        raise Invalid("返回时间早于出发时间", "back before the trip left", field="at")
+    for row in loads_of(session, trip):
+        row.returned = row.loaded - row.delivered
+    trip.arrived_at = when
+    trip.status = "arrived"
+    session.flush()
+    return trip
+
+
+def record_cabin(
+    session: Session, vehicle_code: str, data: CabinReadings, *, actor: Actor
+) -> int:
+    """Store cabin temperatures; a reading already stored is kept once."""
+    t = actor.tenant_id
+    vehicle = catalog.get(session, Vehicle, t, vehicle_code)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {"tenant_id": t, "vehicle_id": vehicle.id, "ts": r.at, "temp_c": r.temp_c}
+        for r in data.readings
+    ]
+    stmt = insert(CabinReading).values(rows).on_conflict_do_nothing()
+    result = session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def cabin_log(session: Session, trip: Trip) -> list[CabinReading]:
+    if trip.departed_at is None:
+        return []
+    end = trip.arrived_at or utcnow()
+    return list(
+        session.scalars(
+            select(CabinReading)
+            .where(
+                CabinReading.tenant_id == trip.tenant_id,
+                CabinReading.vehicle_id == trip.vehicle_id,
+                CabinReading.ts >= trip.departed_at,
+                CabinReading.ts <= end,
+            )
+            .order_by(CabinReading.ts)
+        )
+    )
+
+
+def trips_of_batch(session: Session, batch: Batch) -> list[tuple[Trip, TripLoad]]:
+    rows = session.execute(
+        select(Trip, TripLoad)
+        .join(
+            TripLoad,
+            (TripLoad.tenant_id == Trip.tenant_id) & (TripLoad.trip_id == Trip.id),
+        )
+        .where(TripLoad.tenant_id == batch.tenant_id, TripLoad.batch_id == batch.id)
+        .order_by(Trip.departed_at)
+    ).all()
+    return [(trip, load) for trip, load in rows]

@@ -1,0 +1,188 @@
+"""Commission one unit per package, find a unit from what a phone scanned."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog.models import Product
+from bakeprint.errors import Conflict, Invalid, NotFound
+from bakeprint.events import service as events
+from bakeprint.identity.service import Actor
+from bakeprint.interop import ids
+from bakeprint.interop.digital_link import DigitalLink, parse_element_string, parse_uri
+from bakeprint.packaging import serials
+from bakeprint.packaging.models import Unit
+from bakeprint.production import repository as batches
+from bakeprint.production.models import Batch
+
+
+def unit_link(product: Product, batch: Batch, unit: Unit) -> DigitalLink:
+    from bakeprint.config import settings
+
+    return DigitalLink(
+        gtin=product.gtin,
+        lot=batch.code,
+        serial=unit.serial,
+        expiry=batch.best_before,
+        host=settings.resolver_host,
+    )
+
+
+def units_of(session: Session, batch: Batch) -> list[Unit]:
+    return list(
+        session.scalars(
+            select(Unit)
+            .where(Unit.tenant_id == batch.tenant_id, Unit.batch_id == batch.id)
+            .order_by(Unit.number)
+        )
+    )
+
+
+def commission_units(
+    session: Session, *, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: Actor
+) -> list[Unit]:
+    """One unit per packed package, each with its own serial. Idempotent."""
+    batch = session.get(Batch, (tenant_id, batch_id))
+    if batch is None:
+        raise NotFound("找不到批次", "batch not found")
+    if batch.status not in ("packed",) or not batch.packed_quantity:
+        raise Conflict(
+            f"批次 {batch.code} 还没有包装，不能生成单件码",
+            f"batch {batch.code} is not packed yet; units come with packing",
+        )
+    existing = units_of(session, batch)
+    if existing:
+        return existing
+    product = session.get(Product, (tenant_id, batch.product_id))
+    assert product is not None
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "id": uuid.uuid4(),
+            "batch_id": batch.id,
+            "number": n,
+            "serial": serials.new_serial(),
+            "status": "in_stock",
+            "status_at": batch.packed_at,
+            "scan_count": 0,
+            "created_at": batch.packed_at,
+        }
+        for n in range(1, batch.packed_quantity + 1)
+    ]
+    session.execute(insert(Unit), rows)
+    units = units_of(session, batch)
+    events.append(
+        session,
+        tenant_id=tenant_id,
+        kind="units_commissioned",
+        subject=f"batch:{batch.code}",
+        event_type="ObjectEvent",
+        action="ADD",
+        biz_step="commissioning",
+        disposition="sellable_not_accessible",
+        event_time=batch.packed_at or batch.started_at,
+        actor=actor.ref,
+        fields={
+            "epcList": [ids.unit_uri(product.gtin, batch.code, u.serial) for u in units]
+        },
+        extension={"batch": batch.code, "units": len(units)},
+    )
+    return units
+
+
+@dataclass
+class Found:
+    batch: Batch
+    product: Product
+    unit: Unit | None
+
+
+def _by_serial(
+    session: Session, serial: str, tenant_id: uuid.UUID | None = None
+) -> list[Unit]:
+    stmt = select(Unit).where(Unit.serial == serial)
+    if tenant_id is not None:
+        stmt = stmt.where(Unit.tenant_id == tenant_id)
+    return list(session.scalars(stmt.limit(2)))
+
+
+def resolve(
+    session: Session,
+    gtin: str,
+    batch_code: str,
+    serial: str,
+    *,
+    tenant_id: uuid.UUID | None = None,
+) -> Found:
+    """The unit behind a GS1 Digital Link, or a 404 that reveals nothing else."""
+    link = DigitalLink(gtin=gtin, lot=batch_code, serial=serials.normalize(serial))
+    nothing = NotFound(
+        "找不到这件产品：请核对二维码或编号",
+        "no such package: check the QR code or the number",
+    )
+    for unit in _by_serial(session, link.serial or "", tenant_id):
+        batch = session.get(Batch, (unit.tenant_id, unit.batch_id))
+        product = (
+            session.get(Product, (unit.tenant_id, batch.product_id)) if batch else None
+        )
+        if batch and product and batch.code == link.lot and product.gtin == link.gtin:
+            return Found(batch, product, unit)
+    raise nothing
+
+
+def lookup(session: Session, text: str, *, tenant_id: uuid.UUID | None) -> Found:
+    """A full URI, an element string, a serial, or (signed in) a batch code."""
+    raw = text.strip()
+    if not raw:
+        raise Invalid("请输入或扫描一个编码", "type or scan a code", field="code")
+    if "/01/" in raw or raw.startswith(("http://", "https://")):
+        link = parse_uri(raw)
+    elif raw.startswith(("(01)", "]")) or (
+        raw.startswith("01") and raw[2:16].isdigit() and len(raw) >= 16
+    ):
+        link = parse_element_string(raw)
+    else:
+        link = None
+    if link is not None:
+        if link.serial:
+            return resolve(
+                session, link.gtin, link.lot or "", link.serial, tenant_id=tenant_id
+            )
+        if link.lot and tenant_id is not None:
+            return _batch(session, tenant_id, link.lot)
+        raise Invalid(
+            "这个码只有 GTIN，没有批号或序列号",
+            "this code holds only a GTIN, no batch or serial",
+            field="code",
+        )
+    serial = serials.normalize(raw)
+    if serials.is_valid(serial):
+        units = _by_serial(session, serial, tenant_id)
+        if len(units) == 1:
+            unit = units[0]
+            batch = session.get(Batch, (unit.tenant_id, unit.batch_id))
+            assert batch is not None
+            product = session.get(Product, (unit.tenant_id, batch.product_id))
+            assert product is not None
+            return Found(batch, product, unit)
+        raise NotFound(f"找不到编号 {serial}", f"no package numbered {serial}")
+    if tenant_id is not None:
+        return _batch(session, tenant_id, raw)
+    if len(serial) == serials.BODY + 1 and all(c in serials.ALPHABET for c in serial):
+        raise Invalid(
+            f"编号 {serial} 的校验位不对，请核对是否输错",
+            f"{serial} fails its check character: check for a typo",
+            field="code",
+        )
+    raise NotFound(f"找不到编号 {raw}", f"no package numbered {raw}")
+
+
+def _batch(session: Session, tenant_id: uuid.UUID, code: str) -> Found:
+    batch = batches.get(session, tenant_id, code)
+    product = session.get(Product, (tenant_id, batch.product_id))
+    assert product is not None
+    return Found(batch, product, None)

@@ -1,0 +1,121 @@
+"""The public GS1 Digital Link resolver and scan page (R2.1, R4.1).
+
+``GET /01/{gtin}/10/{batch}/21/{serial}`` answers a browser with the public
+scan page and an API client (``Accept: application/json``) with JSON. Nothing
+internal is shown: no people's names, no notes, no other customer's data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog.allergens import ALLERGENS
+from bakeprint.catalog.models import PointOfSale
+from bakeprint.db import utcnow
+from bakeprint.deps import SessionDep
+from bakeprint.events.models import Event
+from bakeprint.identity.models import Tenant
+from bakeprint.packaging import service as packaging
+from bakeprint.web.i18n import lang_of
+from bakeprint.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PUBLIC_KINDS = {
+    "batch_started": ("开始制作", "Baking began"),
+    "batch_completed": ("出炉", "Out of the oven"),
+    "packed": ("包装", "Packed"),
+    "departed": ("冷链车出发", "Left the kitchen"),
+    "delivered": ("送达门店", "Arrived at the shop"),
+    "shelved": ("上架", "On the shelf"),
+}
+
+
+def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str, Any]:
+    batch, product, unit = found.batch, found.product, found.unit
+    tenant = session.get(Tenant, batch.tenant_id)
+    assert tenant is not None
+    evs = session.scalars(
+        select(Event)
+        .where(
+            Event.tenant_id == batch.tenant_id,
+            Event.subject == f"batch:{batch.code}",
+            Event.kind.in_(tuple(PUBLIC_KINDS)),
+        )
+        .order_by(Event.event_time)
+    )
+    seen: set[str] = set()
+    timeline = []
+    for ev in evs:
+        if ev.kind in seen:
+            continue
+        seen.add(ev.kind)
+        zh, en = PUBLIC_KINDS[ev.kind]
+        timeline.append(
+            {
+                "step": ev.kind,
+                "label": en if lang == "en" else zh,
+                "time": ev.event_time.isoformat(),
+            }
+        )
+    shop = None
+    if unit is not None and unit.point_of_sale_id is not None:
+        pos = session.get(PointOfSale, (batch.tenant_id, unit.point_of_sale_id))
+        shop = pos.name if pos else None
+    idx = 1 if lang == "en" else 0
+    return {
+        "bakery": tenant.name,
+        "product": (product.name_en or product.name_zh)
+        if lang == "en"
+        else product.name_zh,
+        "product_gtin": product.gtin,
+        "category": product.category,
+        "batch": batch.code,
+        "made_on": batch.production_date.isoformat(),
+        "best_before": batch.best_before.isoformat() if batch.best_before else None,
+        "allergens": [ALLERGENS.get(a, (a, a))[idx] for a in product.allergens],
+        "story": (product.story_en or product.story_zh)
+        if lang == "en"
+        else product.story_zh,
+        "serial": unit.serial if unit else None,
+        "number": unit.number if unit else None,
+        "recalled": batch.status == "recalled",
+        "sold_at": shop,
+        "timeline": timeline,
+        "scans": unit.scan_count if unit else 0,
+    }
+
+
+def _answer(request: Request, session: Session, found: packaging.Found) -> Response:
+    lang = lang_of(request)
+    if found.unit is not None:
+        found.unit.scan_count += 1
+        found.unit.first_scanned_at = found.unit.first_scanned_at or utcnow()
+    view = public_view(session, found, lang)
+    accept = request.headers.get("accept", "")
+    if request.query_params.get("format") == "json" or (
+        "application/json" in accept and "text/html" not in accept
+    ):
+        return JSONResponse(view)
+    return render(request, "public/scan.html", {"v": view, "me": None})
+
+
+@router.get("/01/{gtin}/10/{batch}/21/{serial}")
+def resolve(
+    request: Request, gtin: str, batch: str, serial: str, session: SessionDep
+) -> Response:
+    """A package's QR code: the public trace summary."""
+    found = packaging.resolve(session, gtin, batch, serial)
+    return _answer(request, session, found)
+
+
+@router.get("/u/{serial}")
+def short_code(request: Request, serial: str, session: SessionDep) -> Response:
+    """The number printed under the QR code, typed in on a phone."""
+    found = packaging.lookup(session, serial, tenant_id=None)
+    return _answer(request, session, found)

@@ -1,0 +1,347 @@
+"""Points of sale: receive deliveries, put on shelf, sell, waste, return (R1.10).
+
+At each shop and batch: delivered = awaiting receipt + on shelf + sold + wasted +
+returned. Every step checks those counts under the row lock of that shop's stock.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog import repository as catalog
+from bakeprint.catalog.models import PointOfSale, Product
+from bakeprint.db import utcnow
+from bakeprint.errors import Conflict, Forbidden, NotFound
+from bakeprint.identity.models import Tenant, User
+from bakeprint.identity.service import Actor
+from bakeprint.logistics.models import Delivery
+from bakeprint.logistics.service import _batch_event, _where
+from bakeprint.packaging import service as packaging
+from bakeprint.production import repository as batches
+from bakeprint.production.models import Batch
+from bakeprint.production.service import not_in_future
+from bakeprint.retail.models import ShopStock
+from bakeprint.retail.schemas import (
+    ReceiptCreate,
+    RemovalCreate,
+    SaleCreate,
+    ShelfCreate,
+    StockRead,
+)
+
+
+def shop(session: Session, actor: Actor, code: str) -> PointOfSale:
+    """The point of sale, if the caller may act for it (store staff: only theirs)."""
+    pos = catalog.get(session, PointOfSale, actor.tenant_id, code)
+    if "owner" not in actor.roles:
+        user = session.get(User, (actor.tenant_id, actor.user_id))
+        bound = user.point_of_sale_id if user else None
+        if bound is not None and bound != pos.id:
+            raise Forbidden(
+                f"您只能为自己的门店操作，不能为 {pos.name}",
+                f"you may act only for your own shop, not {pos.code}",
+            )
+    return pos
+
+
+def _stock(session: Session, pos: PointOfSale, batch: Batch) -> ShopStock:
+    stmt = (
+        select(ShopStock)
+        .where(
+            ShopStock.tenant_id == pos.tenant_id,
+            ShopStock.point_of_sale_id == pos.id,
+            ShopStock.batch_id == batch.id,
+        )
+        .with_for_update()
+    )
+    row = session.scalar(stmt.execution_options(populate_existing=True))
+    if row is None:
+        row = ShopStock(
+            tenant_id=pos.tenant_id,
+            point_of_sale_id=pos.id,
+            batch_id=batch.id,
+            received=0,
+            sold=0,
+            wasted=0,
+            returned=0,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _tenant(session: Session, actor: Actor) -> Tenant:
+    tenant = session.get(Tenant, actor.tenant_id)
+    assert tenant is not None
+    return tenant
+
+
+def _frozen(batch: Batch) -> None:
+    if batch.status in ("recalled", "on_hold"):
+        raise Conflict(
+            f"批次 {batch.code} 已被召回/冻结，不能销售，请下架",
+            f"batch {batch.code} is recalled or on hold: it cannot be "
+            "sold; take it off the shelf",
+        )
+
+
+def receive(
+    session: Session, pos_code: str, data: ReceiptCreate, *, actor: Actor
+) -> ShopStock:
+    """Receive (part of) a delivery addressed to this shop."""
+    t = actor.tenant_id
+    pos = shop(session, actor, pos_code)
+    delivery = session.scalar(
+        select(Delivery)
+        .where(Delivery.tenant_id == t, Delivery.id == data.delivery_id)
+        .with_for_update()
+    )
+    if delivery is None:
+        raise NotFound("找不到这次送货", "delivery not found", field="delivery_id")
+    if delivery.point_of_sale_id != pos.id:
+        target = session.get(PointOfSale, (t, delivery.point_of_sale_id))
+        name = target.name if target else "?"
+        raise Conflict(
+            f"这次送货是送往「{name}」的，不是「{pos.name}」",
+            f"this delivery is addressed to {target.code if target else '?'}"
+            f", not {pos.code}",
+            field="delivery_id",
+        )
+    open_qty = delivery.quantity - delivery.received
+    if data.quantity > open_qty:
+        raise Conflict(
+            f"这次送货还有 {open_qty} 份待收（共 {delivery.quantity} 份），"
+            f"不能收 {data.quantity} 份",
+            f"only {open_qty} of this delivery's {delivery.quantity} are "
+            f"still to receive; cannot receive {data.quantity}",
+            field="quantity",
+        )
+    batch = session.get(Batch, (t, delivery.batch_id))
+    assert batch is not None
+    when = not_in_future(data.at or utcnow(), "at")
+    delivery.received += data.quantity
+    stock = _stock(session, pos, batch)
+    stock.received += data.quantity
+    stock.received_at = stock.received_at or when
+    session.flush()
+    tenant = _tenant(session, actor)
+    _batch_event(
+        session,
+        tenant,
+        batch,
+        kind="received",
+        biz_step="receiving",
+        disposition="sellable_not_accessible",
+        when=when,
+        quantity=data.quantity,
+        actor=actor,
+        extra=_where(tenant, "pos", pos.code),
+        ext={
+            "point_of_sale": pos.code,
+            "receiver": data.receiver or None,
+            "delivery": str(delivery.id),
+        },
+    )
+    return stock
+
+
+def shelve(
+    session: Session, pos_code: str, data: ShelfCreate, *, actor: Actor
+) -> ShopStock:
+    """Put the received units on the shelf: the shop's shelf-life clock starts."""
+    pos = shop(session, actor, pos_code)
+    batch = batches.get(session, actor.tenant_id, data.batch)
+    _frozen(batch)
+    stock = _stock(session, pos, batch)
+    if stock.received == 0:
+        raise Conflict(
+            f"「{pos.name}」还没有收到批次 {batch.code}",
+            f"{pos.code} has not received batch {batch.code}",
+        )
+    when = not_in_future(data.at or utcnow(), "at")
+    stock.shelved_at = when
+    session.flush()
+    tenant = _tenant(session, actor)
+    _batch_event(
+        session,
+        tenant,
+        batch,
+        kind="shelved",
+        biz_step="stocking",
+        disposition="sellable_accessible",
+        when=when,
+        quantity=stock.on_shelf,
+        actor=actor,
+        extra=_where(tenant, "pos", pos.code),
+        ext={"point_of_sale": pos.code},
+    )
+    return stock
+
+
+def _on_shelf_check(
+    pos: PointOfSale,
+    batch: Batch,
+    stock: ShopStock,
+    qty: int,
+    doing_zh: str,
+    doing_en: str,
+) -> None:
+    if qty > stock.on_shelf:
+        raise Conflict(
+            f"「{pos.name}」批次 {batch.code} 只有 {stock.on_shelf} 份在架"
+            f"（收货 {stock.received}，已售 {stock.sold}），不能{doing_zh} {qty} 份",
+            f"{pos.code} has only {stock.on_shelf} of batch {batch.code} on hand "
+            f"(received {stock.received}, sold {stock.sold}); cannot {doing_en} "
+            f"{qty}",
+            field="quantity",
+        )
+
+
+def sell(
+    session: Session, pos_code: str, data: SaleCreate, *, actor: Actor
+) -> ShopStock:
+    """Record a sale: one scanned unit, or a quantity of a batch from the till."""
+    t = actor.tenant_id
+    pos = shop(session, actor, pos_code)
+    unit = None
+    if data.unit:
+        found = packaging.lookup(session, data.unit, tenant_id=t)
+        if found.unit is None:
+            raise NotFound("这不是单件码", "that is not a package code", field="unit")
+        unit, batch, qty = found.unit, found.batch, 1
+        if unit.status == "sold":
+            raise Conflict(
+                f"这件产品（{unit.serial}）已经售出过",
+                f"package {unit.serial} was already sold",
+                field="unit",
+            )
+    elif data.batch:
+        batch, qty = batches.get(session, t, data.batch), data.quantity
+    else:
+        from bakeprint.errors import Invalid
+
+        raise Invalid(
+            "请扫描单件码或填写批次号", "scan a package or give a batch", field="batch"
+        )
+    batch = batches.for_update(session, t, batch.code)
+    _frozen(batch)
+    stock = _stock(session, pos, batch)
+    _on_shelf_check(pos, batch, stock, qty, "卖出", "sell")
+    when = not_in_future(data.at or utcnow(), "at")
+    stock.sold += qty
+    if unit is not None:
+        unit.status, unit.status_at, unit.point_of_sale_id = "sold", when, pos.id
+    session.flush()
+    tenant = _tenant(session, actor)
+    _batch_event(
+        session,
+        tenant,
+        batch,
+        kind="sold",
+        biz_step="retail_selling",
+        disposition="retail_sold",
+        when=when,
+        quantity=qty,
+        actor=actor,
+        extra=_where(tenant, "pos", pos.code),
+        ext={"point_of_sale": pos.code, "unit": unit.serial if unit else None},
+    )
+    return stock
+
+
+def remove(
+    session: Session,
+    pos_code: str,
+    data: RemovalCreate,
+    *,
+    actor: Actor,
+    returned: bool,
+) -> ShopStock:
+    """Waste (expired, damaged) or return to the bakery, with the reason."""
+    t = actor.tenant_id
+    pos = shop(session, actor, pos_code)
+    batch = batches.for_update(session, t, data.batch)
+    stock = _stock(session, pos, batch)
+    _on_shelf_check(
+        pos,
+        batch,
+        stock,
+        data.quantity,
+        "退回" if returned else "报损",
+        "return" if returned else "waste",
+    )
+    when = not_in_future(data.at or utcnow(), "at")
+    if returned:
+        stock.returned += data.quantity
+    else:
+        stock.wasted += data.quantity
+    session.flush()
+    tenant = _tenant(session, actor)
+    _batch_event(
+        session,
+        tenant,
+        batch,
+        kind="returned" if returned else "wasted",
+        biz_step="removing" if returned else "destroying",
+        disposition="returned" if returned else "destroyed",
+        when=when,
+        quantity=data.quantity,
+        actor=actor,
+        extra=_where(tenant, "pos", pos.code),
+        ext={"point_of_sale": pos.code, "reason": data.reason},
+    )
+    return stock
+
+
+def stock_rows(
+    session: Session,
+    tenant_id: uuid.UUID,
+    *,
+    pos: PointOfSale | None = None,
+    batch: Batch | None = None,
+) -> list[StockRead]:
+    """Stock per shop and batch, with what is still on the way."""
+    stmt = select(
+        Delivery.point_of_sale_id, Delivery.batch_id, func.sum(Delivery.quantity)
+    ).where(Delivery.tenant_id == tenant_id)
+    if pos is not None:
+        stmt = stmt.where(Delivery.point_of_sale_id == pos.id)
+    if batch is not None:
+        stmt = stmt.where(Delivery.batch_id == batch.id)
+    out = []
+    for pos_id, batch_id, delivered in session.execute(
+        stmt.group_by(Delivery.point_of_sale_id, Delivery.batch_id)
+    ).all():
+        p = session.get(PointOfSale, (tenant_id, pos_id))
+        b = session.get(Batch, (tenant_id, batch_id))
+        assert p is not None and b is not None
+        product = session.get(Product, (tenant_id, b.product_id))
+        s = session.scalar(
+            select(ShopStock).where(
+                ShopStock.tenant_id == tenant_id,
+                ShopStock.point_of_sale_id == pos_id,
+                ShopStock.batch_id == batch_id,
+            )
+        )
+        received = s.received if s else 0
+        out.append(
+            StockRead(
+                point_of_sale=p.code,
+                batch=b.code,
+                product=product.name_zh if product else "",
+                best_before=b.best_before.isoformat() if b.best_before else None,
+                delivered=int(delivered),
+                awaiting_receipt=int(delivered) - received,
+                received=received,
+                on_shelf=s.on_shelf if s else 0,
+                sold=s.sold if s else 0,
+                wasted=s.wasted if s else 0,
+                returned=s.returned if s else 0,
+                received_at=s.received_at.isoformat() if s and s.received_at else None,
+                shelved_at=s.shelved_at.isoformat() if s and s.shelved_at else None,
+            )
+        )
+    return sorted(out, key=lambda r: (r.point_of_sale, r.batch))
