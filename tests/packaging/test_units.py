@@ -151,10 +151,8 @@ def test_a_typed_in_serial_finds_the_package(client, session, packed):
         f"/u/{bad}", headers={"Accept": "application/json", "Accept-Language": "en"}
     )
     assert (
-        (r.status_code in (404, 422)
-        and "typo" in r.json()["error"]["message"])
-        or r.status_code == 404
-    )
+        r.status_code in (404, 422) and "typo" in r.json()["error"]["message"]
+    ) or r.status_code == 404
 
 
 def test_lookup_takes_a_uri_an_element_string_a_serial_or_a_batch_code(

@@ -1,0 +1,1 @@
+from tests.packaging.conftest import cat, packed  # noqa: F401
