@@ -21,6 +21,7 @@ from bakeprint.db import get_database, session_scope
 from bakeprint.demo import cli as demo_cli
 from bakeprint.events import cli as events_cli
 from bakeprint.identity import cli as identity_cli
+from bakeprint.logistics import cli as logistics_cli
 from bakeprint.materials import cli as materials_cli
 from bakeprint.production import cli as production_cli
 from bakeprint.quality import cli as quality_cli
@@ -41,6 +42,9 @@ app.add_typer(materials_cli.app, name="lot")
 app.add_typer(production_cli.app, name="batch")
 app.add_typer(quality_cli.app, name="qc")
 app.add_typer(events_cli.app, name="events")
+app.add_typer(logistics_cli.trip_app, name="trip")
+app.add_typer(logistics_cli.pos_app, name="pos")
+app.command("lookup")(handle_errors(logistics_cli.lookup))
 app.add_typer(demo_cli.app, name="demo")
 
 

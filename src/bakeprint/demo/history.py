@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bakeprint.demo import data as D
+from bakeprint.demo import distribution
 from bakeprint.identity.models import Tenant, User
 from bakeprint.identity.service import Actor, actor_for
 from bakeprint.materials import service as materials
@@ -27,6 +28,7 @@ from bakeprint.materials.models import MaterialLot
 from bakeprint.materials.schemas import LotCreate
 from bakeprint.production import consumption
 from bakeprint.production import service as production
+from bakeprint.production.models import Batch
 from bakeprint.production.schemas import (
     BakeCreate,
     BatchComplete,
@@ -205,7 +207,7 @@ def _make_batch(
     sess: str,
     slot: int,
     rng: random.Random,
-) -> None:
+) -> Batch:
     p = catalog.products[product]
     line = next(code for code, row in catalog.lines.items() if row.id == p.line_id)
     t0 = at(day, START[sess], slot * 45)
@@ -308,7 +310,7 @@ def _make_batch(
         ),
         actor=who["qc"],
     )
-    production.pack_batch(
+    return production.pack_batch(
         session,
         code,
         PackCreate(quantity=produced, packed_at=cooled + timedelta(minutes=15)),
@@ -330,10 +332,13 @@ def run(
         "owner": owner,
         "production": actor_for(users["wang"], via="demo"),
         "qc": actor_for(users["qc-zhou"], via="demo"),
+        "logistics": actor_for(users["driver-liu"], via="demo"),
+        "store": owner,
     }
     stock = Stock(lots={}, serial={})
     days = (D.LAST_DAY - D.FIRST_DAY).days + 1
-    lots = batches = 0
+    lots = batches = trips = sold = 0
+    shelves: distribution.Shelves = {}
     for i in range(days):
         day = D.FIRST_DAY + timedelta(days=i)
         lots += _restock(session, who["qc"], stock, day, rng, i)
@@ -341,9 +346,21 @@ def run(
             planned = [p for p, sessions in D.PLAN.items() if sess in sessions]
             if sess == "AM" and day.weekday() == 5:
                 planned.append("GIFT")
-            for slot, product in enumerate(planned):
+            made = [
                 _make_batch(session, who, stock, catalog, product, day, sess, slot, rng)
-                batches += 1
+                for slot, product in enumerate(planned)
+            ]
+            batches += len(made)
+            trips += distribution.ship(
+                session, who, catalog, day, sess, made, shelves, rng
+            )
+        sold += distribution.sell_day(session, who, day, shelves, rng)
         if progress:
             progress("生产历史 / production history", i + 1, days)
-    return {"days": days, "material lots": lots, "batches": batches}
+    return {
+        "days": days,
+        "material lots": lots,
+        "batches": batches,
+        "trips": trips,
+        "units sold": sold,
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -87,6 +87,21 @@ def trip_read(session: Session, trip: Trip) -> TripRead:
 def create(data: TripCreate, session: SessionDep, actor: CanWriteLogistics) -> TripRead:
     """Plan a trip for a vehicle."""
     return trip_read(session, logistics.create_trip(session, data, actor=actor))
+
+
+@router.get("/trips", response_model=list[TripRead])
+def index(
+    session: SessionDep,
+    actor: CanRead,
+    status: str | None = None,
+    vehicle: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+) -> list[TripRead]:
+    """Trips, newest first; filter by status (planned, departed, arrived) or vehicle."""
+    trips = logistics.list_trips(
+        session, actor.tenant_id, status=status, vehicle=vehicle, limit=limit
+    )
+    return [trip_read(session, t) for t in trips]
 
 
 @router.get("/trips/{code}", response_model=TripRead)

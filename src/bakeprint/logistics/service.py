@@ -56,6 +56,25 @@ def get_trip(
     return trip
 
 
+def list_trips(
+    session: Session,
+    tenant_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    vehicle: str | None = None,
+    limit: int = 50,
+) -> list[Trip]:
+    """Newest trips first (planned ones by their planned departure)."""
+    stmt = select(Trip).where(Trip.tenant_id == tenant_id)
+    if status:
+        stmt = stmt.where(Trip.status == status)
+    if vehicle:
+        v = catalog.get(session, Vehicle, tenant_id, vehicle)
+        stmt = stmt.where(Trip.vehicle_id == v.id)
+    when = func.coalesce(Trip.departed_at, Trip.planned_departure, Trip.created_at)
+    return list(session.scalars(stmt.order_by(when.desc()).limit(limit)))
+
+
 def create_trip(session: Session, data: TripCreate, *, actor: Actor) -> Trip:
     """Plan a trip for a vehicle."""
     t = actor.tenant_id
