@@ -11,10 +11,26 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
-CONFORMANCE = Path(
-    os.environ.get("BAKEPRINT_CONFORMANCE_DIR")
-    or Path(__file__).resolve().parents[2] / "shared" / "conformance"
-)
+
+def _conformance() -> Path:
+    """The official GS1 material: $BAKEPRINT_CONFORMANCE_DIR, else ../shared next
+    to the checkout, else the machine's /work/shared (a clone made elsewhere)."""
+    env = os.environ.get("BAKEPRINT_CONFORMANCE_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [
+        Path(__file__).resolve().parents[2] / "shared" / "conformance",
+        Path("/work/shared/conformance"),
+    ]
+    for c in candidates:
+        if (c / "gs1-epcis" / "EPCIS-JSON-Schema.json").is_file():
+            return c
+    raise RuntimeError(
+        "GS1 conformance material not found; set BAKEPRINT_CONFORMANCE_DIR "
+        f"(looked in {', '.join(map(str, candidates))})"
+    )
+
+
+CONFORMANCE = _conformance()
 GS1_EPCIS = CONFORMANCE / "gs1-epcis"
 CONTEXT = [
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",

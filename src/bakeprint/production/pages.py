@@ -14,6 +14,7 @@ from bakeprint.deps import SessionDep
 from bakeprint.production import repository as batches
 from bakeprint.production import service as production
 from bakeprint.production import views
+from bakeprint.production.models import Batch
 from bakeprint.production.schemas import BatchCreate
 from bakeprint.quality import service as quality
 from bakeprint.quality.schemas import CheckpointCreate
@@ -149,12 +150,27 @@ def detail(
         {
             "me": me,
             "b": views.detail(session, batch),
+            **_distribution(session, batch),
             "csrf": csrf_token(request),
             "form": {},
             "errors": {},
             "operators": _choices(session, me.tenant.id)["operators"],
         },
     )
+
+
+def _distribution(session: SessionDep, batch: Batch) -> dict[str, Any]:
+    """Where the batch went: its trips and, per shop, delivered / sold / on shelf."""
+    from bakeprint.logistics import service as logistics
+    from bakeprint.retail import service as retail
+
+    return {
+        "trips": logistics.trips_of_batch(session, batch),
+        "kitchen": logistics.kitchen_stock(session, batch)
+        if batch.status in ("packed", "recalled", "on_hold")
+        else None,
+        "shop_rows": retail.stock_rows(session, batch.tenant_id, batch=batch),
+    }
 
 
 @router.post("/batches/{code}/checkpoints")
@@ -186,6 +202,7 @@ async def check(
             {
                 "me": me,
                 "b": views.detail(session, batch),
+                **_distribution(session, batch),
                 "csrf": csrf_token(request),
                 "form": data,
                 "errors": exc.errors,

@@ -9,8 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bakeprint.catalog import pages as catalog_pages
+from bakeprint.logistics import pages as logistics_pages
 from bakeprint.materials import pages as materials_pages
 from bakeprint.production import pages as production_pages
+from bakeprint.retail import pages as retail_pages
 from bakeprint.web import routes
 from bakeprint.web.auth import CsrfFailed, LoginRequired, PageForbidden
 from bakeprint.web.i18n import lang_of, t
@@ -26,6 +28,8 @@ def include(app: FastAPI) -> None:
         production_pages.router,
         materials_pages.router,
         catalog_pages.router,
+        logistics_pages.router,
+        retail_pages.router,
     ):
         app.include_router(router)
 

@@ -87,6 +87,9 @@ def _today(tz: str) -> date:
 
 @router.get("/")
 def board(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    if not me.actor.can("read") and me.actor.can("retail:write"):
+        return RedirectResponse("/shops", status_code=303)  # shop staff: their shop
+    me.require("read")
     t = me.tenant.id
     today = _today(me.tenant.timezone)
     latest_day = (

@@ -18,10 +18,14 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 
 
 def _local(
-    value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M"
+    value: datetime | str | None,
+    tz: str = "Asia/Shanghai",
+    fmt: str = "%Y-%m-%d %H:%M",
 ) -> str:
-    if value is None:
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 

@@ -1,0 +1,289 @@
+"""Pages for the driver: trips, loading, departure, drops, return — on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from bakeprint.catalog.models import PointOfSale, Vehicle
+from bakeprint.deps import SessionDep
+from bakeprint.logistics import service as logistics
+from bakeprint.logistics.endpoints import trip_read
+from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
+from bakeprint.production.models import Batch
+from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
+from bakeprint.web.charts import line_chart
+from bakeprint.web.forms import FormErrors, opt, run
+from bakeprint.web.i18n import lang_of, t
+from bakeprint.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+CABIN_MAX_C = 8.0  # chilled pastries in the van: 0–8 °C (shown as the band)
+
+
+def local_input(value: str | None, tz: str) -> datetime | None:
+    """A ``datetime-local`` form value in the bakery's time zone."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(tz))
+
+
+def _rows(session: SessionDep, model: Any, tenant_id: Any) -> list[Any]:
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.tenant_id == tenant_id, model.active.is_(True))
+            .order_by(model.code)
+        )
+    )
+
+
+def _ready_batches(session: SessionDep, me: PageUser) -> list[tuple[Batch, int]]:
+    """Recently packed batches that still have units in the kitchen."""
+    recent = session.scalars(
+        select(Batch)
+        .where(Batch.tenant_id == me.tenant.id, Batch.status == "packed")
+        .order_by(Batch.packed_at.desc())
+        .limit(60)
+    )
+    out = []
+    for b in recent:
+        left = logistics.kitchen_stock(session, b)
+        if left > 0:
+            out.append((b, left))
+    return out
+
+
+@router.get("/trips")
+def list_page(
+    request: Request, session: SessionDep, me: CurrentUser, status: str = ""
+) -> Response:
+    me.require("read")
+    trips = logistics.list_trips(session, me.tenant.id, status=status or None, limit=60)
+    return render(
+        request,
+        "logistics/list.html",
+        {
+            "me": me,
+            "trips": [trip_read(session, x) for x in trips],
+            "status": status,
+            "vehicles": _rows(session, Vehicle, me.tenant.id),
+            "form": {},
+            "errors": {},
+            "csrf": csrf_token(request),
+        },
+    )
+
+
+@router.post("/trips")
+async def create(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    me.require("logistics:write")
+    form = await request.form()
+    check_csrf(request, form)
+    data = {k: opt(form.get(k)) for k in ("vehicle", "driver", "planned_departure")}
+    try:
+        trip = run(
+            request,
+            session,
+            lambda: logistics.create_trip(
+                session,
+                TripCreate(
+                    vehicle=data["vehicle"] or "",
+                    driver=data["driver"] or "",
+                    planned_departure=local_input(
+                        data["planned_departure"], me.tenant.timezone
+                    ),
+                ),
+                actor=me.actor,
+            ),
+        )
+    except FormErrors as exc:
+        trips = logistics.list_trips(session, me.tenant.id, limit=60)
+        return render(
+            request,
+            "logistics/list.html",
+            {
+                "me": me,
+                "trips": [trip_read(session, x) for x in trips],
+                "status": "",
+                "vehicles": _rows(session, Vehicle, me.tenant.id),
+                "form": data,
+                "errors": exc.errors,
+                "message": exc.message,
+                "csrf": csrf_token(request),
+            },
+            status_code=422,
+        )
+    request.session["flash"] = f"{t(lang_of(request), 'saved')}：{trip.code}"
+    return RedirectResponse(f"/trips/{trip.code}", status_code=303)
+
+
+def _detail(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    code: str,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    which: str = "",
+    status_code: int = 200,
+) -> Response:
+    row = logistics.get_trip(session, me.tenant.id, code)
+    trip = trip_read(session, row)
+    series = [(r.ts, r.temp_c) for r in logistics.cabin_log(session, row)]
+    lang = lang_of(request)
+    chart = line_chart(
+        series,
+        unit="°C",
+        title=t(lang, "cabin_temp"),
+        low=0.0,
+        high=CABIN_MAX_C,
+        tz=me.tenant.timezone,
+    )
+    return render(
+        request,
+        "logistics/detail.html",
+        {
+            "me": me,
+            "trip": trip,
+            "chart": chart,
+            "ready": _ready_batches(session, me) if trip.status == "planned" else [],
+            "shops": _rows(session, PointOfSale, me.tenant.id),
+            "form": form or {},
+            "errors": errors or {},
+            "message": message,
+            "which": which,
+            "csrf": csrf_token(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/trips/{code}")
+def detail(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("read")
+    return _detail(request, session, me, code)
+
+
+async def _command(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    code: str,
+    which: str,
+    fields: tuple[str, ...],
+    command: Callable[[dict[str, Any]], Any],
+) -> Response:
+    me.require("logistics:write")
+    form = await request.form()
+    check_csrf(request, form)
+    data = {k: opt(form.get(k)) for k in fields}
+    try:
+        run(request, session, lambda: command(data))
+    except FormErrors as exc:
+        return _detail(
+            request,
+            session,
+            me,
+            code,
+            form=data,
+            errors=exc.errors,
+            message=exc.message,
+            which=which,
+            status_code=422,
+        )
+    request.session["flash"] = t(lang_of(request), f"done_{which}")
+    return RedirectResponse(f"/trips/{code}", status_code=303)
+
+
+@router.post("/trips/{code}/load")
+async def load(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "load",
+        ("batch", "quantity"),
+        lambda d: logistics.load(
+            session,
+            code,
+            LoadCreate(batch=d["batch"] or "", quantity=d["quantity"] or 0),
+            actor=me.actor,
+        ),
+    )
+
+
+@router.post("/trips/{code}/depart")
+async def depart(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "depart",
+        ("at",),
+        lambda d: logistics.depart(
+            session, code, at=local_input(d["at"], me.tenant.timezone), actor=me.actor
+        ),
+    )
+
+
+@router.post("/trips/{code}/deliver")
+async def deliver(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "deliver",
+        ("point_of_sale", "batch", "quantity", "at"),
+        lambda d: logistics.deliver(
+            session,
+            code,
+            DeliveryCreate(
+                point_of_sale=d["point_of_sale"] or "",
+                batch=d["batch"] or "",
+                quantity=d["quantity"] or 0,
+                at=local_input(d["at"], me.tenant.timezone),
+            ),
+            actor=me.actor,
+        ),
+    )
+
+
+@router.post("/trips/{code}/arrive")
+async def arrive(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "arrive",
+        ("at",),
+        lambda d: logistics.arrive(
+            session, code, at=local_input(d["at"], me.tenant.timezone), actor=me.actor
+        ),
+    )

@@ -1,0 +1,292 @@
+"""Pages for the shop: receive a drop, shelve it, sell by scan or count, write off.
+
+Store staff bound to one shop land on it; the owner sees every shop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from bakeprint.catalog.models import PointOfSale
+from bakeprint.deps import SessionDep
+from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.logistics.pages import local_input
+from bakeprint.production.models import Batch
+from bakeprint.retail import service as retail
+from bakeprint.retail.schemas import (
+    ReceiptCreate,
+    RemovalCreate,
+    SaleCreate,
+    ShelfCreate,
+)
+from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
+from bakeprint.web.forms import FormErrors, opt, run
+from bakeprint.web.i18n import lang_of, t
+from bakeprint.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _may_see_shops(me: PageUser) -> None:
+    if not (me.actor.can("read") or me.actor.can("retail:write")):
+        me.require("read")
+
+
+@router.get("/shops")
+def list_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    _may_see_shops(me)
+    if me.user.point_of_sale_id is not None and "owner" not in me.actor.roles:
+        own = session.get(PointOfSale, (me.tenant.id, me.user.point_of_sale_id))
+        if own is not None:
+            return RedirectResponse(f"/shops/{own.code}", status_code=303)
+    shops = list(
+        session.scalars(
+            select(PointOfSale)
+            .where(PointOfSale.tenant_id == me.tenant.id)
+            .order_by(PointOfSale.code)
+        )
+    )
+    rows = []
+    for pos in shops:
+        stock = retail.stock_rows(session, me.tenant.id, pos=pos)
+        rows.append(
+            {
+                "pos": pos,
+                "on_shelf": sum(r.on_shelf for r in stock),
+                "awaiting": sum(r.awaiting_receipt for r in stock),
+                "sold": sum(r.sold for r in stock),
+                "batches": sum(1 for r in stock if r.on_shelf > 0),
+            }
+        )
+    return render(
+        request,
+        "retail/list.html",
+        {"me": me, "rows": rows, "csrf": csrf_token(request)},
+    )
+
+
+def _pending(session: SessionDep, pos: PointOfSale) -> list[dict[str, Any]]:
+    """Drops addressed to this shop that are not fully received yet."""
+    stmt = (
+        select(Delivery, Batch.code, Trip.code)
+        .join(
+            Batch,
+            (Batch.tenant_id == Delivery.tenant_id) & (Batch.id == Delivery.batch_id),
+        )
+        .join(
+            Trip, (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id)
+        )
+        .where(
+            Delivery.tenant_id == pos.tenant_id,
+            Delivery.point_of_sale_id == pos.id,
+            Delivery.received < Delivery.quantity,
+        )
+        .order_by(Delivery.delivered_at)
+    )
+    return [
+        {
+            "id": str(d.id),
+            "batch": batch,
+            "trip": trip,
+            "quantity": d.quantity,
+            "open": d.quantity - d.received,
+            "delivered_at": d.delivered_at,
+        }
+        for d, batch, trip in session.execute(stmt).all()
+    ]
+
+
+def _shop_page(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    code: str,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    which: str = "",
+    history: bool = False,
+    status_code: int = 200,
+) -> Response:
+    pos = retail.shop(session, me.actor, code)
+    stock = retail.stock_rows(session, me.tenant.id, pos=pos)
+    current = [r for r in stock if r.on_shelf > 0 or r.received < r.delivered]
+    shelved = {r.batch for r in stock if r.shelved_at}
+    past = sorted(
+        (r for r in stock if r not in current), key=lambda r: r.batch, reverse=True
+    )
+    return render(
+        request,
+        "retail/shop.html",
+        {
+            "me": me,
+            "pos": pos,
+            "current": current,
+            "shelved": shelved,
+            "past": past if history else past[:10],
+            "more_past": len(past) > 10 and not history,
+            "pending": _pending(session, pos),
+            "form": form or {},
+            "errors": errors or {},
+            "message": message,
+            "which": which,
+            "csrf": csrf_token(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/shops/{code}")
+def shop_page(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    me: CurrentUser,
+    history: str = "",
+) -> Response:
+    _may_see_shops(me)
+    return _shop_page(request, session, me, code, history=bool(history))
+
+
+async def _command(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    code: str,
+    which: str,
+    fields: tuple[str, ...],
+    command: Callable[[dict[str, Any]], Any],
+) -> Response:
+    me.require("retail:write")
+    form = await request.form()
+    check_csrf(request, form)
+    data = {k: opt(form.get(k)) for k in fields}
+    try:
+        run(request, session, lambda: command(data))
+    except FormErrors as exc:
+        return _shop_page(
+            request,
+            session,
+            me,
+            code,
+            form=data,
+            errors=exc.errors,
+            message=exc.message,
+            which=which,
+            status_code=422,
+        )
+    request.session["flash"] = t(lang_of(request), f"done_{which}")
+    return RedirectResponse(f"/shops/{code}", status_code=303)
+
+
+@router.post("/shops/{code}/receive")
+async def receive(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    tz = me.tenant.timezone
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "receive",
+        ("delivery_id", "quantity", "receiver", "at", "shelve"),
+        lambda d: _receive(session, me, code, d, tz),
+    )
+
+
+def _receive(
+    session: SessionDep, me: PageUser, code: str, d: dict[str, Any], tz: str
+) -> None:
+    stock = retail.receive(
+        session,
+        code,
+        ReceiptCreate(
+            delivery_id=d["delivery_id"] or "",
+            quantity=d["quantity"] or 0,
+            receiver=d["receiver"] or "",
+            at=local_input(d["at"], tz),
+        ),
+        actor=me.actor,
+    )
+    if d["shelve"]:
+        batch = session.get(Batch, (me.tenant.id, stock.batch_id))
+        assert batch is not None
+        retail.shelve(
+            session,
+            code,
+            ShelfCreate(batch=batch.code, at=local_input(d["at"], tz)),
+            actor=me.actor,
+        )
+
+
+@router.post("/shops/{code}/shelve")
+async def shelve(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "shelve",
+        ("batch",),
+        lambda d: retail.shelve(
+            session, code, ShelfCreate(batch=d["batch"] or ""), actor=me.actor
+        ),
+    )
+
+
+@router.post("/shops/{code}/sell")
+async def sell(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "sell",
+        ("unit", "batch", "quantity"),
+        lambda d: retail.sell(
+            session,
+            code,
+            SaleCreate(
+                unit=d["unit"],
+                batch=None if d["unit"] else d["batch"],
+                quantity=1 if d["unit"] else d["quantity"] or 0,
+            ),
+            actor=me.actor,
+        ),
+    )
+
+
+@router.post("/shops/{code}/remove")
+async def remove(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "remove",
+        ("batch", "quantity", "reason", "kind"),
+        lambda d: retail.remove(
+            session,
+            code,
+            RemovalCreate(
+                batch=d["batch"] or "",
+                quantity=d["quantity"] or 0,
+                reason=d["reason"] or "",
+            ),
+            actor=me.actor,
+            returned=d["kind"] == "return",
+        ),
+    )
