@@ -10,6 +10,7 @@ from bakeprint.packaging import models as packaging  # noqa: F401
 from bakeprint.production import models as production  # noqa: F401
 from bakeprint.quality import models as quality  # noqa: F401
 from bakeprint.retail import models as retail  # noqa: F401
+from bakeprint.sensors import models as sensors  # noqa: F401
 from bakeprint.storage import models as storage  # noqa: F401
 
 metadata = Base.metadata

@@ -13,6 +13,7 @@ from bakeprint.packaging import endpoints as packaging
 from bakeprint.production import endpoints as production
 from bakeprint.quality import endpoints as quality
 from bakeprint.retail import endpoints as retail
+from bakeprint.sensors import endpoints as sensors
 from bakeprint.storage import endpoints as storage
 
 API_ROUTERS = [
@@ -25,6 +26,7 @@ API_ROUTERS = [
     packaging.router,
     logistics.router,
     retail.router,
+    sensors.router,
     events.router,
 ]
 

@@ -24,6 +24,7 @@ def pack_a_batch(
     *,  # type: ignore[no-untyped-def]
     quantity: int = 30,
     minutes: int = 0,
+    location: str | None = None,
 ) -> Batch:
     start = T0 + timedelta(minutes=minutes)
     batch = production.start_batch(
@@ -33,6 +34,7 @@ def pack_a_batch(
             planned_quantity=quantity,
             operators=["WANG-03"],
             equipment=["OVEN-3"],
+            location=location,
             started_at=start,
         ),
         actor=actor,

@@ -13,6 +13,7 @@ ACTIONS = (
     "retail:write",
     "recall:write",
     "alerts:ack",
+    "sensors:ingest",  # gateways upload readings
     "users:admin",
     "audit:export",
     "supplier:submit",
@@ -20,11 +21,13 @@ ACTIONS = (
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "owner": frozenset(ACTIONS),
-    "production": frozenset({"read", "lookup", "production:write", "alerts:ack"}),
+    "production": frozenset(
+        {"read", "lookup", "production:write", "alerts:ack", "sensors:ingest"}
+    ),
     "qc": frozenset(
         {"read", "lookup", "quality:write", "materials:write", "alerts:ack"}
     ),
-    "logistics": frozenset({"read", "lookup", "logistics:write"}),
+    "logistics": frozenset({"read", "lookup", "logistics:write", "sensors:ingest"}),
     "store": frozenset({"lookup", "retail:write"}),
     "supplier": frozenset({"supplier:submit"}),
     "auditor": frozenset({"read", "lookup", "audit:export"}),

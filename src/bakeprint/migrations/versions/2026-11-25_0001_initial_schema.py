@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 04:33:18.339801
+Create Date: 2026-11-25 05:58:39.766074
 """
 
 from collections.abc import Sequence
@@ -66,6 +66,36 @@ def upgrade() -> None:
             "tenant_id", "vehicle_id", "ts", name=op.f("pk_cabin_readings")
         ),
     )
+    op.create_table(
+        "environment_ranges",
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("place_kind", sa.String(length=16), nullable=False),
+        sa.Column("place_id", sa.Uuid(), nullable=True),
+        sa.Column("category", sa.String(length=40), nullable=True),
+        sa.Column("low", sa.Float(), nullable=True),
+        sa.Column("high", sa.Float(), nullable=True),
+        sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("valid_to", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("set_by", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_environment_ranges_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_environment_ranges")),
+    )
+    with op.batch_alter_table("environment_ranges", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_environment_ranges_place",
+            ["tenant_id", "kind", "place_kind", "place_id", "valid_from"],
+            unique=False,
+        )
+
     op.create_table(
         "event_chain_heads",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -220,6 +250,33 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "outbox",
+        sa.Column("topic", sa.String(length=40), nullable=False),
+        sa.Column("recipient", sa.String(length=200), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_outbox_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_outbox")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_pending",
+            ["tenant_id", "delivered_at", "available_at"],
+            unique=False,
+        )
+
+    op.create_table(
         "points_of_sale",
         sa.Column("code", sa.String(length=40), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -262,6 +319,29 @@ def upgrade() -> None:
             "tenant_id", "code", name=op.f("uq_product_lines_tenant_id_code")
         ),
     )
+    op.create_table(
+        "sensor_dead_letters",
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(length=12), nullable=False),
+        sa.Column("sensor_code", sa.String(length=120), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_sensor_dead_letters_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_sensor_dead_letters")),
+    )
+    with op.batch_alter_table("sensor_dead_letters", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_sensor_dead_letters_time", ["tenant_id", "received_at"], unique=False
+        )
+
     op.create_table(
         "stored_files",
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -495,6 +575,45 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "sensors",
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("unit", sa.String(length=8), nullable=False),
+        sa.Column("location_id", sa.Uuid(), nullable=True),
+        sa.Column("vehicle_id", sa.Uuid(), nullable=True),
+        sa.Column("point_of_sale_id", sa.Uuid(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "location_id"],
+            ["locations.tenant_id", "locations.id"],
+            name=op.f("fk_sensors_tenant_id_location_id_locations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "point_of_sale_id"],
+            ["points_of_sale.tenant_id", "points_of_sale.id"],
+            name=op.f("fk_sensors_tenant_id_point_of_sale_id_points_of_sale"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "vehicle_id"],
+            ["vehicles.tenant_id", "vehicles.id"],
+            name=op.f("fk_sensors_tenant_id_vehicle_id_vehicles"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_sensors_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_sensors")),
+        sa.UniqueConstraint(
+            "tenant_id", "code", name=op.f("uq_sensors_tenant_id_code")
+        ),
+    )
+    op.create_table(
         "trips",
         sa.Column("code", sa.String(length=24), nullable=False),
         sa.Column("vehicle_id", sa.Uuid(), nullable=False),
@@ -530,6 +649,47 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "environment_alerts",
+        sa.Column("sensor_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("peak", sa.Float(), nullable=False),
+        sa.Column("low", sa.Float(), nullable=True),
+        sa.Column("high", sa.Float(), nullable=True),
+        sa.Column("beyond_pct", sa.Float(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("acknowledged_by", sa.String(length=64), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "sensor_id"],
+            ["sensors.tenant_id", "sensors.id"],
+            name=op.f("fk_environment_alerts_tenant_id_sensor_id_sensors"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_environment_alerts_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_environment_alerts")),
+    )
+    with op.batch_alter_table("environment_alerts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_environment_alerts_sensor",
+            ["tenant_id", "sensor_id", "started_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_environment_alerts_status", ["tenant_id", "status"], unique=False
+        )
+
+    op.create_table(
         "recipe_variants",
         sa.Column("product_id", sa.Uuid(), nullable=False),
         sa.Column("code", sa.String(length=4), nullable=False),
@@ -561,6 +721,34 @@ def upgrade() -> None:
             "product_id",
             "code",
             name=op.f("uq_recipe_variants_tenant_id_product_id_code"),
+        ),
+    )
+    op.create_table(
+        "sensor_blocks",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("sensor_id", sa.Uuid(), nullable=False),
+        sa.Column("hour", sa.BigInteger(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("t_min", sa.BigInteger(), nullable=False),
+        sa.Column("t_max", sa.BigInteger(), nullable=False),
+        sa.Column("v_min", sa.BigInteger(), nullable=False),
+        sa.Column("v_max", sa.BigInteger(), nullable=False),
+        sa.Column("v_sum", sa.BigInteger(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "sensor_id"],
+            ["sensors.tenant_id", "sensors.id"],
+            name=op.f("fk_sensor_blocks_tenant_id_sensor_id_sensors"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_sensor_blocks_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "sensor_id", "hour", name=op.f("pk_sensor_blocks")
         ),
     )
     op.create_table(
@@ -988,11 +1176,18 @@ def downgrade() -> None:
         batch_op.drop_index("ix_batches_tenant_product")
 
     op.drop_table("batches")
+    op.drop_table("sensor_blocks")
     op.drop_table("recipe_variants")
+    with op.batch_alter_table("environment_alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_environment_alerts_status")
+        batch_op.drop_index("ix_environment_alerts_sensor")
+
+    op.drop_table("environment_alerts")
     with op.batch_alter_table("trips", schema=None) as batch_op:
         batch_op.drop_index("ix_trips_vehicle_time")
 
     op.drop_table("trips")
+    op.drop_table("sensors")
     op.drop_table("products")
     with op.batch_alter_table("material_lots", schema=None) as batch_op:
         batch_op.drop_index("ix_material_lots_supplier_lot")
@@ -1004,8 +1199,16 @@ def downgrade() -> None:
     op.drop_table("users")
     op.drop_table("suppliers")
     op.drop_table("stored_files")
+    with op.batch_alter_table("sensor_dead_letters", schema=None) as batch_op:
+        batch_op.drop_index("ix_sensor_dead_letters_time")
+
+    op.drop_table("sensor_dead_letters")
     op.drop_table("product_lines")
     op.drop_table("points_of_sale")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_pending")
+
+    op.drop_table("outbox")
     op.drop_table("operators")
     op.drop_table("material_types")
     op.drop_table("lot_code_sequences")
@@ -1018,6 +1221,10 @@ def downgrade() -> None:
 
     op.drop_table("events")
     op.drop_table("event_chain_heads")
+    with op.batch_alter_table("environment_ranges", schema=None) as batch_op:
+        batch_op.drop_index("ix_environment_ranges_place")
+
+    op.drop_table("environment_ranges")
     op.drop_table("cabin_readings")
     op.drop_table("batch_code_sequences")
     op.drop_table("tenants")

@@ -1,0 +1,167 @@
+"""Environment sensors, their allowed ranges, raw readings, rejects and alerts (R1.7).
+
+Storage layout (decided for a year of 30 sensors every 10 s, ~95 M readings):
+raw readings live in hour blocks (`sensor_blocks`, see blocks.py) keyed
+(tenant, sensor, hour) — tenant first like every key, so the table distributes
+by tenant; on PostgreSQL it can be range-partitioned by ``hour`` per month
+without changing a query, since every read names the tenant, the sensor and an
+hour range.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bakeprint.db import Base, TenantScoped, UTCDateTime, tenant_fk
+
+KINDS = {
+    # kind: (canonical unit, accepted spellings, physically possible range)
+    "temperature": ("°C", {"°C", "C", "degC", "celsius", "℃"}, (-60.0, 150.0)),
+    "humidity": ("%RH", {"%RH", "%", "RH", "% RH", "pct"}, (0.0, 100.0)),
+}
+PLACE_KINDS = ("location", "vehicle", "point_of_sale", "category")
+
+
+class Sensor(TenantScoped, Base):
+    """A sensor bound to exactly one place: a location, a vehicle or a shop."""
+
+    __tablename__ = "sensors"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        tenant_fk("location_id", "locations"),
+        tenant_fk("vehicle_id", "vehicles"),
+        tenant_fk("point_of_sale_id", "points_of_sale"),
+    )
+
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(8))
+    location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    point_of_sale_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class EnvironmentRange(TenantScoped, Base):
+    """The allowed range of one quantity at a place (or for a product category)
+    from ``valid_from``; a change closes the old row (``valid_to``) and adds a new
+    one, so the range that applied at any moment stays answerable."""
+
+    __tablename__ = "environment_ranges"
+    __table_args__ = (
+        Index(
+            "ix_environment_ranges_place",
+            "tenant_id",
+            "kind",
+            "place_kind",
+            "place_id",
+            "valid_from",
+        ),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16))
+    place_kind: Mapped[str] = mapped_column(String(16))
+    place_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class SensorBlock(Base):
+    """One hour of one sensor's raw readings, with its rollup."""
+
+    __tablename__ = "sensor_blocks"
+    __table_args__ = (tenant_fk("sensor_id", "sensors", ondelete="CASCADE"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    sensor_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch ms
+    count: Mapped[int] = mapped_column(Integer)
+    t_min: Mapped[int] = mapped_column(BigInteger)
+    t_max: Mapped[int] = mapped_column(BigInteger)
+    v_min: Mapped[int] = mapped_column(BigInteger)  # thousandths of the unit
+    v_max: Mapped[int] = mapped_column(BigInteger)
+    v_sum: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DeadLetter(TenantScoped, Base):
+    """A reading that could not be stored, kept with the reason."""
+
+    __tablename__ = "sensor_dead_letters"
+    __table_args__ = (Index("ix_sensor_dead_letters_time", "tenant_id", "received_at"),)
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(12))  # mqtt, http, csv, demo
+    sensor_code: Mapped[str] = mapped_column(String(120), default="")
+    payload: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(300))
+
+
+class EnvironmentAlert(TenantScoped, Base):
+    """One excursion of one sensor outside its allowed range (deduplicated:
+    later readings of the same excursion update this row)."""
+
+    __tablename__ = "environment_alerts"
+    __table_args__ = (
+        Index("ix_environment_alerts_sensor", "tenant_id", "sensor_id", "started_at"),
+        Index("ix_environment_alerts_status", "tenant_id", "status"),
+        tenant_fk("sensor_id", "sensors"),
+    )
+
+    sensor_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    peak: Mapped[float] = mapped_column(Float)
+    low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    beyond_pct: Mapped[float] = mapped_column(Float)
+    level: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxMessage(TenantScoped, Base):
+    """Transactional outbox: written in the same transaction as the fact it
+    announces, delivered (and retried) by a dispatcher afterwards."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "tenant_id", "delivered_at", "available_at"),
+    )
+
+    topic: Mapped[str] = mapped_column(String(40))  # alert.level1, recall.notice
+    recipient: Mapped[str] = mapped_column(String(200))  # role:production, url
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,90 @@
+"""API shapes for sensors, ranges, readings, dead letters and alerts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+Kind = Literal["temperature", "humidity"]
+Place = Literal["location", "vehicle", "point_of_sale"]
+
+
+class SensorCreate(BaseModel):
+    code: str = Field(min_length=1, max_length=40, description="e.g. HALL-1-RH")
+    kind: Kind
+    place_kind: Place
+    place: str = Field(description="Code of the location, vehicle or point of sale.")
+    name: str = Field(default="", max_length=100)
+
+
+class SensorRead(BaseModel):
+    code: str
+    name: str
+    kind: str
+    unit: str
+    place_kind: str
+    place: str
+    active: bool
+
+
+class RangeCreate(BaseModel):
+    kind: Kind
+    place_kind: Literal["location", "vehicle", "point_of_sale", "category"]
+    place: str = Field(description="Place code, or the product category (酥皮类).")
+    low: float | None = None
+    high: float | None = None
+    valid_from: AwareDatetime | None = None
+    reason: str = Field(default="", max_length=500)
+
+
+class RangeRead(BaseModel):
+    id: uuid.UUID
+    kind: str
+    place_kind: str
+    place: str
+    low: float | None
+    high: float | None
+    valid_from: datetime
+    valid_to: datetime | None
+    set_by: str
+    reason: str
+
+
+class IngestRead(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: int
+    reasons: list[dict[str, str]]
+
+
+class DeadLetterRead(BaseModel):
+    id: uuid.UUID
+    received_at: datetime
+    source: str
+    sensor: str
+    payload: str
+    reason: str
+
+
+class AlertRead(BaseModel):
+    id: uuid.UUID
+    sensor: str
+    kind: str
+    level: int
+    started_at: datetime
+    ended_at: datetime | None
+    peak: float
+    low: float | None
+    high: float | None
+    beyond_pct: float
+    status: str
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    note: str
+
+
+class AckCreate(BaseModel):
+    note: str = Field(default="", max_length=1000)

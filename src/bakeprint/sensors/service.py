@@ -1,0 +1,552 @@
+"""Sensors: registry, allowed ranges with history, and ingest of raw readings.
+
+Ingest never fails on a bad reading: each one is stored, recognised as a
+duplicate, or kept in the dead-letter table with the reason. Readings are
+grouped by sensor and hour and merged into hour blocks (see blocks.py), so a
+bulk upload of 100 000 readings touches a few hundred rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog import repository as catalog
+from bakeprint.catalog.models import Location, PointOfSale, Vehicle
+from bakeprint.db import utcnow
+from bakeprint.errors import Conflict, Invalid, NotFound
+from bakeprint.identity.service import Actor
+from bakeprint.sensors import blocks
+from bakeprint.sensors.models import (
+    KINDS,
+    DeadLetter,
+    EnvironmentRange,
+    Sensor,
+    SensorBlock,
+)
+
+CLOCK_SKEW = timedelta(minutes=5)
+OLDEST = datetime(2000, 1, 1, tzinfo=UTC)
+PLACES: dict[str, type[Any]] = {
+    "location": Location,
+    "vehicle": Vehicle,
+    "point_of_sale": PointOfSale,
+}
+
+
+def ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+def from_ms(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, UTC)
+
+
+# --- registry -----------------------------------------------------------------
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise Invalid(
+            f"未知的传感器类型 {kind}；可选：{'、'.join(KINDS)}",
+            f"unknown sensor kind {kind}; choose from {', '.join(KINDS)}",
+            field="kind",
+        )
+    return kind
+
+
+def _place(session: Session, tenant_id: uuid.UUID, place_kind: str, code: str) -> Any:
+    if place_kind not in PLACES:
+        raise Invalid(
+            f"传感器只能装在位置、车辆或门店，不能是 {place_kind}",
+            f"a sensor is placed at a location, vehicle or point_of_sale, "
+            f"not {place_kind}",
+            field="place",
+        )
+    return catalog.get(session, PLACES[place_kind], tenant_id, code)
+
+
+def register(
+    session: Session,
+    *,
+    code: str,
+    kind: str,
+    place_kind: str,
+    place: str,
+    name: str = "",
+    actor: Actor,
+) -> Sensor:
+    t = actor.tenant_id
+    code = code.strip()
+    if not code or len(code) > 40 or "/" in code or "+" in code or "#" in code:
+        raise Invalid(
+            "传感器编号须为 1–40 个字符，不能含 / + #",
+            "a sensor code is 1–40 characters without / + #",
+            field="code",
+        )
+    if find(session, t, code) is not None:
+        raise Conflict(
+            f"传感器 {code} 已存在", f"sensor {code} already exists", field="code"
+        )
+    where = _place(session, t, place_kind, place)
+    sensor = Sensor(
+        tenant_id=t,
+        code=code,
+        name=name,
+        kind=_kind(kind),
+        unit=KINDS[kind][0],
+        **{f"{place_kind}_id": where.id},
+    )
+    session.add(sensor)
+    session.flush()
+    return sensor
+
+
+def find(session: Session, tenant_id: uuid.UUID, code: str) -> Sensor | None:
+    return session.scalar(
+        select(Sensor).where(Sensor.tenant_id == tenant_id, Sensor.code == code)
+    )
+
+
+def get(session: Session, tenant_id: uuid.UUID, code: str) -> Sensor:
+    sensor = find(session, tenant_id, code)
+    if sensor is None:
+        raise NotFound(f"找不到传感器 {code}", f"sensor {code} not found")
+    return sensor
+
+
+def place_of(sensor: Sensor) -> tuple[str, uuid.UUID]:
+    for kind in PLACES:
+        pid = getattr(sensor, f"{kind}_id")
+        if pid is not None:
+            return kind, pid
+    raise AssertionError("a sensor always has a place")
+
+
+def sensors_at(
+    session: Session, tenant_id: uuid.UUID, place_kind: str, place_id: uuid.UUID
+) -> list[Sensor]:
+    column = getattr(Sensor, f"{place_kind}_id")
+    return list(
+        session.scalars(
+            select(Sensor)
+            .where(Sensor.tenant_id == tenant_id, column == place_id)
+            .order_by(Sensor.code)
+        )
+    )
+
+
+# --- allowed ranges -------------------------------------------------------------
+
+
+def set_range(
+    session: Session,
+    *,
+    kind: str,
+    place_kind: str,
+    place: str,
+    low: float | None,
+    high: float | None,
+    valid_from: datetime | None = None,
+    reason: str = "",
+    actor: Actor,
+) -> EnvironmentRange:
+    """A new allowed range; the one it replaces is closed, not edited."""
+    t = actor.tenant_id
+    _kind(kind)
+    if low is None and high is None:
+        raise Invalid(
+            "请至少填写下限或上限", "give a lower or an upper limit", field="high"
+        )
+    if low is not None and high is not None and low >= high:
+        raise Invalid(
+            f"下限 {low} 必须小于上限 {high}",
+            f"the lower limit {low} must be below the upper limit {high}",
+            field="low",
+        )
+    place_id, category = None, None
+    if place_kind == "category":
+        category = place.strip()
+        if not category:
+            raise Invalid("请填写产品类别", "give the product category", field="place")
+    else:
+        place_id = _place(session, t, place_kind, place).id
+    when = valid_from or utcnow()
+    current = session.scalars(
+        select(EnvironmentRange)
+        .where(
+            EnvironmentRange.tenant_id == t,
+            EnvironmentRange.kind == kind,
+            EnvironmentRange.place_kind == place_kind,
+            EnvironmentRange.place_id == place_id
+            if place_id
+            else EnvironmentRange.category == category,
+            EnvironmentRange.valid_to.is_(None),
+        )
+        .with_for_update()
+    ).all()
+    for old in current:
+        if old.valid_from >= when:
+            raise Conflict(
+                f"已有从 {old.valid_from.isoformat()} 起生效的范围；新范围须晚于它",
+                f"a range already applies from {old.valid_from.isoformat()}; "
+                "a new one must start later",
+                field="valid_from",
+            )
+        old.valid_to = when
+    row = EnvironmentRange(
+        tenant_id=t,
+        kind=kind,
+        place_kind=place_kind,
+        place_id=place_id,
+        category=category,
+        low=low,
+        high=high,
+        valid_from=when,
+        set_by=actor.username,
+        reason=reason,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def ranges_for(
+    session: Session,
+    tenant_id: uuid.UUID,
+    kind: str,
+    *,
+    place_kind: str | None = None,
+    place_id: uuid.UUID | None = None,
+    category: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[EnvironmentRange]:
+    """Ranges for a place and/or a category that overlap [start, end]."""
+    who = []
+    if place_kind and place_id:
+        who.append(
+            and_(
+                EnvironmentRange.place_kind == place_kind,
+                EnvironmentRange.place_id == place_id,
+            )
+        )
+    if category:
+        who.append(
+            and_(
+                EnvironmentRange.place_kind == "category",
+                EnvironmentRange.category == category,
+            )
+        )
+    if not who:
+        return []
+    stmt = select(EnvironmentRange).where(
+        EnvironmentRange.tenant_id == tenant_id,
+        EnvironmentRange.kind == kind,
+        or_(*who),
+    )
+    if end is not None:
+        stmt = stmt.where(EnvironmentRange.valid_from <= end)
+    if start is not None:
+        stmt = stmt.where(
+            or_(EnvironmentRange.valid_to.is_(None), EnvironmentRange.valid_to > start)
+        )
+    return list(session.scalars(stmt.order_by(EnvironmentRange.valid_from)))
+
+
+def limits_at(
+    ranges: Sequence[EnvironmentRange], when: datetime
+) -> tuple[float | None, float | None]:
+    """The strictest band of the ranges in force at ``when``."""
+    low: float | None = None
+    high: float | None = None
+    for r in ranges:
+        if r.valid_from <= when and (r.valid_to is None or when < r.valid_to):
+            if r.low is not None:
+                low = r.low if low is None else max(low, r.low)
+            if r.high is not None:
+                high = r.high if high is None else min(high, r.high)
+    return low, high
+
+
+def range_history(session: Session, tenant_id: uuid.UUID) -> list[EnvironmentRange]:
+    return list(
+        session.scalars(
+            select(EnvironmentRange)
+            .where(EnvironmentRange.tenant_id == tenant_id)
+            .order_by(
+                EnvironmentRange.kind,
+                EnvironmentRange.place_kind,
+                EnvironmentRange.valid_from,
+            )
+        )
+    )
+
+
+# --- ingest ---------------------------------------------------------------------
+
+
+@dataclass
+class RawReading:
+    """A reading as it arrived: nothing about it is trusted yet."""
+
+    sensor: str
+    at: Any
+    value: Any
+    unit: Any = None
+    payload: str = ""
+    error: str = ""  # why it could not even be read (malformed JSON…)
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    touched: dict[uuid.UUID, tuple[int, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "reasons": self.reasons[:50],
+        }
+
+
+class Rejected(Exception):
+    pass
+
+
+def parse_time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise Rejected("time is not a number")
+        seconds = value / 1000 if value > 1e11 else value  # ms or s since epoch
+        when = datetime.fromtimestamp(seconds, UTC)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise Rejected(f"unreadable time {text[:40]!r}") from None
+    else:
+        raise Rejected("no time")
+    if when.tzinfo is None:
+        raise Rejected("time without a time zone offset")
+    when = when.astimezone(UTC)
+    if when < OLDEST:
+        raise Rejected(f"time {when.isoformat()} is before the year 2000")
+    if when > utcnow() + CLOCK_SKEW:
+        raise Rejected(f"time {when.isoformat()} is in the future")
+    return when
+
+
+def _value(sensor: Sensor, value: Any, unit: Any) -> int:
+    _, spellings, (lo, hi) = KINDS[sensor.kind]
+    if unit not in (None, "") and str(unit).strip() not in spellings:
+        raise Rejected(f"unit {unit!r} is not {sensor.unit} ({sensor.kind})")
+    if isinstance(value, bool) or value is None:
+        raise Rejected("no value")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Rejected(f"value {str(value)[:40]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise Rejected("value is not a finite number")
+    if not lo <= number <= hi:
+        raise Rejected(
+            f"{sensor.kind} {number:g} {sensor.unit} is impossible "
+            f"(possible: {lo:g} to {hi:g})"
+        )
+    return blocks.to_milli(number)
+
+
+def _dead(
+    session: Session,
+    tenant_id: uuid.UUID,
+    result: IngestResult,
+    source: str,
+    raw: RawReading,
+    reason: str,
+) -> None:
+    result.rejected += 1
+    if len(result.reasons) < 200:
+        result.reasons.append({"sensor": raw.sensor[:120], "reason": reason})
+    payload = raw.payload or json.dumps(
+        {"sensor": raw.sensor, "at": str(raw.at), "value": str(raw.value)},
+        ensure_ascii=False,
+    )
+    session.add(
+        DeadLetter(
+            tenant_id=tenant_id,
+            received_at=utcnow(),
+            source=source,
+            sensor_code=raw.sensor[:120],
+            payload=payload[:2000],
+            reason=reason[:300],
+        )
+    )
+
+
+def ingest(
+    session: Session,
+    tenant_id: uuid.UUID,
+    readings: Iterable[RawReading],
+    *,
+    source: str,
+    check_alerts: bool = True,
+) -> IngestResult:
+    """Store readings (one transaction: the caller commits)."""
+    result = IngestResult()
+    known: dict[str, Sensor | None] = {}
+    grouped: dict[tuple[uuid.UUID, int], list[tuple[int, int]]] = defaultdict(list)
+    for raw in readings:
+        code = str(raw.sensor or "").strip()
+        if code not in known:
+            known[code] = find(session, tenant_id, code) if code else None
+        sensor = known[code]
+        try:
+            if raw.error:
+                raise Rejected(raw.error)
+            if sensor is None:
+                raise Rejected(f"unknown sensor {code!r}" if code else "no sensor")
+            if not sensor.active:
+                raise Rejected(f"sensor {code} is retired")
+            ts = ms(parse_time(raw.at))
+            grouped[(sensor.id, blocks.hour_of(ts))].append(
+                (ts, _value(sensor, raw.value, raw.unit))
+            )
+        except Rejected as exc:
+            _dead(session, tenant_id, result, source, raw, str(exc))
+    by_id = {s.id: s for s in known.values() if s is not None}
+    _store(session, tenant_id, grouped, by_id, result, source)
+    if check_alerts and result.touched:
+        from bakeprint.sensors import alerts
+
+        alerts.scan(session, tenant_id, result.touched)
+    session.flush()
+    return result
+
+
+def _store(
+    session: Session,
+    tenant_id: uuid.UUID,
+    grouped: dict[tuple[uuid.UUID, int], list[tuple[int, int]]],
+    sensors: dict[uuid.UUID, Sensor],
+    result: IngestResult,
+    source: str,
+) -> None:
+    by_sensor: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for sensor_id, hour in grouped:
+        by_sensor[sensor_id].append(hour)
+    for sensor_id, hours in by_sensor.items():
+        existing = {
+            b.hour: b
+            for b in session.scalars(
+                select(SensorBlock)
+                .where(
+                    SensorBlock.tenant_id == tenant_id,
+                    SensorBlock.sensor_id == sensor_id,
+                    SensorBlock.hour.in_(hours),
+                )
+                .with_for_update()
+            )
+        }
+        sensor = sensors[sensor_id]
+        for hour in sorted(hours):
+            block = existing.get(hour)
+            merged = blocks.merge(
+                hour, block.data if block else None, grouped[(sensor_id, hour)]
+            )
+            result.accepted += merged.added
+            result.duplicates += merged.duplicates
+            for ts, stored, offered in merged.conflicts:
+                _dead(
+                    session,
+                    tenant_id,
+                    result,
+                    source,
+                    RawReading(sensor.code, from_ms(ts).isoformat(), offered / 1000),
+                    f"a different value ({stored / 1000:g}) is already stored "
+                    "for this sensor and time",
+                )
+            if merged.added == 0:
+                continue
+            values = {
+                "count": merged.count,
+                "t_min": merged.t_min,
+                "t_max": merged.t_max,
+                "v_min": merged.v_min,
+                "v_max": merged.v_max,
+                "v_sum": merged.v_sum,
+                "data": merged.blob,
+            }
+            if block is None:
+                session.add(
+                    SensorBlock(
+                        tenant_id=tenant_id, sensor_id=sensor_id, hour=hour, **values
+                    )
+                )
+            else:
+                for k, v in values.items():
+                    setattr(block, k, v)
+            lo, hi = result.touched.get(sensor_id, (merged.t_min, merged.t_max))
+            result.touched[sensor_id] = (
+                min(lo, merged.t_min),
+                max(hi, merged.t_max),
+            )
+
+
+def readings(
+    session: Session, sensor: Sensor, start: datetime, end: datetime
+) -> list[tuple[datetime, float]]:
+    """Raw readings of a sensor in [start, end], in time order."""
+    return [
+        (from_ms(ts), v / 1000) for ts, v in raw_points(session, sensor, start, end)
+    ]
+
+
+def raw_points(
+    session: Session, sensor: Sensor, start: datetime, end: datetime
+) -> list[tuple[int, int]]:
+    a, b = ms(start), ms(end)
+    rows = session.execute(
+        select(SensorBlock.hour, SensorBlock.data)
+        .where(
+            SensorBlock.tenant_id == sensor.tenant_id,
+            SensorBlock.sensor_id == sensor.id,
+            SensorBlock.hour >= blocks.hour_of(a),
+            SensorBlock.hour <= b,
+        )
+        .order_by(SensorBlock.hour)
+    ).all()
+    out: list[tuple[int, int]] = []
+    for hour, data in rows:
+        out.extend(p for p in blocks.decode(hour, data) if a <= p[0] <= b)
+    return out
+
+
+def dead_letters(
+    session: Session, tenant_id: uuid.UUID, limit: int = 100
+) -> list[DeadLetter]:
+    return list(
+        session.scalars(
+            select(DeadLetter)
+            .where(DeadLetter.tenant_id == tenant_id)
+            .order_by(DeadLetter.received_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,85 @@
+"""Rows → API shapes, shared by the endpoints, the CLI and the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bakeprint.sensors import service as sensors
+from bakeprint.sensors.models import (
+    DeadLetter,
+    EnvironmentAlert,
+    EnvironmentRange,
+    Sensor,
+)
+from bakeprint.sensors.schemas import AlertRead, DeadLetterRead, RangeRead, SensorRead
+
+
+def _code(session: Session, tenant_id: Any, kind: str, pid: Any) -> str:
+    row = session.get(sensors.PLACES[kind], (tenant_id, pid))
+    return str(row.code) if row is not None else "?"
+
+
+def sensor(session: Session, s: Sensor) -> SensorRead:
+    kind, pid = sensors.place_of(s)
+    return SensorRead(
+        code=s.code,
+        name=s.name,
+        kind=s.kind,
+        unit=s.unit,
+        place_kind=kind,
+        place=_code(session, s.tenant_id, kind, pid),
+        active=s.active,
+    )
+
+
+def range_(session: Session, r: EnvironmentRange) -> RangeRead:
+    place = (
+        r.category or ""
+        if r.place_kind == "category"
+        else _code(session, r.tenant_id, r.place_kind, r.place_id)
+    )
+    return RangeRead(
+        id=r.id,
+        kind=r.kind,
+        place_kind=r.place_kind,
+        place=place,
+        low=r.low,
+        high=r.high,
+        valid_from=r.valid_from,
+        valid_to=r.valid_to,
+        set_by=r.set_by,
+        reason=r.reason,
+    )
+
+
+def dead_letter(d: DeadLetter) -> DeadLetterRead:
+    return DeadLetterRead(
+        id=d.id,
+        received_at=d.received_at,
+        source=d.source,
+        sensor=d.sensor_code,
+        payload=d.payload,
+        reason=d.reason,
+    )
+
+
+def alert(session: Session, a: EnvironmentAlert) -> AlertRead:
+    s = session.get(Sensor, (a.tenant_id, a.sensor_id))
+    return AlertRead(
+        id=a.id,
+        sensor=s.code if s else "?",
+        kind=a.kind,
+        level=a.level,
+        started_at=a.started_at,
+        ended_at=a.ended_at,
+        peak=a.peak,
+        low=a.low,
+        high=a.high,
+        beyond_pct=a.beyond_pct,
+        status=a.status,
+        acknowledged_by=a.acknowledged_by,
+        acknowledged_at=a.acknowledged_at,
+        note=a.note,
+    )

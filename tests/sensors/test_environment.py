@@ -1,0 +1,149 @@
+"""The brief's case: 75 % humidity in the hall during production (standard
+≤ 70 %) — on the batch, as one level-1 alert, whatever order readings come in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bakeprint.sensors import alerts, environment
+from bakeprint.sensors import service as sensors
+from bakeprint.sensors.models import EnvironmentAlert, OutboxMessage
+from tests.packaging.conftest import pack_a_batch
+from tests.production.conftest import T0
+from tests.sensors.conftest import series
+
+# 14:00–15:00 production; humidity 66 %, then 75 % from 14:20 to 14:59, then 66 %
+HUMIDITY = [66.0] * 20 + [72.0, 74.0] + [75.0] * 38 + [66.0] * 30
+
+
+def _made(session, bakery, hall):  # type: ignore[no-untyped-def]
+    return pack_a_batch(session, bakery.actor, hall, location="HALL-1")
+
+
+def _alerts(session, bakery):  # type: ignore[no-untyped-def]
+    return list(
+        session.scalars(
+            select(EnvironmentAlert).where(
+                EnvironmentAlert.tenant_id == bakery.tenant.id
+            )
+        )
+    )
+
+
+def test_the_batch_shows_the_humidity_excursion_against_the_standard(
+    session, bakery, hall
+):
+    batch = _made(session, bakery, hall)
+    sensors.ingest(
+        session, bakery.tenant.id, series("HALL-1-RH", T0, HUMIDITY), source="test"
+    )
+    segs = environment.batch_environment(session, batch)
+    prod = next(s for s in segs if s.stage == "production")
+    rh = next(s for s in prod.sensors if s.kind == "humidity")
+    assert (rh.high, rh.max, rh.min) == (70.0, 75.0, 66.0)
+    assert rh.readings == 61  # 14:00 … 15:00 inclusive
+    (exc,) = rh.excursions
+    assert exc.start == T0 + timedelta(minutes=20)
+    assert exc.end == T0 + timedelta(minutes=60)
+    assert exc.peak == 75.0 and exc.level == 1
+    assert rh.minutes_outside == 40.0
+    top = environment.anomalies(segs)[0]
+    assert top["zh"] == "湿度 75%，标准 ≤ 70%" and top["stage"] == "production"
+
+
+def test_one_excursion_is_one_alert_however_its_readings_arrive(session, bakery, hall):
+    _made(session, bakery, hall)
+    t = bakery.tenant.id
+    readings = series("HALL-1-RH", T0, HUMIDITY)
+    # the middle arrives first, then the start, then a late reading inside it
+    sensors.ingest(session, t, readings[30:50], source="test")
+    sensors.ingest(session, t, readings[:30], source="test")
+    sensors.ingest(session, t, readings[50:], source="test")
+    (alert,) = _alerts(session, bakery)
+    assert alert.started_at == T0 + timedelta(minutes=20)
+    assert alert.ended_at == T0 + timedelta(minutes=60)
+    assert (alert.peak, alert.level, alert.status) == (75.0, 1, "open")
+    sent = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.tenant_id == t)
+    ).all()
+    assert [(m.topic, m.recipient) for m in sent] == [
+        ("alert.level1", "role:production")
+    ]
+    # a spike to 85 % inside the same excursion raises it to level 2, once
+    spike = T0 + timedelta(minutes=40, seconds=30)
+    sensors.ingest(
+        session,
+        t,
+        [sensors.RawReading("HALL-1-RH", spike.isoformat(), 85.0)],
+        source="test",
+    )
+    (alert,) = _alerts(session, bakery)
+    assert (alert.peak, alert.level) == (85.0, 2)
+    topics = [m.topic for m in session.scalars(select(OutboxMessage))]
+    assert topics.count("alert.level2") == 1
+
+
+def test_an_alert_is_acknowledged_by_a_person_once(client, session, bakery, hall):
+    _made(session, bakery, hall)
+    sensors.ingest(
+        session, bakery.tenant.id, series("HALL-1-RH", T0, HUMIDITY), source="test"
+    )
+    session.commit()
+    (alert,) = client.get(
+        "/api/v1/alerts?status=open", headers=bakery.auth("owner")
+    ).json()
+    url = f"/api/v1/alerts/{alert['id']}/acknowledge"
+    assert client.post(url, json={}, headers=bakery.auth("store")).status_code == 403
+    r = client.post(url, json={"note": "开除湿机"}, headers=bakery.auth("production"))
+    assert r.status_code == 200 and r.json()["acknowledged_by"] == "production-user"
+    again = client.post(url, json={}, headers=bakery.auth("owner"))
+    assert again.status_code == 409 and "production-user" in again.text
+
+
+def test_the_van_is_watched_during_the_trip_and_normal_is_reported_as_normal(
+    client, session, bakery, hall
+):
+    batch = _made(session, bakery, hall)
+    h = bakery.auth("logistics")
+    depart = T0 + timedelta(hours=2, minutes=30)
+    code = client.post(
+        "/api/v1/trips",
+        json={"vehicle": "VAN-2", "planned_departure": depart.isoformat()},
+        headers=h,
+    ).json()["code"]
+    client.post(
+        f"/api/v1/trips/{code}/loads",
+        json={"batch": batch.code, "quantity": 24},
+        headers=h,
+    )
+    client.post(
+        f"/api/v1/trips/{code}/depart", json={"at": depart.isoformat()}, headers=h
+    )
+    client.post(
+        f"/api/v1/trips/{code}/deliveries",
+        json={
+            "point_of_sale": "CITY-LIB",
+            "batch": batch.code,
+            "quantity": 24,
+            "at": (depart + timedelta(minutes=110)).isoformat(),
+        },
+        headers=h,
+    )
+    sensors.ingest(
+        session,
+        bakery.tenant.id,
+        series("VAN-2-T", depart - timedelta(minutes=30), [4.5] * 180),
+        source="test",
+    )
+    session.commit()
+    env = client.get(
+        f"/api/v1/batches/{batch.code}/environment", headers=bakery.auth("auditor")
+    ).json()
+    trip = next(s for s in env["segments"] if s["stage"] == "trip")
+    (cabin,) = trip["sensors"]
+    assert trip["ref"] == code and cabin["readings"] == 111  # 16:30 … 18:20
+    assert (cabin["low"], cabin["high"], cabin["excursions"]) == (0.0, 8.0, [])
+    assert env["anomalies"] == []
+    assert alerts.alerts(session, bakery.tenant.id) == []
