@@ -25,6 +25,7 @@ from bakeprint.logistics import cli as logistics_cli
 from bakeprint.materials import cli as materials_cli
 from bakeprint.production import cli as production_cli
 from bakeprint.quality import cli as quality_cli
+from bakeprint.sensors import cli as sensors_cli
 
 app = typer.Typer(
     name="bakeprint",
@@ -45,6 +46,8 @@ app.add_typer(events_cli.app, name="events")
 app.add_typer(logistics_cli.trip_app, name="trip")
 app.add_typer(logistics_cli.pos_app, name="pos")
 app.command("lookup")(handle_errors(logistics_cli.lookup))
+app.add_typer(sensors_cli.app, name="sensors")
+production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
 app.add_typer(demo_cli.app, name="demo")
 
 

@@ -1,0 +1,339 @@
+"""CLI: `bakeprint sensors …` — register, ranges, upload, listen, dead letters,
+alerts — and `bakeprint batch env`."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bakeprint.cli_support import (
+    JsonOpt,
+    TenantOpt,
+    UserOpt,
+    cli_actor,
+    console,
+    emit,
+    handle_errors,
+    print_rows,
+)
+from bakeprint.db import get_database, session_scope
+from bakeprint.errors import Invalid
+from bakeprint.sensors import alerts, environment, parsing, views
+from bakeprint.sensors import service as sensors
+
+app = typer.Typer(no_args_is_help=True, help="Environment sensors and alerts.")
+
+
+@app.command("add")
+@handle_errors
+def add(
+    code: str,
+    kind: str = typer.Option(..., help="temperature or humidity"),
+    location: str | None = None,
+    vehicle: str | None = None,
+    pos: str | None = typer.Option(None, "--pos", help="Point of sale code."),
+    name: str = "",
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a sensor at a location, a vehicle or a point of sale."""
+    places = [
+        (k, v)
+        for k, v in (
+            ("location", location),
+            ("vehicle", vehicle),
+            ("point_of_sale", pos),
+        )
+        if v
+    ]
+    if len(places) != 1:
+        raise Invalid(
+            "请指定且只指定一个位置：--location、--vehicle 或 --pos",
+            "give exactly one of --location, --vehicle or --pos",
+        )
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        sensor = sensors.register(
+            s,
+            code=code,
+            kind=kind,
+            place_kind=places[0][0],
+            place=places[0][1],
+            name=name,
+            actor=actor,
+        )
+        emit(views.sensor(s, sensor), as_json)
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Every sensor and where it is."""
+    from sqlalchemy import select
+
+    from bakeprint.sensors.models import Sensor
+
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        rows = [
+            views.sensor(s, x).model_dump()
+            for x in s.scalars(
+                select(Sensor)
+                .where(Sensor.tenant_id == actor.tenant_id)
+                .order_by(Sensor.code)
+            )
+        ]
+    emit(rows, as_json)
+
+
+@app.command("range")
+@handle_errors
+def set_range(
+    kind: str = typer.Option(..., help="temperature or humidity"),
+    location: str | None = None,
+    vehicle: str | None = None,
+    pos: str | None = typer.Option(None, "--pos"),
+    category: str | None = typer.Option(None, help="A product category, e.g. 酥皮类."),
+    low: float | None = None,
+    high: float | None = None,
+    valid_from: datetime | None = typer.Option(None, "--from"),
+    reason: str = "",
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set the allowed range (the previous one is kept in the history)."""
+    places = [
+        (k, v)
+        for k, v in (
+            ("location", location),
+            ("vehicle", vehicle),
+            ("point_of_sale", pos),
+            ("category", category),
+        )
+        if v
+    ]
+    if len(places) != 1:
+        raise Invalid(
+            "请指定且只指定一个：--location、--vehicle、--pos 或 --category",
+            "give exactly one of --location, --vehicle, --pos or --category",
+        )
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        r = sensors.set_range(
+            s,
+            kind=kind,
+            place_kind=places[0][0],
+            place=places[0][1],
+            low=low,
+            high=high,
+            valid_from=valid_from,
+            reason=reason,
+            actor=actor,
+        )
+        emit(views.range_(s, r), as_json)
+
+
+@app.command("ranges")
+@handle_errors
+def ranges(
+    tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Every allowed range ever set, and when it applied."""
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        rows = [
+            views.range_(s, r).model_dump()
+            for r in sensors.range_history(s, actor.tenant_id)
+        ]
+    emit(
+        rows,
+        as_json,
+        lambda d: print_rows(
+            d, ["kind", "place_kind", "place", "low", "high", "valid_from", "valid_to"]
+        ),
+    )
+
+
+@app.command("upload")
+@handle_errors
+def upload(
+    file: Path,
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load readings from a file a gateway saved (.jsonl / .ndjson / .csv / .json)."""
+    kinds = {
+        ".jsonl": "application/x-ndjson",
+        ".ndjson": "application/x-ndjson",
+        ".csv": "text/csv",
+        ".json": "application/json",
+    }
+    if file.suffix.lower() not in kinds:
+        raise Invalid(
+            f"不认识的文件类型 {file.suffix}：请用 .jsonl、.csv 或 .json",
+            f"unknown file type {file.suffix}: use .jsonl, .csv or .json",
+        )
+    readings = parsing.parse_body(kinds[file.suffix.lower()], file.read_bytes())
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        result = sensors.ingest(s, actor.tenant_id, readings, source="file")
+    emit(result.as_dict(), as_json)
+
+
+@app.command("listen")
+@handle_errors
+def listen(
+    host: str = "127.0.0.1",
+    port: int = 1883,
+    tenant: list[str] = typer.Option(
+        [], "--tenant", help="Only these bakeries (default: every bakery)."
+    ),
+    client_id: str = "bakeprint-listener",
+) -> None:
+    """Subscribe to bakeprint/<bakery>/sensors/<sensor> and store every reading."""
+    from bakeprint.sensors.mqtt import Listener
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    listener = Listener(
+        get_database(),
+        host=host,
+        port=port,
+        tenants=tenant or None,
+        client_id=client_id,
+    )
+    console.print(f"listening on mqtt://{host}:{port} {listener.topics} (Ctrl-C stops)")
+    listener.run(stop)
+    st = listener.stats
+    console.print(
+        f"stored {st.stored}, duplicates {st.duplicates}, rejected {st.rejected}, "
+        f"dropped {st.dropped}"
+    )
+
+
+@app.command("dead-letters")
+@handle_errors
+def dead(
+    limit: int = 50,
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Readings that could not be stored, newest first, with the reason."""
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        rows = [
+            views.dead_letter(d).model_dump()
+            for d in sensors.dead_letters(s, actor.tenant_id, limit)
+        ]
+    emit(
+        rows,
+        as_json,
+        lambda d: print_rows(
+            d, ["received_at", "source", "sensor", "reason", "payload"]
+        ),
+    )
+
+
+@app.command("alerts")
+@handle_errors
+def alert_list(
+    status: str | None = typer.Option(None, help="open or acknowledged"),
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Environment alerts, newest first."""
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        rows = [
+            views.alert(s, a).model_dump()
+            for a in alerts.alerts(s, actor.tenant_id, status=status)
+        ]
+    emit(
+        rows,
+        as_json,
+        lambda d: print_rows(
+            d,
+            [
+                "id",
+                "sensor",
+                "level",
+                "peak",
+                "high",
+                "started_at",
+                "ended_at",
+                "status",
+            ],
+        ),
+    )
+
+
+@app.command("ack")
+@handle_errors
+def ack(
+    alert_id: uuid.UUID,
+    note: str = "",
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Acknowledge an alert (say what was done in --note)."""
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        a = alerts.acknowledge(s, alert_id, note=note, actor=actor)
+        emit(views.alert(s, a), as_json)
+
+
+def batch_env(
+    code: str, tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
+) -> None:
+    """What the sensors read wherever the batch was, against the standard."""
+    from bakeprint.production import repository as batches
+
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        batch = batches.get(s, actor.tenant_id, code)
+        segs = environment.batch_environment(s, batch)
+        out: dict[str, Any] = {
+            "batch": batch.code,
+            "anomalies": environment.anomalies(segs),
+            "segments": [x.as_dict() for x in segs],
+        }
+    if as_json:
+        emit(out, True)
+        return
+    for a in out["anomalies"]:
+        console.print(
+            f"[red]⚠ L{a['level']}[/] {a['place']}: {a['zh']}", highlight=False
+        )
+    rows = [
+        {
+            "stage": seg["stage"],
+            "place": seg["place_name"],
+            "sensor": x["sensor"],
+            "min": x["min"],
+            "max": x["max"],
+            "mean": x["mean"],
+            "band": f"{x['low'] if x['low'] is not None else ''}–"
+            f"{x['high'] if x['high'] is not None else ''}",
+            "outside_min": x["minutes_outside"],
+        }
+        for seg in out["segments"]
+        for x in seg["sensors"]
+    ]
+    print_rows(rows)
