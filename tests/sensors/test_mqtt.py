@@ -9,6 +9,7 @@ import json
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -44,8 +45,13 @@ def _up(port: int) -> bool:
 
 
 class Broker:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self) -> None:
         self.port = _free_port()
+        # mosquitto started as root drops to its own user: its persistence
+        # directory must be reachable and writable for that user
+        tmp = Path(tempfile.mkdtemp(prefix="bp-mosquitto-"))
+        tmp.chmod(0o777)
+        self.tmp = tmp
         self.conf = tmp / "mosquitto.conf"
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
@@ -70,13 +76,14 @@ class Broker:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
+def broker() -> Iterator[Broker]:
     if not Path(MOSQUITTO).exists():
         pytest.fail("mosquitto is not installed (the Makefile's services target)")
-    b = Broker(tmp_path)
+    b = Broker()
     b.start()
     yield b
     b.stop()
+    shutil.rmtree(b.tmp, ignore_errors=True)
 
 
 @pytest.fixture

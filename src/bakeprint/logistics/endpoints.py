@@ -60,13 +60,13 @@ def trip_read(session: Session, trip: Trip) -> TripRead:
             }
         )
     log = logistics.cabin_log(session, trip)
-    temps = [r.temp_c for r in log]
+    temps = [v for _, v in log]
     cabin: dict[str, object] = {
         "readings": len(log),
         "min_c": min(temps) if temps else None,
         "max_c": max(temps) if temps else None,
         "mean_c": round(sum(temps) / len(temps), 2) if temps else None,
-        "series": [{"at": r.ts.isoformat(), "temp_c": r.temp_c} for r in log],
+        "series": [{"at": t.isoformat(), "temp_c": v} for t, v in log],
     }
     return TripRead(
         code=trip.code,

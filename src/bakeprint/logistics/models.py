@@ -6,8 +6,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
-    Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -79,17 +77,3 @@ class Delivery(TenantScoped, Base):
     quantity: Mapped[int] = mapped_column(Integer)
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class CabinReading(Base):
-    """Cabin temperature of a vehicle; a trip's log is its readings between
-    departure and arrival. Compact: one row per reading, keyed by time."""
-
-    __tablename__ = "cabin_readings"
-
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
-    )
-    vehicle_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    ts: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
-    temp_c: Mapped[float] = mapped_column(Float)

@@ -142,7 +142,7 @@ def _detail(
 ) -> Response:
     row = logistics.get_trip(session, me.tenant.id, code)
     trip = trip_read(session, row)
-    series = [(r.ts, r.temp_c) for r in logistics.cabin_log(session, row)]
+    series = logistics.cabin_log(session, row)
     lang = lang_of(request)
     chart = line_chart(
         series,

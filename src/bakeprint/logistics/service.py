@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
@@ -24,7 +23,7 @@ from bakeprint.events import service as events
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
-from bakeprint.logistics.models import CabinReading, Delivery, Trip, TripLoad
+from bakeprint.logistics.models import Delivery, Trip, TripLoad
 from bakeprint.logistics.schemas import (
     CabinReadings,
     DeliveryCreate,
@@ -34,6 +33,7 @@ from bakeprint.logistics.schemas import (
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
 from bakeprint.production.service import not_in_future
+from bakeprint.sensors.models import Sensor
 
 SELLABLE = ("packed",)
 
@@ -385,39 +385,69 @@ def arrive(
     return trip
 
 
+def cabin_sensor(session: Session, vehicle: Vehicle) -> Sensor:
+    """The vehicle's cabin thermometer (registered on first use as <VAN>-T)."""
+    from bakeprint.sensors import service as sensors
+
+    found = [
+        s
+        for s in sensors.sensors_at(session, vehicle.tenant_id, "vehicle", vehicle.id)
+        if s.kind == "temperature"
+    ]
+    if found:
+        return found[0]
+    sensor = Sensor(
+        tenant_id=vehicle.tenant_id,
+        code=f"{vehicle.code}-T",
+        name=f"{vehicle.name} 车厢温度",
+        kind="temperature",
+        unit="°C",
+        vehicle_id=vehicle.id,
+    )
+    session.add(sensor)
+    session.flush()
+    return sensor
+
+
 def record_cabin(
     session: Session, vehicle_code: str, data: CabinReadings, *, actor: Actor
 ) -> int:
-    """Store cabin temperatures; a reading already stored is kept once."""
-    t = actor.tenant_id
-    vehicle = catalog.get(session, Vehicle, t, vehicle_code)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [
-        {"tenant_id": t, "vehicle_id": vehicle.id, "ts": r.at, "temp_c": r.temp_c}
-        for r in data.readings
-    ]
-    stmt = insert(CabinReading).values(rows).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Store cabin temperatures through the sensor store; a reading already
+    stored is kept once. Returns how many were new."""
+    from bakeprint.sensors import service as sensors
+
+    vehicle = catalog.get(session, Vehicle, actor.tenant_id, vehicle_code)
+    sensor = cabin_sensor(session, vehicle)
+    result = sensors.ingest(
+        session,
+        actor.tenant_id,
+        [sensors.RawReading(sensor.code, r.at, r.temp_c, "°C") for r in data.readings],
+        source="http",
+    )
+    if result.rejected:
+        raise Invalid(
+            f"有 {result.rejected} 条读数无法保存：{result.reasons[0]['reason']}",
+            f"{result.rejected} readings could not be stored: "
+            f"{result.reasons[0]['reason']}",
+            field="readings",
+        )
+    return result.accepted
 
 
-def cabin_log(session: Session, trip: Trip) -> list[CabinReading]:
+def cabin_log(session: Session, trip: Trip) -> list[tuple[datetime, float]]:
+    """The vehicle's cabin temperatures between departure and arrival."""
+    from bakeprint.sensors import service as sensors
+
     if trip.departed_at is None:
         return []
+    vehicle = session.get(Vehicle, (trip.tenant_id, trip.vehicle_id))
+    assert vehicle is not None
     end = trip.arrived_at or utcnow()
-    return list(
-        session.scalars(
-            select(CabinReading)
-            .where(
-                CabinReading.tenant_id == trip.tenant_id,
-                CabinReading.vehicle_id == trip.vehicle_id,
-                CabinReading.ts >= trip.departed_at,
-                CabinReading.ts <= end,
-            )
-            .order_by(CabinReading.ts)
-        )
-    )
+    out: list[tuple[datetime, float]] = []
+    for s in sensors.sensors_at(session, trip.tenant_id, "vehicle", vehicle.id):
+        if s.kind == "temperature":
+            out.extend(sensors.readings(session, s, trip.departed_at, end))
+    return sorted(out)
 
 
 def trips_of_batch(session: Session, batch: Batch) -> list[tuple[Trip, TripLoad]]:

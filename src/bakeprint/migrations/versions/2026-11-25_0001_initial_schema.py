@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 05:58:39.766074
+Create Date: 2026-11-25 06:02:33.213122
 """
 
 from collections.abc import Sequence
@@ -48,22 +48,6 @@ def upgrade() -> None:
             "line_code",
             "session",
             name=op.f("pk_batch_code_sequences"),
-        ),
-    )
-    op.create_table(
-        "cabin_readings",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("vehicle_id", sa.Uuid(), nullable=False),
-        sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("temp_c", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_cabin_readings_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint(
-            "tenant_id", "vehicle_id", "ts", name=op.f("pk_cabin_readings")
         ),
     )
     op.create_table(
@@ -1225,7 +1209,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_environment_ranges_place")
 
     op.drop_table("environment_ranges")
-    op.drop_table("cabin_readings")
     op.drop_table("batch_code_sequences")
     op.drop_table("tenants")
     # ### end Alembic commands ###
