@@ -18,6 +18,7 @@ TIMEZONE = "Asia/Shanghai"
 FIRST_DAY = date(2025, 11, 10)
 LAST_DAY = date(2025, 12, 7)  # four full weeks
 CASE_BATCH = "251203-SS-PM-002"
+CASE_DAY = date(2025, 12, 3)
 CASE_LOT = "LOT25S-45"
 SEED = 20251203
 

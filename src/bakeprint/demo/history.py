@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bakeprint.demo import climate, distribution
 from bakeprint.demo import data as D
-from bakeprint.demo import distribution
 from bakeprint.identity.models import Tenant, User
 from bakeprint.identity.service import Actor, actor_for
 from bakeprint.materials import service as materials
@@ -339,8 +339,12 @@ def run(
     days = (D.LAST_DAY - D.FIRST_DAY).days + 1
     lots = batches = trips = sold = 0
     shelves: distribution.Shelves = {}
+    weather = random.Random(f"{D.CASE_BATCH}-climate")
+    climate.install(session, owner)
+    readings = 0
     for i in range(days):
         day = D.FIRST_DAY + timedelta(days=i)
+        readings += climate.record_day(session, tenant.id, day, weather)
         lots += _restock(session, who["qc"], stock, day, rng, i)
         for sess in ("AM", "PM"):
             planned = [p for p, sessions in D.PLAN.items() if sess in sessions]
@@ -357,10 +361,12 @@ def run(
         sold += distribution.sell_day(session, who, day, shelves, rng)
         if progress:
             progress("生产历史 / production history", i + 1, days)
+    climate.acknowledge_old(session, who["production"], before=D.CASE_DAY)
     return {
         "days": days,
         "material lots": lots,
         "batches": batches,
         "trips": trips,
         "units sold": sold,
+        "sensor readings": readings,
     }

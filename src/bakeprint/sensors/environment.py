@@ -242,32 +242,45 @@ def _place_id(session: Session, tenant_id: Any, seg: Segment) -> Any:
 
 
 def anomalies(segments: list[Segment]) -> list[dict[str, Any]]:
-    """Every excursion, most severe first, worded for the top of a trace."""
-    out = []
+    """Every excursion, most severe first, worded for the top of a trace. An
+    excursion that runs on from one stage into the next (same sensor) is one."""
+    out: list[dict[str, Any]] = []
+    last: dict[str, dict[str, Any]] = {}
     for seg in segments:
         for s in seg.sensors:
             for e in s.excursions:
+                prev = last.get(s.sensor)
+                if prev is not None and (prev["end"] is None or e.start <= prev["end"]):
+                    prev["level"] = max(prev["level"], e.level)
+                    if beyond(e.peak, e.low, e.high) > beyond(
+                        prev["peak"], e.low, e.high
+                    ):
+                        prev["peak"] = e.peak
+                    prev["end"] = e.end
+                    continue
                 limit = (
                     f"≤ {e.high:g}"
                     if e.high is not None and e.peak > e.high
                     else f"≥ {e.low:g}"
                 )
-                unit = "%" if s.kind == "humidity" else " °C"
-                label_zh = "湿度" if s.kind == "humidity" else "温度"
-                out.append(
-                    {
-                        "stage": seg.stage,
-                        "place": seg.place_name,
-                        "sensor": s.sensor,
-                        "kind": s.kind,
-                        "peak": e.peak,
-                        "limit": limit,
-                        "level": e.level,
-                        "start": e.start,
-                        "end": e.end,
-                        "minutes": e.minutes,
-                        "zh": f"{label_zh} {e.peak:g}{unit}，标准 {limit}{unit}",
-                        "en": f"{s.kind} {e.peak:g}{unit}, standard {limit}{unit}",
-                    }
-                )
+                item = {
+                    "stage": seg.stage,
+                    "place": seg.place_name,
+                    "sensor": s.sensor,
+                    "kind": s.kind,
+                    "unit": s.unit,
+                    "peak": e.peak,
+                    "limit": limit,
+                    "level": e.level,
+                    "start": e.start,
+                    "end": e.end,
+                    "minutes": e.minutes,
+                }
+                last[s.sensor] = item
+                out.append(item)
+    for a in out:
+        unit = "%" if a["kind"] == "humidity" else " °C"
+        label_zh = "湿度" if a["kind"] == "humidity" else "温度"
+        a["zh"] = f"{label_zh} {a['peak']:g}{unit}，标准 {a['limit']}{unit}"
+        a["en"] = f"{a['kind']} {a['peak']:g}{unit}, standard {a['limit']}{unit}"
     return sorted(out, key=lambda a: (-a["level"], a["start"]))
