@@ -8,7 +8,10 @@ from pathlib import Path
 from bakeprint.web.i18n import TEXTS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "bakeprint" / "templates"
-DYNAMIC = {"trip_": ("planned", "departed", "arrived")}
+DYNAMIC = {
+    "trip_": ("planned", "departed", "arrived"),
+    "stage_": ("production", "kitchen", "trip", "shop"),
+}
 
 
 def test_every_text_key_used_by_a_template_is_translated():

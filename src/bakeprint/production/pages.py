@@ -163,8 +163,29 @@ def _distribution(session: SessionDep, batch: Batch) -> dict[str, Any]:
     """Where the batch went: its trips and, per shop, delivered / sold / on shelf."""
     from bakeprint.logistics import service as logistics
     from bakeprint.retail import service as retail
+    from bakeprint.sensors import environment
+    from bakeprint.web.charts import line_chart
 
+    segs = environment.batch_environment(session, batch, with_points=True)
+    charts = [
+        (
+            seg,
+            x,
+            line_chart(
+                x.points,
+                unit=x.unit,
+                title=f"{seg.place_name} · {x.sensor}",
+                low=x.low,
+                high=x.high,
+            ),
+        )
+        for seg in segs
+        for x in seg.sensors
+        if x.points
+    ]
     return {
+        "anomalies": environment.anomalies(segs),
+        "env_charts": charts,
         "trips": logistics.trips_of_batch(session, batch),
         "kitchen": logistics.kitchen_stock(session, batch)
         if batch.status in ("packed", "recalled", "on_hold")
