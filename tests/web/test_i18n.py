@@ -11,6 +11,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "bakeprint" / "templat
 DYNAMIC = {
     "trip_": ("planned", "departed", "arrived"),
     "stage_": ("production", "kitchen", "trip", "shop"),
+    "kind_": ("temperature", "humidity"),
+    "pk_": ("location", "vehicle", "point_of_sale", "category"),
+    "alert_level_": ("1", "2"),
 }
 
 

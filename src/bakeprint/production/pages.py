@@ -150,7 +150,7 @@ def detail(
         {
             "me": me,
             "b": views.detail(session, batch),
-            **_distribution(session, batch),
+            **_distribution(session, batch, me.tenant.timezone),
             "csrf": csrf_token(request),
             "form": {},
             "errors": {},
@@ -159,7 +159,7 @@ def detail(
     )
 
 
-def _distribution(session: SessionDep, batch: Batch) -> dict[str, Any]:
+def _distribution(session: SessionDep, batch: Batch, tz: str) -> dict[str, Any]:
     """Where the batch went: its trips and, per shop, delivered / sold / on shelf."""
     from bakeprint.logistics import service as logistics
     from bakeprint.retail import service as retail
@@ -177,6 +177,7 @@ def _distribution(session: SessionDep, batch: Batch) -> dict[str, Any]:
                 title=f"{seg.place_name} · {x.sensor}",
                 low=x.low,
                 high=x.high,
+                tz=tz,
             ),
         )
         for seg in segs
@@ -223,7 +224,7 @@ async def check(
             {
                 "me": me,
                 "b": views.detail(session, batch),
-                **_distribution(session, batch),
+                **_distribution(session, batch, me.tenant.timezone),
                 "csrf": csrf_token(request),
                 "form": data,
                 "errors": exc.errors,

@@ -20,6 +20,7 @@ from bakeprint.materials import repository as lots
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
+from bakeprint.sensors.pages import open_alert_counts
 from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token, log_in, log_out
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
@@ -160,6 +161,7 @@ def board(request: Request, session: SessionDep, me: CurrentUser) -> Response:
             "expired": expired,
             "flagged": flagged,
             "recent": recent,
+            "alerts_open": open_alert_counts(session, t),
             "csrf": csrf_token(request),
         },
     )

@@ -39,7 +39,19 @@ def _num(value: float | None) -> str:
     return f"{value:g}"
 
 
+def _band(low: float | None, high: float | None) -> str:
+    """An allowed range as a bakery writes it: 16–28, ≤ 70, ≥ 2."""
+    if low is not None and high is not None:
+        return f"{low:g}–{high:g}"
+    if high is not None:
+        return f"≤ {high:g}"
+    if low is not None:
+        return f"≥ {low:g}"
+    return "—"
+
+
 templates.env.filters["local"] = _local
+templates.env.filters["band"] = _band
 templates.env.filters["day"] = _day
 templates.env.filters["num"] = _num
 
