@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from bakeprint import health
 from bakeprint.catalog import endpoints as catalog
 from bakeprint.events import endpoints as events
 from bakeprint.identity import endpoints as identity
@@ -15,8 +16,10 @@ from bakeprint.quality import endpoints as quality
 from bakeprint.retail import endpoints as retail
 from bakeprint.sensors import endpoints as sensors
 from bakeprint.storage import endpoints as storage
+from bakeprint.trace import endpoints as trace
 
 API_ROUTERS = [
+    health.router,
     identity.router,
     catalog.router,
     materials.router,
@@ -27,6 +30,7 @@ API_ROUTERS = [
     logistics.router,
     retail.router,
     sensors.router,
+    trace.router,
     events.router,
 ]
 

@@ -12,6 +12,7 @@ PUBLIC = {
     f"{API_PREFIX}/openapi.json",
     f"{API_PREFIX}/docs",
     f"{API_PREFIX}/docs/oauth2-redirect",
+    f"{API_PREFIX}/health",  # for load balancers: says up or down, nothing else
 }
 
 
@@ -31,3 +32,10 @@ def test_every_api_route_needs_a_login_or_token(client, method, path):
     url = re.sub(r"\{[^}]+\}", "x", path)
     r = client.request(method, url)
     assert r.status_code == 401, f"{method} {path} answered {r.status_code}"
+
+
+def test_health_is_public_and_says_only_up_or_down(client):
+    r = client.get(f"{API_PREFIX}/health")
+    assert r.status_code == 200
+    assert set(r.json()) == {"status", "version", "database"}
+    assert r.json()["status"] == "ok"

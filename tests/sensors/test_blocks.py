@@ -48,3 +48,26 @@ def test_a_reading_outside_its_hour_is_refused():
 
     with pytest.raises(ValueError):
         blocks.merge(HOUR, None, [(HOUR + blocks.HOUR_MS, 1)])
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, blocks.HOUR_MS - 1),
+        st.integers(-(2**31) + 1, 2**31 - 1),
+        min_size=1,
+        max_size=200,
+    ),
+    st.integers(-10, blocks.HOUR_MS + 10),
+    st.integers(-10, blocks.HOUR_MS + 10),
+)
+def test_window_statistics_match_the_decoded_readings(points, x, y):
+    hour = 3_600_000 * 480_000
+    blob = blocks.encode(hour, sorted((hour + k, v) for k, v in points.items()))
+    a, b = hour + min(x, y), hour + max(x, y)
+    inside = [(t, v) for t, v in blocks.decode(hour, blob) if a <= t <= b]
+    got = blocks.stats_in(hour, blob, a, b)
+    if not inside:
+        assert got is None
+    else:
+        vals = [v for _, v in inside]
+        assert got == (len(vals), sum(vals), min(vals), max(vals), inside[0][0])

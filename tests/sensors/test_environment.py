@@ -147,3 +147,36 @@ def test_the_van_is_watched_during_the_trip_and_normal_is_reported_as_normal(
     assert (cabin["low"], cabin["high"], cabin["excursions"]) == (0.0, 8.0, [])
     assert env["anomalies"] == []
     assert alerts.alerts(session, bakery.tenant.id) == []
+
+
+def test_rollups_give_the_same_answer_as_every_reading(session, bakery, hall):
+    """Hours wholly inside the band are summed from their rollup; the result
+    must equal the one computed from every raw reading."""
+    import random
+
+    rng = random.Random(4)
+    t = bakery.tenant.id
+    start = T0 - timedelta(hours=30)
+    values = []
+    for i in range(30 * 60):  # 30 hours, a reading a minute
+        hour = i // 60
+        if hour in (5, 6, 17):  # humid hours, crossing 70 % now and then
+            values.append(round(rng.uniform(66, 78), 1))
+        else:
+            values.append(round(rng.uniform(55, 69.9), 1))
+    readings = series("HALL-1-RH", start, values)
+    del readings[600:640]  # the sensor was silent for 40 minutes
+    sensors.ingest(session, t, readings, source="test", check_alerts=False)
+    for a_min, b_min in ((0, 30 * 60), (17, 1500), (301, 410), (1019, 1079)):
+        a = start + timedelta(minutes=a_min, seconds=30)
+        b = start + timedelta(minutes=b_min)
+        fast = environment.summarise(session, hall["rh"], a, b, None)
+        full = environment.summarise(session, hall["rh"], a, b, None, with_points=True)
+        assert (fast.readings, fast.min, fast.max, fast.mean) == (
+            full.readings,
+            full.min,
+            full.max,
+            full.mean,
+        )
+        assert fast.excursions == full.excursions
+        assert fast.minutes_outside == full.minutes_outside

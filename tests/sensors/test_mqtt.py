@@ -6,16 +6,11 @@ can be restarted without touching the machine's broker."""
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -23,67 +18,18 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from bakeprint.db import Database
 from bakeprint.sensors import service as sensors
+from bakeprint.sensors.broker import Broker
 from bakeprint.sensors.mqtt import Listener
 from tests.factories import make_bakery, make_catalog
 from tests.production.conftest import T0
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _up(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-class Broker:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        # mosquitto started as root drops to its own user: its persistence
-        # directory must be reachable and writable for that user
-        tmp = Path(tempfile.mkdtemp(prefix="bp-mosquitto-"))
-        tmp.chmod(0o777)
-        self.tmp = tmp
-        self.conf = tmp / "mosquitto.conf"
-        self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-            f"persistence true\npersistence_location {tmp}/\n"
-            f"log_dest file {tmp}/mosquitto.log\n"
-        )
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)])
-        for _ in range(100):
-            if _up(self.port):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("mosquitto did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()  # saves its persistence file
-            self.proc.wait(10)
-            self.proc = None
-
 
 @pytest.fixture
 def broker() -> Iterator[Broker]:
-    if not Path(MOSQUITTO).exists():
-        pytest.fail("mosquitto is not installed (the Makefile's services target)")
     b = Broker()
     b.start()
     yield b
-    b.stop()
-    shutil.rmtree(b.tmp, ignore_errors=True)
+    b.remove()
 
 
 @pytest.fixture

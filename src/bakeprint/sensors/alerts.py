@@ -14,14 +14,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, NotFound
 from bakeprint.identity.service import Actor
+from bakeprint.sensors import blocks
 from bakeprint.sensors import service as sensors
-from bakeprint.sensors.models import EnvironmentAlert, OutboxMessage, Sensor
+from bakeprint.sensors.models import (
+    EnvironmentAlert,
+    EnvironmentRange,
+    OutboxMessage,
+    Sensor,
+    SensorBlock,
+)
 
 LEVEL1_MAX_PCT = 15.0
 WINDOW = timedelta(hours=2)
@@ -123,12 +130,39 @@ def scan(
             start=start,
             end=end,
         )
-        if not ranges:
+        if not ranges or _all_inside(session, sensor, ranges, start, end):
             continue
         points = sensors.readings(session, sensor, start, end)
         for exc in detect(points, functools.partial(sensors.limits_at, ranges)):
             raised.append(_record(session, sensor, exc))
     return raised
+
+
+def _all_inside(
+    session: Session,
+    sensor: Sensor,
+    ranges: Sequence[EnvironmentRange],
+    start: datetime,
+    end: datetime,
+) -> bool:
+    """True when the hour blocks' min and max already lie inside the strictest
+    band in force anywhere in the window: then no reading can be outside its
+    band, and the readings need not be decoded (the usual case)."""
+    lows = [r.low for r in ranges if r.low is not None]
+    highs = [r.high for r in ranges if r.high is not None]
+    low, high = (max(lows) if lows else None), (min(highs) if highs else None)
+    row = session.execute(
+        select(func.min(SensorBlock.v_min), func.max(SensorBlock.v_max)).where(
+            SensorBlock.tenant_id == sensor.tenant_id,
+            SensorBlock.sensor_id == sensor.id,
+            SensorBlock.hour >= blocks.hour_of(sensors.ms(start)),
+            SensorBlock.hour <= sensors.ms(end),
+        )
+    ).one()
+    if row[0] is None:
+        return True
+    v_min, v_max = row[0] / blocks.SCALE, row[1] / blocks.SCALE
+    return (low is None or v_min >= low) and (high is None or v_max <= high)
 
 
 def _record(session: Session, sensor: Sensor, exc: Excursion) -> EnvironmentAlert:

@@ -16,7 +16,9 @@ is averaged away.
 
 from __future__ import annotations
 
+import bisect
 import struct
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -92,3 +94,25 @@ def merge(hour: int, blob: bytes | None, new: Iterable[tuple[int, int]]) -> Merg
         duplicates=duplicates,
         conflicts=conflicts,
     )
+
+
+def stats_in(
+    hour: int, blob: bytes, a: int, b: int
+) -> tuple[int, int, int, int, int] | None:
+    """(count, sum, min, max, first time) of the readings in [a, b], without
+    building a tuple per reading: the block is viewed as int32 pairs and the
+    window found by bisection on the (sorted) offsets."""
+    if sys.byteorder != "little":  # the view below assumes the stored order
+        pts = [p for p in decode(hour, blob) if a <= p[0] <= b]
+        if not pts:
+            return None
+        vals = [v for _, v in pts]
+        return len(vals), sum(vals), min(vals), max(vals), pts[0][0]
+    pairs = memoryview(blob).cast("i")
+    offsets, values = pairs[0::2], pairs[1::2]
+    lo = bisect.bisect_left(offsets, a - hour)
+    hi = bisect.bisect_right(offsets, b - hour)
+    if lo >= hi:
+        return None
+    window = values[lo:hi]
+    return len(window), sum(window), min(window), max(window), hour + offsets[lo]

@@ -9,23 +9,30 @@ at once; an hour block read per sensor per hour keeps it fast at any size.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Location, PointOfSale, Product, Vehicle
 from bakeprint.db import utcnow
+from bakeprint.events.models import Event
+from bakeprint.identity.models import Tenant
 from bakeprint.logistics.models import Delivery
 from bakeprint.production.models import Batch
 from bakeprint.retail.models import ShopStock
+from bakeprint.sensors import blocks
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.alerts import Excursion, beyond, detect
-from bakeprint.sensors.models import Sensor
+from bakeprint.sensors.models import EnvironmentRange, Sensor, SensorBlock
 
 KITCHEN_MAX = timedelta(hours=24)  # after production, until it leaves
 SHOP_MAX = timedelta(days=15)
@@ -61,9 +68,11 @@ class Segment:
     end: datetime
     ref: str = ""  # the trip code for a trip
     sensors: list[SensorSummary] = field(default_factory=list)
+    place_id: Any = field(default=None, repr=False)
 
     def as_dict(self, points: bool = False) -> dict[str, Any]:
         d = asdict(self)
+        d.pop("place_id")
         for s, src in zip(d["sensors"], self.sensors, strict=True):
             s["excursions"] = [{**asdict(e), "level": e.level} for e in src.excursions]
             if points:
@@ -73,19 +82,54 @@ class Segment:
         return d
 
 
-def minutes_outside(points: list[tuple[datetime, float]], limits: Any) -> float:
+def minutes_outside(
+    points: list[tuple[datetime, float]], limits: Any, usual: float | None = None
+) -> float:
     """Time spent outside the band: each reading counts until the next one
     (capped at twice the usual interval, so a silent sensor does not inflate it)."""
     if not points:
         return 0.0
     gaps = [(b[0] - a[0]).total_seconds() for a, b in itertools.pairwise(points)]
-    usual = statistics.median(gaps) if gaps else 60.0
+    if usual is None:
+        usual = statistics.median(gaps) if gaps else 60.0
     total = 0.0
     for i, (when, value) in enumerate(points):
         if beyond(value, *limits(when)) > 0:
             span = gaps[i] if i < len(gaps) else usual
             total += min(span, 2 * usual)
     return round(total / 60, 1)
+
+
+class Band:
+    """The strictest allowed band at any instant, from a set of ranges.
+
+    Ranges change rarely, so the band is piecewise constant: breakpoints are
+    found once and a lookup is a bisection (or nothing, when it never changes).
+    """
+
+    def __init__(self, ranges: Sequence[EnvironmentRange]) -> None:
+        cuts = sorted(
+            {r.valid_from for r in ranges}
+            | {r.valid_to for r in ranges if r.valid_to is not None}
+        )
+        self.ranges = ranges
+        self.cuts = cuts
+        self.bands = [sensors.limits_at(ranges, c) for c in cuts]
+        self.before = (None, None)  # before the first range: no limit
+        lows = [r.low for r in ranges if r.low is not None]
+        highs = [r.high for r in ranges if r.high is not None]
+        self.strict_lo = blocks.to_milli(max(lows)) if lows else None
+        self.strict_hi = blocks.to_milli(min(highs)) if highs else None
+
+    def __call__(self, when: datetime) -> tuple[float | None, float | None]:
+        i = bisect.bisect_right(self.cuts, when)
+        return self.bands[i - 1] if i else self.before
+
+    def holds(self, v_min: int, v_max: int) -> bool:
+        """True when values in [v_min, v_max] are inside the band at any time."""
+        return (self.strict_lo is None or v_min >= self.strict_lo) and (
+            self.strict_hi is None or v_max <= self.strict_hi
+        )
 
 
 def summarise(
@@ -97,37 +141,173 @@ def summarise(
     *,
     with_points: bool = False,
 ) -> SensorSummary:
-    place_kind, place_id = sensors.place_of(sensor)
-    ranges = sensors.ranges_for(
-        session,
-        sensor.tenant_id,
-        sensor.kind,
-        place_kind=place_kind,
-        place_id=place_id,
-        category=category,
-        start=start,
-        end=end,
+    return summarise_many(
+        session, [sensor], start, end, category, with_points=with_points
+    )[0]
+
+
+def summarise_many(
+    session: Session,
+    found: Sequence[Sensor],
+    start: datetime,
+    end: datetime,
+    category: str | None,
+    *,
+    with_points: bool = False,
+    all_ranges: Sequence[EnvironmentRange] | None = None,
+) -> list[SensorSummary]:
+    """Each sensor over [start, end] against its band.
+
+    Only hours that cross the band are examined reading by reading (for the
+    excursions and the minutes outside). An hour wholly inside the band and
+    the window is taken from its rollup (count, min, max, sum) without being
+    decoded; an edge hour inside the band is decoded for its statistics only.
+    The result equals examining every reading (a test checks it). Two queries
+    serve all the sensors of a place.
+    """
+    if not found:
+        return []
+    tenant_id = found[0].tenant_id
+    a, b = sensors.ms(start), sensors.ms(end)
+    bands: dict[tuple[str, str, Any], Band] = {}
+
+    def band_of(sensor: Sensor) -> Band:
+        place_kind, place_id = sensors.place_of(sensor)
+        key = (sensor.kind, place_kind, place_id)
+        if key not in bands:
+            if all_ranges is None:
+                found_ranges = sensors.ranges_for(
+                    session,
+                    tenant_id,
+                    sensor.kind,
+                    place_kind=place_kind,
+                    place_id=place_id,
+                    category=category,
+                    start=start,
+                    end=end,
+                )
+            else:  # the same filter, on ranges already loaded
+                found_ranges = [
+                    r
+                    for r in all_ranges
+                    if r.kind == sensor.kind
+                    and (
+                        (r.place_kind == place_kind and r.place_id == place_id)
+                        or (r.place_kind == "category" and r.category == category)
+                    )
+                    and r.valid_from <= end
+                    and (r.valid_to is None or r.valid_to > start)
+                ]
+            bands[key] = Band(found_ranges)
+        return bands[key]
+
+    ids = [x.id for x in found]
+    window = (
+        SensorBlock.tenant_id == tenant_id,
+        SensorBlock.sensor_id.in_(ids),
+        SensorBlock.hour >= blocks.hour_of(a),
+        SensorBlock.hour <= b,
     )
+    rows_of: dict[Any, list[Any]] = {i: [] for i in ids}
+    for r in session.execute(
+        select(
+            SensorBlock.sensor_id,
+            SensorBlock.hour,
+            SensorBlock.count.label("n"),
+            SensorBlock.t_min,
+            SensorBlock.t_max,
+            SensorBlock.v_min,
+            SensorBlock.v_max,
+            SensorBlock.v_sum,
+        )
+        .where(*window)
+        .order_by(SensorBlock.sensor_id, SensorBlock.hour)
+    ):
+        rows_of[r.sensor_id].append(r)
+    band_by_id = {x.id: band_of(x) for x in found}
+    need = {
+        (r.sensor_id, r.hour)
+        for x in found
+        for r in rows_of[x.id]
+        if with_points
+        or not (
+            a <= r.t_min and r.t_max <= b and band_by_id[x.id].holds(r.v_min, r.v_max)
+        )
+    }
+    data: dict[tuple[Any, int], bytes] = {}
+    if need:
+        hours = sorted({h for _, h in need})
+        for sid, hour, blob in session.execute(
+            select(SensorBlock.sensor_id, SensorBlock.hour, SensorBlock.data).where(
+                *window, SensorBlock.hour.in_(hours)
+            )
+        ):
+            if (sid, hour) in need:
+                data[(sid, hour)] = blob
+    return [
+        _summary(x, rows_of[x.id], data, band_by_id[x.id], a, b, end, with_points)
+        for x in found
+    ]
 
-    def limits(w: datetime) -> tuple[float | None, float | None]:
-        return sensors.limits_at(ranges, w)
 
-    points = sensors.readings(session, sensor, start, end)
-    values = [v for _, v in points]
-    low, high = limits(end if not points else points[-1][0])
+def _summary(
+    sensor: Sensor,
+    rows: list[Any],
+    data: dict[tuple[Any, int], bytes],
+    band: Band,
+    a: int,
+    b: int,
+    end: datetime,
+    with_points: bool,
+) -> SensorSummary:
+    count = total = 0
+    v_min: int | None = None
+    v_max: int | None = None
+    seq: list[tuple[datetime, float]] = []  # examined readings + inside markers
+    decoded: list[tuple[datetime, float]] = []
+    for r in rows:
+        blob = data.get((sensor.id, r.hour))
+        if blob is None:  # wholly inside the window and the band
+            n, s_, lo, hi, first = r.n, r.v_sum, r.v_min, r.v_max, r.t_min
+        else:
+            stats = blocks.stats_in(r.hour, blob, a, b)
+            if stats is None:
+                continue
+            n, s_, lo, hi, first = stats
+            if with_points or not band.holds(lo, hi):
+                conv = [
+                    (sensors.from_ms(ts), v / blocks.SCALE)
+                    for ts, v in blocks.decode(r.hour, blob)
+                    if a <= ts <= b
+                ]
+                seq.extend(conv)
+                if with_points:
+                    decoded.extend(conv)
+                first = -1
+        count, total = count + n, total + s_
+        v_min = lo if v_min is None else min(v_min, lo)
+        v_max = hi if v_max is None else max(v_max, hi)
+        if first >= 0:
+            # its first reading, inside the band, ends any excursion before it
+            v = lo if band.strict_lo is not None else hi
+            seq.append((sensors.from_ms(first), v / blocks.SCALE))
+    spans = [(r.t_max - r.t_min) / (r.n - 1) / 1000 for r in rows if r.n > 1]
+    usual = statistics.median(spans) if spans else 60.0
+    last = rows[-1].t_max if rows else None
+    low, high = band(sensors.from_ms(min(last, b)) if last is not None else end)
     return SensorSummary(
         sensor=sensor.code,
         kind=sensor.kind,
         unit=sensor.unit,
         low=low,
         high=high,
-        readings=len(points),
-        min=min(values) if values else None,
-        max=max(values) if values else None,
-        mean=round(sum(values) / len(values), 2) if values else None,
-        minutes_outside=minutes_outside(points, limits),
-        excursions=detect(points, limits),
-        points=points if with_points else [],
+        readings=count,
+        min=v_min / blocks.SCALE if v_min is not None else None,
+        max=v_max / blocks.SCALE if v_max is not None else None,
+        mean=round(total / count / blocks.SCALE, 2) if count else None,
+        minutes_outside=minutes_outside(seq, band, usual),
+        excursions=detect(seq, band),
+        points=decoded,
     )
 
 
@@ -136,6 +316,8 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
 
     t = batch.tenant_id
     now = utcnow()
+    tenant = session.get(Tenant, t)
+    tz = tenant.timezone if tenant else "UTC"
     out: list[Segment] = []
     trips = logistics.trips_of_batch(session, batch)
     first_departure = min(
@@ -147,7 +329,13 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
         made_end = batch.ended_at or now
         out.append(
             Segment(
-                "production", "location", loc.code, loc.name, batch.started_at, made_end
+                "production",
+                "location",
+                loc.code,
+                loc.name,
+                batch.started_at,
+                made_end,
+                place_id=loc.id,
             )
         )
         if batch.ended_at is not None:
@@ -165,6 +353,7 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
                         loc.name,
                         batch.ended_at,
                         kitchen_end,
+                        place_id=loc.id,
                     )
                 )
     for trip, load in trips:
@@ -197,8 +386,10 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
                 trip.departed_at,
                 end,
                 ref=trip.code,
+                place_id=vehicle.id,
             )
         )
+    sold_out: tuple[datetime | None] | None = None
     for stock in session.scalars(
         select(ShopStock).where(
             ShopStock.tenant_id == t, ShopStock.batch_id == batch.id
@@ -209,10 +400,45 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
         pos = session.get(PointOfSale, (t, stock.point_of_sale_id))
         assert pos is not None
         end = min(now, stock.received_at + SHOP_MAX)
+        if batch.best_before is not None:  # off the shelf by then
+            off = datetime.combine(
+                batch.best_before + timedelta(days=1), time.min, ZoneInfo(tz)
+            )
+            end = min(end, max(off, stock.received_at))
+        if stock.received - stock.sold - stock.wasted - stock.returned <= 0:
+            if sold_out is None:
+                sold_out = _last_unit_left(session, batch)
+            if sold_out[0] is not None:
+                end = min(end, max(sold_out[0], stock.received_at))
         out.append(
-            Segment("shop", "point_of_sale", pos.code, pos.name, stock.received_at, end)
+            Segment(
+                "shop",
+                "point_of_sale",
+                pos.code,
+                pos.name,
+                stock.received_at,
+                end,
+                place_id=pos.id,
+            )
         )
     return out
+
+
+def _last_unit_left(session: Session, batch: Batch) -> tuple[datetime | None]:
+    """When the batch's last sale, write-off or return happened (max() in
+    Python: in SQL it tempts the planner to walk the time index from today)."""
+    return (
+        max(
+            session.scalars(
+                select(Event.event_time).where(
+                    Event.tenant_id == batch.tenant_id,
+                    Event.subject == f"batch:{batch.code}",
+                    Event.kind.in_(("sold", "wasted", "returned")),
+                )
+            ),
+            default=None,
+        ),
+    )
 
 
 def batch_environment(
@@ -222,19 +448,30 @@ def batch_environment(
     category = product.category if product else None
     segments = _segments(session, batch)
     kept = []
+    all_ranges = sensors.range_history(session, batch.tenant_id)
+    at: dict[tuple[str, Any], list[Sensor]] = defaultdict(list)
+    for x in session.scalars(  # the bakery's sensors: a few dozen rows
+        select(Sensor).where(Sensor.tenant_id == batch.tenant_id).order_by(Sensor.code)
+    ):
+        at[sensors.place_of(x)].append(x)
     for seg in segments:
-        place_id = _place_id(session, batch.tenant_id, seg)
-        found = sensors.sensors_at(session, batch.tenant_id, seg.place_kind, place_id)
-        seg.sensors = [
-            summarise(session, s, seg.start, seg.end, category, with_points=with_points)
-            for s in found
-        ]
+        seg.sensors = summarise_many(
+            session,
+            at.get((seg.place_kind, _place_id(session, batch.tenant_id, seg)), []),
+            seg.start,
+            seg.end,
+            category,
+            with_points=with_points,
+            all_ranges=all_ranges,
+        )
         if seg.sensors or seg.stage in ("production", "trip"):
             kept.append(seg)
     return kept
 
 
 def _place_id(session: Session, tenant_id: Any, seg: Segment) -> Any:
+    if seg.place_id is not None:
+        return seg.place_id
     model = sensors.PLACES[seg.place_kind]
     return session.scalar(
         select(model.id).where(model.tenant_id == tenant_id, model.code == seg.place)

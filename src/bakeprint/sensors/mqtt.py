@@ -36,6 +36,9 @@ log = logging.getLogger("bakeprint.mqtt")
 TOPIC_ALL = "bakeprint/+/sensors/+"
 
 
+IDLE_S = 0.01
+
+
 @dataclass
 class Stats:
     received: int = 0
@@ -123,10 +126,17 @@ class Listener:
         return self._tenants[slug]
 
     def _drain(self) -> list[_Msg]:
+        """Wait up to ``flush_s`` for a first message, then take what keeps
+        arriving (a lull of 10 ms ends the batch: the broker only sends so many
+        unacknowledged messages, so waiting longer would just stall it)."""
         out: list[_Msg] = []
+        try:
+            out.append(self._inbox.get(timeout=self.flush_s))
+        except queue.Empty:
+            return out
         deadline = time.monotonic() + self.flush_s
         while len(out) < self.batch:
-            timeout = deadline - time.monotonic()
+            timeout = min(IDLE_S, deadline - time.monotonic())
             if timeout <= 0:
                 break
             try:

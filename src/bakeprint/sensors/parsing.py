@@ -38,10 +38,19 @@ def _malformed(line: str, why: str, sensor: str = "") -> RawReading:
 
 
 def json_lines(text: str) -> list[RawReading]:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    objs = None
+    # fast path: every line one object, all parsed in one call (a line that is
+    # not exactly one object makes the count or the parse differ: slow path)
+    if all(line[0] == "{" and line[-1] == "}" for line in lines):
+        try:
+            objs = json.loads("[" + ",".join(lines) + "]")
+        except ValueError:
+            objs = None
+    if isinstance(objs, list) and len(objs) == len(lines):
+        return [_from_obj(obj, line) for obj, line in zip(objs, lines, strict=True)]
     out = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
+    for line in lines:
         try:
             obj = json.loads(line)
         except ValueError:

@@ -1,0 +1,5 @@
+"""``python -m bakeprint`` is the ``bakeprint`` command."""
+
+from bakeprint.cli import main
+
+main()

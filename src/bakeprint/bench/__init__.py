@@ -1,0 +1,1 @@
+"""Benchmarks: datasets and measurements behind ``make bench`` (see bench/run.py)."""
