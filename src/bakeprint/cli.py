@@ -26,6 +26,7 @@ from bakeprint.materials import cli as materials_cli
 from bakeprint.production import cli as production_cli
 from bakeprint.quality import cli as quality_cli
 from bakeprint.sensors import cli as sensors_cli
+from bakeprint.trace import cli as trace_cli
 
 app = typer.Typer(
     name="bakeprint",
@@ -47,6 +48,7 @@ app.add_typer(logistics_cli.trip_app, name="trip")
 app.add_typer(logistics_cli.pos_app, name="pos")
 app.command("lookup")(handle_errors(logistics_cli.lookup))
 app.add_typer(sensors_cli.app, name="sensors")
+app.command("trace")(handle_errors(trace_cli.trace_cmd))
 production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
 app.add_typer(demo_cli.app, name="demo")
 

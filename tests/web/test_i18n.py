@@ -14,6 +14,15 @@ DYNAMIC = {
     "kind_": ("temperature", "humidity"),
     "pk_": ("location", "vehicle", "point_of_sale", "category"),
     "alert_level_": ("1", "2"),
+    "session_": ("AM", "PM"),
+    "sec_": (
+        "materials",
+        "production",
+        "qc",
+        "environment",
+        "distribution",
+        "points_of_sale",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from bakeprint.materials import pages as materials_pages
 from bakeprint.production import pages as production_pages
 from bakeprint.retail import pages as retail_pages
 from bakeprint.sensors import pages as sensor_pages
+from bakeprint.trace import pages as trace_pages
 from bakeprint.web import routes
 from bakeprint.web.auth import CsrfFailed, LoginRequired, PageForbidden
 from bakeprint.web.i18n import lang_of, t
@@ -32,6 +33,7 @@ def include(app: FastAPI) -> None:
         logistics_pages.router,
         retail_pages.router,
         sensor_pages.router,
+        trace_pages.router,
     ):
         app.include_router(router)
 

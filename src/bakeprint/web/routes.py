@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -184,6 +185,17 @@ def lookup(
         )
         if found:
             return RedirectResponse(f"/lots/{found}", status_code=303)
+    if code:
+        from bakeprint.packaging import service as packaging
+
+        try:
+            packaging.lookup(session, code, tenant_id=me.tenant.id)
+        except BakeprintError:
+            pass
+        else:  # a package's QR link, element string or serial: its trace
+            return RedirectResponse(
+                f"/trace?code={quote(code, safe='')}", status_code=303
+            )
     return render(
         request,
         "web/lookup.html",

@@ -1,0 +1,1 @@
+"""Trace: from a complaint's code to the whole chain of one batch (R2.2)."""

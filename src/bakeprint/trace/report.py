@@ -1,0 +1,387 @@
+"""The trace report of one batch: everything the brief's §3.1 lists, assembled
+from the records (never stored: a late reading or a correction shows at once).
+
+Sections, in the order a bakery owner reads them: anomalies first, then
+materials (lot, supplier, intake, QC), production (time, session, operators,
+equipment, oven target vs actual), QC checkpoints, environment (each place the
+batch was, against its allowed range), distribution (vans, departure, arrival,
+cabin temperature), points of sale (delivered, sold, on shelf, wasted). The
+report names the event-log head it was built from, so an auditor can verify
+that nothing recorded after or altered before is hidden from it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog.allergens import ALLERGENS
+from bakeprint.catalog.models import (
+    MaterialType,
+    PointOfSale,
+    Product,
+    Supplier,
+    Vehicle,
+)
+from bakeprint.db import utcnow
+from bakeprint.events import service as events
+from bakeprint.events.models import Event
+from bakeprint.logistics import service as logistics
+from bakeprint.logistics.models import Delivery
+from bakeprint.materials.models import MaterialLot
+from bakeprint.packaging import service as packaging
+from bakeprint.production import views as batch_views
+from bakeprint.production.models import Batch
+from bakeprint.retail import service as retail
+from bakeprint.sensors import alerts as alerting
+from bakeprint.sensors import environment
+
+SESSION_NAMES = {"AM": ("上午", "morning"), "PM": ("下午", "afternoon")}
+
+
+class Anomaly(BaseModel):
+    section: str  # materials, production, qc, environment, distribution
+    level: int  # 1 minor … 3 hazard
+    zh: str
+    en: str
+
+
+class Material(BaseModel):
+    lot: str
+    material: str
+    material_en: str
+    short_life: bool
+    supplier: str
+    supplier_code: str
+    supplier_lot: str
+    received_at: datetime
+    expires_on: str
+    qc_result: str
+    quality_score: int
+    qc_report_sha256: str | None
+    quantity: float
+    unit: str
+
+
+class TraceReport(BaseModel):
+    query: str
+    unit: str | None
+    batch: str
+    product: str
+    product_en: str
+    gtin: str
+    category: str
+    allergens: list[str]
+    made_on: str
+    session: str
+    best_before: str | None
+    status: str
+    anomalies: list[Anomaly]
+    materials: list[Material]
+    production: dict[str, Any]
+    qc: list[dict[str, Any]]
+    environment: list[dict[str, Any]]
+    alerts: list[dict[str, Any]]
+    distribution: list[dict[str, Any]]
+    points_of_sale: list[dict[str, Any]]
+    kitchen_stock: int | None
+    counts: dict[str, int]
+    generated_at: datetime
+    generated_by: str
+    log: dict[str, Any]
+
+
+def _materials(session: Session, batch: Batch, used: list[Any]) -> list[Material]:
+    out = []
+    for c in used:
+        lot = session.scalar(
+            select(MaterialLot).where(
+                MaterialLot.tenant_id == batch.tenant_id, MaterialLot.code == c.lot
+            )
+        )
+        assert lot is not None
+        mt = session.get(MaterialType, (lot.tenant_id, lot.material_type_id))
+        sup = session.get(Supplier, (lot.tenant_id, lot.supplier_id))
+        assert mt is not None and sup is not None
+        out.append(
+            Material(
+                lot=lot.code,
+                material=mt.name_zh,
+                material_en=mt.name_en or mt.name_zh,
+                short_life=mt.short_life,
+                supplier=sup.name,
+                supplier_code=sup.code,
+                supplier_lot=lot.supplier_lot,
+                received_at=lot.received_at,
+                expires_on=lot.expires_on.isoformat(),
+                qc_result=lot.qc_result,
+                quality_score=lot.quality_score,
+                qc_report_sha256=c_sha(session, lot),
+                quantity=c.quantity,
+                unit=c.unit,
+            )
+        )
+    return out
+
+
+def c_sha(session: Session, lot: MaterialLot) -> str | None:
+    from bakeprint.storage.models import StoredFile
+
+    if lot.qc_report_id is None:
+        return None
+    f = session.get(StoredFile, (lot.tenant_id, lot.qc_report_id))
+    return f.sha256 if f else None
+
+
+def build(
+    session: Session, tenant_id: uuid.UUID, code: str, *, generated_by: str
+) -> TraceReport:
+    """The report for a unit URI, element string, serial or batch code."""
+    found = packaging.lookup(session, code, tenant_id=tenant_id)
+    batch, product = found.batch, found.product
+    return for_batch(
+        session,
+        batch,
+        product,
+        query=code.strip(),
+        unit=found.unit.serial if found.unit else None,
+        generated_by=generated_by,
+    )
+
+
+def for_batch(
+    session: Session,
+    batch: Batch,
+    product: Product,
+    *,
+    query: str,
+    unit: str | None,
+    generated_by: str,
+) -> TraceReport:
+    t = batch.tenant_id
+    detail = batch_views.detail(session, batch)
+    used = [c for c in detail.consumptions if not c.superseded]
+    materials = _materials(session, batch, used)
+    anomalies: list[Anomaly] = []
+
+    for m in materials:
+        if m.qc_result != "pass":
+            anomalies.append(
+                Anomaly(
+                    section="materials",
+                    level=2,
+                    zh=f"原料 {m.material}（{m.lot}）入库质检：{_qc_zh(m.qc_result)}",
+                    en=f"material {m.material_en} ({m.lot}) intake QC: {m.qc_result}",
+                )
+            )
+    for b in detail.bakes:
+        if not b.within_tolerance:
+            anomalies.append(
+                Anomaly(
+                    section="production",
+                    level=1,
+                    zh=f"烘烤 {b.actual_temp_c:g}°C / {b.actual_minutes:g} 分钟，"
+                    f"配方 {b.target_temp_c:g}°C / {b.target_minutes:g} 分钟",
+                    en=f"baked {b.actual_temp_c:g} °C / {b.actual_minutes:g} min, "
+                    f"recipe {b.target_temp_c:g} °C / {b.target_minutes:g} min",
+                )
+            )
+    live_checks = [c for c in detail.checkpoints if not c.superseded]
+    for c in live_checks:
+        if not c.passed:
+            anomalies.append(
+                Anomaly(
+                    section="qc",
+                    level=2,
+                    zh=f"质检 {c.stage} 未通过",
+                    en=f"QC {c.stage} failed",
+                )
+            )
+    segments = environment.batch_environment(session, batch)
+    for a in environment.anomalies(segments):
+        anomalies.append(
+            Anomaly(
+                section="environment" if a["stage"] != "trip" else "distribution",
+                level=int(a["level"]),
+                zh=f"{a['place']}：{a['zh']}",
+                en=f"{a['place']}: {a['en']}",
+            )
+        )
+    anomalies.sort(key=lambda a: -a.level)
+
+    first = min((s.start for s in segments), default=batch.started_at)
+    last = max((s.end for s in segments), default=utcnow())
+    sensor_ids = _sensor_ids(session, t, segments)
+    alerts = [
+        {
+            "sensor": x.sensor,
+            "level": x.level,
+            "peak": x.peak,
+            "low": x.low,
+            "high": x.high,
+            "started_at": x.started_at,
+            "ended_at": x.ended_at,
+            "status": x.status,
+            "acknowledged_by": x.acknowledged_by,
+            "acknowledged_at": x.acknowledged_at,
+        }
+        for x in (
+            _alert_view(session, a)
+            for a in alerting.alerts(
+                session, t, sensor_ids=sensor_ids, start=first, end=last, limit=50
+            )
+        )
+        if x.started_at <= last
+    ]
+
+    trips = []
+    cabins = {s.ref: s for s in segments if s.stage == "trip"}
+    for trip, load in logistics.trips_of_batch(session, batch):
+        vehicle = session.get(Vehicle, (t, trip.vehicle_id))
+        seg = cabins.get(trip.code)
+        drops = [
+            {
+                "point_of_sale": pos.code,
+                "point_of_sale_name": pos.name,
+                "quantity": d.quantity,
+                "delivered_at": d.delivered_at,
+                "received": d.received,
+            }
+            for d, pos in session.execute(
+                select(Delivery, PointOfSale)
+                .join(
+                    PointOfSale,
+                    (PointOfSale.tenant_id == Delivery.tenant_id)
+                    & (PointOfSale.id == Delivery.point_of_sale_id),
+                )
+                .where(
+                    Delivery.tenant_id == t,
+                    Delivery.trip_id == trip.id,
+                    Delivery.batch_id == batch.id,
+                )
+                .order_by(Delivery.delivered_at)
+            )
+        ]
+        trips.append(
+            {
+                "trip": trip.code,
+                "vehicle": vehicle.code if vehicle else "?",
+                "vehicle_name": vehicle.name if vehicle else "?",
+                "driver": trip.driver,
+                "status": trip.status,
+                "departed_at": trip.departed_at,
+                "arrived_at": trip.arrived_at,
+                "loaded": load.loaded,
+                "delivered": load.delivered,
+                "returned": load.returned,
+                "drops": drops,
+                "cabin": seg.as_dict()["sensors"] if seg else [],
+            }
+        )
+    shops = [s.model_dump() for s in retail.stock_rows(session, t, batch=batch)]
+    kitchen = (
+        logistics.kitchen_stock(session, batch)
+        if batch.status in ("packed", "recalled", "on_hold")
+        else None
+    )
+    counts = {
+        "packed": batch.packed_quantity or 0,
+        "delivered": sum(s["delivered"] for s in shops),
+        "sold": sum(s["sold"] for s in shops),
+        "on_shelf": sum(s["on_shelf"] for s in shops),
+        "wasted": sum(s["wasted"] for s in shops),
+        "returned": sum(s["returned"] for s in shops),
+    }
+    head = events.head(session, t)
+    batch_events = session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(Event.tenant_id == t, Event.subject == f"batch:{batch.code}")
+    )
+    session_code = batch.code.split("-")[2] if batch.code.count("-") >= 2 else ""
+    return TraceReport(
+        query=query,
+        unit=unit,
+        batch=batch.code,
+        product=product.name_zh,
+        product_en=product.name_en or product.name_zh,
+        gtin=product.gtin,
+        category=product.category,
+        allergens=[ALLERGENS.get(a, (a, a))[0] for a in product.allergens],
+        made_on=batch.production_date.isoformat(),
+        session=session_code,
+        best_before=batch.best_before.isoformat() if batch.best_before else None,
+        status=batch.status,
+        anomalies=anomalies,
+        materials=materials,
+        production={
+            "started_at": batch.started_at,
+            "ended_at": batch.ended_at,
+            "packed_at": batch.packed_at,
+            "location": detail.location,
+            "variant": detail.variant,
+            "operators": [
+                {"code": o.code, "name": o.name, "role": role}
+                for o, role in _operators(session, batch)
+            ],
+            "equipment": detail.equipment,
+            "target_oven_temp_c": detail.target_oven_temp_c,
+            "target_bake_minutes": detail.target_bake_minutes,
+            "bakes": [b.model_dump() for b in detail.bakes],
+            "planned_quantity": batch.planned_quantity,
+            "produced_quantity": batch.produced_quantity,
+            "packed_quantity": batch.packed_quantity,
+        },
+        qc=[c.model_dump() for c in live_checks],
+        environment=[s.as_dict() for s in segments],
+        alerts=alerts,
+        distribution=trips,
+        points_of_sale=shops,
+        kitchen_stock=kitchen,
+        counts=counts,
+        generated_at=utcnow(),
+        generated_by=generated_by,
+        log={
+            "head_seq": head.last_seq if head else 0,
+            "head_hash": head.last_hash if head else "",
+            "batch_events": int(batch_events or 0),
+        },
+    )
+
+
+def _qc_zh(result: str) -> str:
+    return {"pass": "合格", "borderline": "临界", "fail": "不合格"}.get(result, result)
+
+
+def _operators(session: Session, batch: Batch) -> list[tuple[Any, str]]:
+    from bakeprint.production import service as production
+
+    return production.operators_of(session, batch)
+
+
+def _sensor_ids(
+    session: Session, tenant_id: uuid.UUID, segments: list[environment.Segment]
+) -> list[uuid.UUID]:
+    from bakeprint.sensors.models import Sensor
+
+    codes = {s.sensor for seg in segments for s in seg.sensors}
+    if not codes:
+        return []
+    return list(
+        session.scalars(
+            select(Sensor.id).where(
+                Sensor.tenant_id == tenant_id, Sensor.code.in_(codes)
+            )
+        )
+    )
+
+
+def _alert_view(session: Session, a: Any) -> Any:
+    from bakeprint.sensors import views
+
+    return views.alert(session, a)
