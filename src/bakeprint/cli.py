@@ -49,6 +49,7 @@ app.add_typer(logistics_cli.pos_app, name="pos")
 app.command("lookup")(handle_errors(logistics_cli.lookup))
 app.add_typer(sensors_cli.app, name="sensors")
 app.command("trace")(handle_errors(trace_cli.trace_cmd))
+app.command("scope")(handle_errors(trace_cli.scope_cmd))
 production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
 app.add_typer(demo_cli.app, name="demo")
 

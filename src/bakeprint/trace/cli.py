@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typer
+
 from bakeprint.cli_support import (
     JsonOpt,
     TenantOpt,
@@ -13,6 +15,7 @@ from bakeprint.cli_support import (
 )
 from bakeprint.db import session_scope
 from bakeprint.trace import report as trace
+from bakeprint.trace import scope
 
 
 def trace_cmd(
@@ -87,3 +90,92 @@ def trace_cmd(
         f"event log head #{rep.log['head_seq']} {rep.log['head_hash'][:16]}…",
         highlight=False,
     )
+
+
+def scope_cmd(
+    lot: str | None = typer.Option(None, help="Material lot (or supplier lot)."),
+    supplier: str | None = typer.Option(None, help="Supplier code."),
+    start: str | None = typer.Option(None, "--from", help="Made on or after (date)."),
+    end: str | None = typer.Option(None, "--to", help="Made on or before (date)."),
+    production_session: str | None = typer.Option(
+        None, "--session", help="Production session, e.g. 251203-PM."
+    ),
+    equipment: str | None = None,
+    operator: str | None = None,
+    trip: str | None = None,
+    location: str | None = None,
+    at_from: str | None = typer.Option(None, help="Window start at --location."),
+    at_to: str | None = typer.Option(None, help="Window end at --location."),
+    causes_of: str | None = typer.Option(
+        None, "--causes-of", help="A batch code: propose the candidate causes."
+    ),
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which batches share a cause, why, and where their units are now."""
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        if causes_of:
+            found = scope.causes(s, actor.tenant_id, causes_of)
+            emit([c.model_dump(mode="json") for c in found], as_json, _causes)
+            return
+        crit = scope.Criteria.model_validate(
+            {
+                "lot": lot,
+                "supplier": supplier,
+                "start": start,
+                "end": end,
+                "session": production_session,
+                "equipment": equipment,
+                "operator": operator,
+                "trip": trip,
+                "location": location,
+                "at_from": at_from,
+                "at_to": at_to,
+            }
+        )
+        result = scope.find(s, actor.tenant_id, crit)
+    emit(result, as_json, _scope)
+
+
+def _causes(rows: list[dict[str, object]]) -> None:
+    print_rows(
+        [
+            {"cause": r["zh"], "batches": r["batches"], "on_shelf": r["on_shelf"]}
+            for r in rows
+        ]
+    )
+
+
+def _scope(res: dict[str, object]) -> None:
+    batches = res["batches"]
+    assert isinstance(batches, list)
+    print_rows(
+        [
+            {
+                "batch": b["batch"],
+                "product": b["product"],
+                "why": "; ".join(r["zh"] for r in b["reasons"]),
+                "delivered": b["delivered"],
+                "sold": b["sold"],
+                "on_shelf": b["on_shelf"],
+                "kitchen": b["in_kitchen"],
+            }
+            for b in batches
+        ]
+    )
+    shops = res["shops"]
+    assert isinstance(shops, list)
+    print_rows(
+        [
+            {
+                "shop": x["point_of_sale"],
+                "delivered": x["delivered"],
+                "sold": x["sold"],
+                "on_shelf": x["on_shelf"],
+            }
+            for x in shops
+        ]
+    )
+    console.print(f"totals: {res['totals']}", highlight=False)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from bakeprint.deps import CanRead, SessionDep
 from bakeprint.trace import report as trace
+from bakeprint.trace import scope
 from bakeprint.trace.report import TraceReport
 
 router = APIRouter(tags=["trace"])
@@ -25,3 +29,50 @@ def get_trace(
 ) -> TraceReport:
     """Everything about the batch behind a code, anomalies first (R2.2)."""
     return trace.build(session, actor.tenant_id, code, generated_by=actor.username)
+
+
+@router.get("/scope", response_model=scope.ScopeResult)
+def get_scope(
+    session: SessionDep,
+    actor: CanRead,
+    lot: str | None = Query(None, description="Material lot code or supplier lot."),
+    supplier: str | None = Query(None, description="Supplier code."),
+    start: date | None = Query(None, alias="from", description="Made on or after."),
+    end: date | None = Query(None, alias="to", description="Made on or before."),
+    production_session: str | None = Query(
+        None, alias="session", description="Production session, e.g. 251203-PM."
+    ),
+    equipment: str | None = None,
+    operator: str | None = None,
+    trip: str | None = None,
+    location: str | None = None,
+    at_from: AwareDatetime | None = Query(
+        None, description="Window start at location."
+    ),
+    at_to: AwareDatetime | None = Query(None, description="Window end at location."),
+) -> scope.ScopeResult:
+    """Every batch sharing the given cause(s), with why, and per point of sale
+    the units delivered, sold and still on the shelf (R2.3)."""
+    return scope.find(
+        session,
+        actor.tenant_id,
+        scope.Criteria(
+            lot=lot,
+            supplier=supplier,
+            start=start,
+            end=end,
+            session=production_session,
+            equipment=equipment,
+            operator=operator,
+            trip=trip,
+            location=location,
+            at_from=at_from,
+            at_to=at_to,
+        ),
+    )
+
+
+@router.get("/batches/{code}/causes", response_model=list[scope.Cause])
+def get_causes(code: str, session: SessionDep, actor: CanRead) -> list[scope.Cause]:
+    """Candidate causes of a complaint about this batch, each with its scope."""
+    return scope.causes(session, actor.tenant_id, code)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from bakeprint.deps import SessionDep
 from bakeprint.errors import BakeprintError
+from bakeprint.logistics.pages import local_input
 from bakeprint.production import repository as batches
 from bakeprint.sensors import environment
 from bakeprint.trace import report as trace
+from bakeprint.trace import scope
 from bakeprint.web.auth import CurrentUser, csrf_token
 from bakeprint.web.charts import line_chart
 from bakeprint.web.i18n import lang_of
@@ -55,8 +60,69 @@ def trace_page(
         for x in seg.sensors
         if x.points and (seg.stage == "trip" or x.excursions or x.kind == "humidity")
     ]
+    causes = scope.causes(session, me.tenant.id, rep.batch)
     return render(
         request,
         "trace/report.html",
-        {**ctx, "rep": rep, "charts": charts, "error": None},
+        {**ctx, "rep": rep, "charts": charts, "causes": causes, "error": None},
     )
+
+
+FIELDS = (
+    "lot",
+    "supplier",
+    "from",
+    "to",
+    "session",
+    "equipment",
+    "operator",
+    "trip",
+    "location",
+    "at_from",
+    "at_to",
+)
+
+
+@router.get("/scope")
+def scope_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    me.require("read")
+    form = {k: (request.query_params.get(k) or "").strip() for k in FIELDS}
+    ctx: dict[str, Any] = {
+        "me": me,
+        "form": form,
+        "csrf": csrf_token(request),
+        "res": None,
+        "error": None,
+        "errors": {},
+    }
+    if not any(form.values()):
+        return render(request, "trace/scope.html", ctx)
+    tz = me.tenant.timezone
+    try:
+        crit = scope.Criteria.model_validate(
+            {
+                "lot": form["lot"] or None,
+                "supplier": form["supplier"] or None,
+                "start": form["from"] or None,
+                "end": form["to"] or None,
+                "session": form["session"] or None,
+                "equipment": form["equipment"] or None,
+                "operator": form["operator"] or None,
+                "trip": form["trip"] or None,
+                "location": form["location"] or None,
+                "at_from": local_input(form["at_from"] or None, tz),
+                "at_to": local_input(form["at_to"] or None, tz),
+            }
+        )
+        ctx["res"] = scope.find(session, me.tenant.id, crit)
+    except BakeprintError as exc:
+        ctx["error"] = exc.message(lang_of(request))
+        ctx["errors"] = {exc.field or "_": ctx["error"]}
+        return render(request, "trace/scope.html", ctx, status_code=exc.status)
+    except ValidationError as exc:
+        from bakeprint.app import validation_error
+
+        err = validation_error(list(exc.errors()))  # type: ignore[arg-type]
+        ctx["error"] = err.message(lang_of(request))
+        return render(request, "trace/scope.html", ctx, status_code=422)
+    return render(request, "trace/scope.html", ctx)
