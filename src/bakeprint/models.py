@@ -9,6 +9,7 @@ from bakeprint.materials import models as materials  # noqa: F401
 from bakeprint.packaging import models as packaging  # noqa: F401
 from bakeprint.production import models as production  # noqa: F401
 from bakeprint.quality import models as quality  # noqa: F401
+from bakeprint.recall import models as recall  # noqa: F401
 from bakeprint.retail import models as retail  # noqa: F401
 from bakeprint.sensors import models as sensors  # noqa: F401
 from bakeprint.storage import models as storage  # noqa: F401

@@ -13,6 +13,7 @@ from bakeprint.materials import endpoints as materials
 from bakeprint.packaging import endpoints as packaging
 from bakeprint.production import endpoints as production
 from bakeprint.quality import endpoints as quality
+from bakeprint.recall import endpoints as recall
 from bakeprint.retail import endpoints as retail
 from bakeprint.sensors import endpoints as sensors
 from bakeprint.storage import endpoints as storage
@@ -31,6 +32,7 @@ API_ROUTERS = [
     retail.router,
     sensors.router,
     trace.router,
+    recall.router,
     events.router,
 ]
 

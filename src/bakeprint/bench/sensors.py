@@ -353,13 +353,14 @@ def year_of_readings(
             (x.id, x.code)
             for x in s.scalars(select(Sensor).where(Sensor.tenant_id == tenant_id))
         ]
-        taken = set(
-            s.execute(
+        taken = {
+            (sid, hour)
+            for sid, hour in s.execute(
                 select(SensorBlock.sensor_id, SensorBlock.hour).where(
                     SensorBlock.tenant_id == tenant_id
                 )
-            ).tuples()
-        )
+            )
+        }
     del have
     end_ms = sensors.ms(end) - sensors.ms(end) % 3_600_000
     start_ms = end_ms - HOURS_A_YEAR * 3_600_000

@@ -165,4 +165,7 @@ class PointOfSale(TenantScoped, Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     gln: Mapped[str | None] = mapped_column(String(13), nullable=True)
     distance_km: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # recall notices are POSTed here, signed with HMAC-SHA256 of the secret
+    webhook_url: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -181,6 +181,12 @@ def load(
             f"trip {trip.code} has left; nothing more can be loaded",
         )
     batch = batches.for_update(session, t, data.batch)
+    if batch.status in ("recalled", "on_hold"):
+        raise Conflict(
+            f"批次 {batch.code} 已被召回/冻结，不能发货",
+            f"batch {batch.code} is recalled or on hold: it cannot be shipped",
+            field="batch",
+        )
     if batch.status not in SELLABLE:
         raise Conflict(
             f"批次 {batch.code} 当前不能发货（{batch.status}）",
@@ -301,6 +307,13 @@ def deliver(
         )
     pos = catalog.get(session, PointOfSale, t, data.point_of_sale)
     batch = batches.get(session, t, data.batch)
+    if batch.status in ("recalled", "on_hold"):
+        raise Conflict(
+            f"批次 {batch.code} 已被召回/冻结，不能送到门店，请带回厨房",
+            f"batch {batch.code} is recalled or on hold: do not drop it off, "
+            "bring it back to the kitchen",
+            field="batch",
+        )
     row = session.scalar(
         select(TripLoad)
         .where(

@@ -7,6 +7,7 @@ returned. Every step checks those counts under the row lock of that shop's stock
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -79,13 +80,22 @@ def _tenant(session: Session, actor: Actor) -> Tenant:
     return tenant
 
 
-def _frozen(batch: Batch) -> None:
-    if batch.status in ("recalled", "on_hold"):
-        raise Conflict(
-            f"批次 {batch.code} 已被召回/冻结，不能销售，请下架",
-            f"batch {batch.code} is recalled or on hold: it cannot be "
-            "sold; take it off the shelf",
-        )
+def _frozen(session: Session, batch: Batch, when: datetime | None = None) -> None:
+    """A recalled or held batch is not sold or shelved. A sale that happened
+    before the recall notice (a till that was offline) is still recorded."""
+    if batch.status not in ("recalled", "on_hold"):
+        return
+    if when is not None and batch.status == "recalled":
+        from bakeprint.recall.service import notice_time
+
+        notice = notice_time(session, batch)
+        if notice is not None and when < notice:
+            return
+    raise Conflict(
+        f"批次 {batch.code} 已被召回/冻结，不能销售，请下架",
+        f"batch {batch.code} is recalled or on hold: it cannot be "
+        "sold; take it off the shelf",
+    )
 
 
 def receive(
@@ -154,7 +164,7 @@ def shelve(
     """Put the received units on the shelf: the shop's shelf-life clock starts."""
     pos = shop(session, actor, pos_code)
     batch = batches.get(session, actor.tenant_id, data.batch)
-    _frozen(batch)
+    _frozen(session, batch)
     stock = _stock(session, pos, batch)
     if stock.received == 0:
         raise Conflict(
@@ -227,10 +237,10 @@ def sell(
             "请扫描单件码或填写批次号", "scan a package or give a batch", field="batch"
         )
     batch = batches.for_update(session, t, batch.code)
-    _frozen(batch)
+    when = not_in_future(data.at or utcnow(), "at")
+    _frozen(session, batch, when)
     stock = _stock(session, pos, batch)
     _on_shelf_check(pos, batch, stock, qty, "卖出", "sell")
-    when = not_in_future(data.at or utcnow(), "at")
     stock.sold += qty
     if unit is not None:
         unit.status, unit.status_at, unit.point_of_sale_id = "sold", when, pos.id

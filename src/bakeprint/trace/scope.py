@@ -47,6 +47,7 @@ from bakeprint.retail.models import ShopStock
 
 
 class Criteria(BaseModel):
+    batch: str | None = None  # just this batch (a complaint about it)
     lot: str | None = None
     supplier: str | None = None
     start: date | None = None  # production dates, inclusive
@@ -160,6 +161,9 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         )
     sets: list[dict[uuid.UUID, list[_Hit]]] = []
 
+    if c.batch:
+        named = batches.get(session, t, c.batch.strip())
+        sets.append({named.id: [_Hit("被指定的批次", "the batch named")]})
     if c.lot:
         key = c.lot.strip()
         lot = lots.by_code(session, t, key)
@@ -290,9 +294,10 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         sets.append({b: [why] for b in session.scalars(at_loc)})
     if not sets and not (c.start or c.end):
         raise Invalid(
-            "请至少给出一个条件：原料批次、供应商、生产时段、设备、操作员、配送车次或位置",
-            "give at least one criterion: lot, supplier, session, equipment, "
-            "operator, trip or location",
+            "请至少给出一个条件：批次、原料批次、供应商、生产时段、设备、操作员、"
+            "配送车次或位置",
+            "give at least one criterion: batch, lot, supplier, session, "
+            "equipment, operator, trip or location",
         )
     if not sets:  # only a period: every batch made in it
         sets.append({})

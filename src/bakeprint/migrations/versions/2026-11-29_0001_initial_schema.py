@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 06:02:33.213122
+Create Date: 2026-11-29 08:26:08.603470
 """
 
 from collections.abc import Sequence
@@ -268,6 +268,8 @@ def upgrade() -> None:
         sa.Column("address", sa.String(length=200), nullable=False),
         sa.Column("gln", sa.String(length=13), nullable=True),
         sa.Column("distance_km", sa.Float(), nullable=True),
+        sa.Column("webhook_url", sa.String(length=400), nullable=True),
+        sa.Column("webhook_secret", sa.String(length=100), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -301,6 +303,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_product_lines")),
         sa.UniqueConstraint(
             "tenant_id", "code", name=op.f("uq_product_lines_tenant_id_code")
+        ),
+    )
+    op.create_table(
+        "recalls",
+        sa.Column("code", sa.String(length=24), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_by", sa.String(length=120), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sa.String(length=120), nullable=True),
+        sa.Column("closing_note", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_recalls_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_recalls")),
+        sa.UniqueConstraint(
+            "tenant_id", "code", name=op.f("uq_recalls_tenant_id_code")
         ),
     )
     op.create_table(
@@ -1001,6 +1029,66 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "recall_batches",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("recall_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("status_before", sa.String(length=16), nullable=False),
+        sa.Column("in_kitchen_at_notice", sa.Integer(), nullable=False),
+        sa.Column("on_shelf_at_notice", sa.Integer(), nullable=False),
+        sa.Column("sold_before_notice", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_recall_batches_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "recall_id"],
+            ["recalls.tenant_id", "recalls.id"],
+            name=op.f("fk_recall_batches_tenant_id_recall_id_recalls"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "recall_id", "batch_id", name=op.f("pk_recall_batches")
+        ),
+    )
+    op.create_table(
+        "recall_shops",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("recall_id", sa.Uuid(), nullable=False),
+        sa.Column("point_of_sale_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("on_shelf_at_notice", sa.Integer(), nullable=False),
+        sa.Column("awaiting_at_notice", sa.Integer(), nullable=False),
+        sa.Column("pulled", sa.Integer(), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_by", sa.String(length=120), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_recall_shops_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "point_of_sale_id"],
+            ["points_of_sale.tenant_id", "points_of_sale.id"],
+            name=op.f("fk_recall_shops_tenant_id_point_of_sale_id_points_of_sale"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "recall_id"],
+            ["recalls.tenant_id", "recalls.id"],
+            name=op.f("fk_recall_shops_tenant_id_recall_id_recalls"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "tenant_id",
+            "recall_id",
+            "point_of_sale_id",
+            "batch_id",
+            name=op.f("pk_recall_shops"),
+        ),
+    )
+    op.create_table(
         "shop_stock",
         sa.Column("point_of_sale_id", sa.Uuid(), nullable=False),
         sa.Column("batch_id", sa.Uuid(), nullable=False),
@@ -1133,6 +1221,8 @@ def downgrade() -> None:
 
     op.drop_table("trip_loads")
     op.drop_table("shop_stock")
+    op.drop_table("recall_shops")
+    op.drop_table("recall_batches")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_deliveries_pos")
         batch_op.drop_index("ix_deliveries_batch")
@@ -1187,6 +1277,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sensor_dead_letters_time")
 
     op.drop_table("sensor_dead_letters")
+    op.drop_table("recalls")
     op.drop_table("product_lines")
     op.drop_table("points_of_sale")
     with op.batch_alter_table("outbox", schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Recall (R2.4): from an impact scope to exactly the affected shops."""

@@ -1,0 +1,425 @@
+"""Opening a recall from a scope, freezing its batches, notifying exactly the
+affected shops, taking their confirmations, closing it with its report."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bakeprint.catalog.models import PointOfSale, Product
+from bakeprint.db import utcnow
+from bakeprint.errors import Conflict, Invalid, NotFound
+from bakeprint.events import service as events
+from bakeprint.events.models import Event
+from bakeprint.identity.models import Tenant
+from bakeprint.identity.service import Actor
+from bakeprint.interop import ids
+from bakeprint.production import repository as batches
+from bakeprint.production.models import Batch
+from bakeprint.recall import webhooks
+from bakeprint.recall.models import Recall, RecallBatch, RecallShop
+from bakeprint.retail import service as retail
+from bakeprint.retail.schemas import RemovalCreate
+from bakeprint.sensors.models import OutboxMessage
+from bakeprint.trace import scope
+
+FREEZABLE = ("in_progress", "completed", "packed", "on_hold")
+
+
+def get(
+    session: Session, tenant_id: uuid.UUID, code: str, *, lock: bool = False
+) -> Recall:
+    stmt = select(Recall).where(
+        Recall.tenant_id == tenant_id, Recall.code == code.strip()
+    )
+    row = session.scalar(stmt.with_for_update() if lock else stmt)
+    if row is None:
+        raise NotFound(f"找不到召回 {code}", f"recall {code} not found")
+    return row
+
+
+def _code(session: Session, tenant_id: uuid.UUID, when: datetime, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    day = when.astimezone(ZoneInfo(tz)).strftime("%y%m%d")
+    n = session.scalar(
+        select(func.count())
+        .select_from(Recall)
+        .where(Recall.tenant_id == tenant_id, Recall.code.like(f"RC-{day}-%"))
+    )
+    return f"RC-{day}-{int(n or 0) + 1:02d}"
+
+
+def open_recall(
+    session: Session,
+    criteria: scope.Criteria,
+    *,
+    reason: str,
+    actor: Actor,
+    level: int = 3,
+) -> Recall:
+    """Freeze every batch in the scope and notify every shop that has them."""
+    t = actor.tenant_id
+    if not reason.strip():
+        raise Invalid(
+            "请写明召回原因", "give the reason for the recall", field="reason"
+        )
+    found = scope.find(session, t, criteria)
+    if not found.batches:
+        raise Conflict(
+            "这个范围内没有批次，无需召回",
+            "the scope holds no batch: nothing to recall",
+        )
+    tenant = session.get(Tenant, t)
+    assert tenant is not None
+    now = utcnow()
+    recall = Recall(
+        tenant_id=t,
+        code=_code(session, t, now, tenant.timezone),
+        level=level,
+        reason=reason.strip(),
+        criteria=criteria.model_dump(mode="json", exclude_none=True),
+        status="open",
+        opened_at=now,
+        opened_by=actor.username,
+    )
+    session.add(recall)
+    session.flush()
+    notices: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    pos_by_code = {
+        p.code: p
+        for p in session.scalars(select(PointOfSale).where(PointOfSale.tenant_id == t))
+    }
+    for affected in found.batches:
+        batch = batches.for_update(session, t, affected.batch)
+        session.add(
+            RecallBatch(
+                tenant_id=t,
+                recall_id=recall.id,
+                batch_id=batch.id,
+                reasons=affected.reasons,
+                status_before=batch.status,
+                in_kitchen_at_notice=affected.in_kitchen,
+                on_shelf_at_notice=affected.on_shelf,
+                sold_before_notice=affected.sold,
+            )
+        )
+        if batch.status in FREEZABLE:
+            batch.status = "recalled"
+        _event(session, tenant, batch, recall, affected.on_shelf, actor, now)
+        for shop in affected.shops:
+            pos = pos_by_code[shop.point_of_sale]
+            awaiting = shop.delivered - shop.received
+            session.add(
+                RecallShop(
+                    tenant_id=t,
+                    recall_id=recall.id,
+                    point_of_sale_id=pos.id,
+                    batch_id=batch.id,
+                    on_shelf_at_notice=shop.on_shelf,
+                    awaiting_at_notice=awaiting,
+                )
+            )
+            if shop.on_shelf > 0 or awaiting > 0:
+                notices.setdefault(pos.id, []).append(
+                    {
+                        "batch": batch.code,
+                        "product": affected.product,
+                        "on_shelf": shop.on_shelf,
+                        "awaiting_receipt": awaiting,
+                    }
+                )
+    for pos_id, items in notices.items():
+        shop_row = session.get(PointOfSale, (t, pos_id))
+        assert shop_row is not None
+        session.add(
+            OutboxMessage(
+                tenant_id=t,
+                topic="recall.notice",
+                recipient=f"pos:{shop_row.code}",
+                payload={
+                    "type": "recall.notice",
+                    "bakery": tenant.slug,
+                    "recall": recall.code,
+                    "level": level,
+                    "reason": recall.reason,
+                    "point_of_sale": shop_row.code,
+                    "issued_at": now.isoformat(),
+                    "batches": items,
+                    "instructions_zh": "请立即下架以下批次，并在系统中确认下架数量",
+                    "instructions_en": "Take these batches off the shelf now and "
+                    "confirm how many units you pulled",
+                },
+                available_at=now,
+            )
+        )
+    session.flush()
+    return recall
+
+
+def _event(
+    session: Session,
+    tenant: Tenant,
+    batch: Batch,
+    recall: Recall,
+    on_shelf: int,
+    actor: Actor,
+    when: datetime,
+) -> None:
+    product = session.get(Product, (batch.tenant_id, batch.product_id))
+    assert product is not None
+    events.append(
+        session,
+        tenant_id=tenant.id,
+        kind="recalled",
+        subject=f"batch:{batch.code}",
+        event_type="ObjectEvent",
+        action="OBSERVE",
+        biz_step="holding",
+        disposition="recalled",
+        event_time=when,
+        actor=actor.ref,
+        fields={
+            "epcList": [],
+            "quantityList": [
+                {
+                    "epcClass": ids.batch_class(product.gtin, batch.code),
+                    "quantity": on_shelf,
+                }
+            ],
+        },
+        extension={"batch": batch.code, "recall": recall.code, "reason": recall.reason},
+    )
+
+
+def notice_time(session: Session, batch: Batch) -> datetime | None:
+    """When the batch was first recalled (its frozen-since time), if ever."""
+    return session.scalar(
+        select(func.min(Recall.opened_at))
+        .join(
+            RecallBatch,
+            (RecallBatch.tenant_id == Recall.tenant_id)
+            & (RecallBatch.recall_id == Recall.id),
+        )
+        .where(
+            RecallBatch.tenant_id == batch.tenant_id, RecallBatch.batch_id == batch.id
+        )
+    )
+
+
+def confirm_pulled(
+    session: Session,
+    code: str,
+    pos_code: str,
+    *,
+    batch_code: str,
+    pulled: int,
+    actor: Actor,
+    at: datetime | None = None,
+) -> RecallShop:
+    """A shop confirms how many units of a batch it took off the shelf: they
+    leave its stock as returned to the bakery, with the recall as the reason."""
+    t = actor.tenant_id
+    recall = get(session, t, code, lock=True)
+    if recall.status != "open":
+        raise Conflict(f"召回 {recall.code} 已关闭", f"recall {recall.code} is closed")
+    pos = retail.shop(session, actor, pos_code)
+    batch = batches.get(session, t, batch_code)
+    row = session.get(RecallShop, (t, recall.id, pos.id, batch.id))
+    if row is None:
+        raise NotFound(
+            f"召回 {recall.code} 不涉及「{pos.name}」的批次 {batch.code}",
+            f"recall {recall.code} does not concern batch {batch.code} at {pos.code}",
+            field="batch",
+        )
+    if pulled < 0:
+        raise Invalid("下架数量不能为负", "pulled cannot be negative", field="pulled")
+    if pulled > 0:
+        retail.remove(
+            session,
+            pos.code,
+            RemovalCreate(
+                batch=batch.code, quantity=pulled, reason=f"召回 {recall.code}", at=at
+            ),
+            actor=actor,
+            returned=True,
+        )
+    row.pulled += pulled
+    row.confirmed_at = utcnow()
+    row.confirmed_by = actor.username
+    session.flush()
+    return row
+
+
+def status(session: Session, recall: Recall) -> dict[str, Any]:
+    """Where the recall stands: per shop and batch, on shelf at notice, pulled,
+    still on shelf, confirmation; notifications and their delivery."""
+    t = recall.tenant_id
+    from bakeprint.retail.models import ShopStock
+
+    rows: list[dict[str, Any]] = []
+    for rs, pos, batch in session.execute(
+        select(RecallShop, PointOfSale, Batch)
+        .join(
+            PointOfSale,
+            (PointOfSale.tenant_id == RecallShop.tenant_id)
+            & (PointOfSale.id == RecallShop.point_of_sale_id),
+        )
+        .join(
+            Batch,
+            (Batch.tenant_id == RecallShop.tenant_id)
+            & (Batch.id == RecallShop.batch_id),
+        )
+        .where(RecallShop.tenant_id == t, RecallShop.recall_id == recall.id)
+        .order_by(PointOfSale.code, Batch.code)
+    ):
+        stock = session.scalar(
+            select(ShopStock).where(
+                ShopStock.tenant_id == t,
+                ShopStock.point_of_sale_id == pos.id,
+                ShopStock.batch_id == batch.id,
+            )
+        )
+        rows.append(
+            {
+                "point_of_sale": pos.code,
+                "name": pos.name,
+                "batch": batch.code,
+                "on_shelf_at_notice": rs.on_shelf_at_notice,
+                "awaiting_at_notice": rs.awaiting_at_notice,
+                "pulled": rs.pulled,
+                "on_shelf_now": stock.on_shelf if stock else 0,
+                "confirmed_at": rs.confirmed_at,
+                "confirmed_by": rs.confirmed_by,
+            }
+        )
+    affected = []
+    for rb, batch in session.execute(
+        select(RecallBatch, Batch)
+        .join(
+            Batch,
+            (Batch.tenant_id == RecallBatch.tenant_id)
+            & (Batch.id == RecallBatch.batch_id),
+        )
+        .where(RecallBatch.tenant_id == t, RecallBatch.recall_id == recall.id)
+        .order_by(Batch.code)
+    ):
+        affected.append(
+            {
+                "batch": batch.code,
+                "status_before": rb.status_before,
+                "status": batch.status,
+                "reasons": rb.reasons,
+                "on_shelf_at_notice": rb.on_shelf_at_notice,
+                "in_kitchen_at_notice": rb.in_kitchen_at_notice,
+                "sold_before_notice": rb.sold_before_notice,
+            }
+        )
+    codes = [f"batch:{b['batch']}" for b in affected]
+    late_sales = (
+        list(
+            session.scalars(
+                select(Event)
+                .where(
+                    Event.tenant_id == t,
+                    Event.subject.in_(codes),
+                    Event.kind == "sold",
+                    Event.event_time >= recall.opened_at,
+                )
+                .order_by(Event.seq)
+            )
+        )
+        if codes
+        else []
+    )
+    notices = [
+        {
+            "point_of_sale": m.recipient.removeprefix("pos:"),
+            "attempts": m.attempts,
+            "delivered_at": m.delivered_at,
+            "next_attempt_at": None if m.delivered_at else m.available_at,
+            "last_error": m.last_error,
+            "state": (
+                "shop_page_only"
+                if m.last_error == webhooks.NO_WEBHOOK
+                else "delivered"
+                if m.delivered_at
+                else "failed"
+                if m.attempts >= webhooks.MAX_ATTEMPTS
+                else "pending"
+            ),
+        }
+        for m in session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.tenant_id == t,
+                OutboxMessage.topic == "recall.notice",
+            )
+            .order_by(OutboxMessage.recipient)
+        )
+        if m.payload.get("recall") == recall.code
+    ]
+    at_notice = sum(r["on_shelf_at_notice"] for r in rows)
+    pulled = sum(r["pulled"] for r in rows)
+    return {
+        "code": recall.code,
+        "level": recall.level,
+        "reason": recall.reason,
+        "status": recall.status,
+        "criteria": recall.criteria,
+        "opened_at": recall.opened_at,
+        "opened_by": recall.opened_by,
+        "closed_at": recall.closed_at,
+        "closed_by": recall.closed_by,
+        "closing_note": recall.closing_note,
+        "batches": affected,
+        "shops": rows,
+        "notices": notices,
+        "sales_after_notice": [
+            {
+                "batch": e.subject.removeprefix("batch:"),
+                "at": e.event_time,
+                "point_of_sale": (e.body.get("bp:point_of_sale") or ""),
+                "seq": e.seq,
+            }
+            for e in late_sales
+        ],
+        "effectiveness": {
+            "on_shelf_at_notice": at_notice,
+            "pulled": pulled,
+            "rate": round(pulled / at_notice, 4) if at_notice else 1.0,
+            "shops_confirmed": len(
+                {r["point_of_sale"] for r in rows if r["confirmed_at"]}
+            ),
+            "shops": len({r["point_of_sale"] for r in rows}),
+        },
+    }
+
+
+def close(session: Session, code: str, *, note: str, actor: Actor) -> Recall:
+    recall = get(session, actor.tenant_id, code, lock=True)
+    if recall.status == "closed":
+        raise Conflict(
+            f"召回 {recall.code} 已由 {recall.closed_by} 关闭",
+            f"recall {recall.code} was already closed by {recall.closed_by}",
+        )
+    recall.status = "closed"
+    recall.closed_at = utcnow()
+    recall.closed_by = actor.username
+    recall.closing_note = note
+    session.flush()
+    return recall
+
+
+def list_recalls(session: Session, tenant_id: uuid.UUID) -> list[Recall]:
+    return list(
+        session.scalars(
+            select(Recall)
+            .where(Recall.tenant_id == tenant_id)
+            .order_by(Recall.opened_at.desc())
+        )
+    )
