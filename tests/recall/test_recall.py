@@ -267,3 +267,27 @@ def test_who_may_open_a_recall_and_what_it_needs(client, session, bakery, chain)
     one = _open(client, bakery, batch=chain["b"][4].code)
     assert one.status_code == 201
     assert [x["batch"] for x in one.json()["batches"]] == [chain["b"][4].code]
+
+
+def test_a_shop_webhook_is_set_and_its_secret_never_shown(client, session, bakery):
+    from tests.factories import make_catalog
+
+    make_catalog(session, bakery.tenant.id)
+    session.commit()
+    url = "/api/v1/catalog/points-of-sale/CITY-LIB"
+    bad = client.patch(url, json={"webhook_url": "ftp://x"}, headers=bakery.headers)
+    assert bad.status_code == 422
+    short = client.patch(url, json={"webhook_secret": "abc"}, headers=bakery.headers)
+    assert short.status_code == 422
+    r = client.patch(
+        url,
+        json={
+            "webhook_url": "https://shop.example/hooks/bakeprint",
+            "webhook_secret": "a-long-shared-secret-1",
+        },
+        headers=bakery.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["webhook_url"] == "https://shop.example/hooks/bakeprint"
+    assert "a-long-shared-secret-1" not in r.text
+    assert "a-long-shared-secret-1" not in client.get(url, headers=bakery.headers).text

@@ -322,16 +322,32 @@ class PointOfSaleCreate(_In):
     address: str = Field(default="", max_length=200)
     gln: str | None = Field(default=None, max_length=20)
     distance_km: float | None = None
+    webhook_url: str | None = Field(
+        default=None,
+        max_length=400,
+        pattern=r"^https?://\S+$",
+        description="Recall notices are POSTed here (JSON, HMAC-signed).",
+    )
+    webhook_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=100,
+        description="Shared secret for X-Bakeprint-Signature; never shown again.",
+    )
 
 
 class PointOfSaleUpdate(Patch):
-    NULLABLE = frozenset({"gln", "distance_km"})
+    NULLABLE = frozenset({"gln", "distance_km", "webhook_url", "webhook_secret"})
 
     name: Name | None = None
     kind: str | None = Field(default=None, max_length=20)
     address: str | None = Field(default=None, max_length=200)
     gln: str | None = Field(default=None, max_length=20)
     distance_km: float | None = None
+    webhook_url: str | None = Field(
+        default=None, max_length=400, pattern=r"^https?://\S+$"
+    )
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=100)
     active: bool | None = None
 
 
@@ -342,6 +358,7 @@ class PointOfSaleRead(_Out):
     address: str
     gln: str | None
     distance_km: float | None
+    webhook_url: str | None = None  # the secret is never returned
     active: bool
 
 
