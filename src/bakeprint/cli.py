@@ -25,6 +25,7 @@ from bakeprint.logistics import cli as logistics_cli
 from bakeprint.materials import cli as materials_cli
 from bakeprint.production import cli as production_cli
 from bakeprint.quality import cli as quality_cli
+from bakeprint.recall import cli as recall_cli
 from bakeprint.sensors import cli as sensors_cli
 from bakeprint.trace import cli as trace_cli
 
@@ -50,6 +51,8 @@ app.command("lookup")(handle_errors(logistics_cli.lookup))
 app.add_typer(sensors_cli.app, name="sensors")
 app.command("trace")(handle_errors(trace_cli.trace_cmd))
 app.command("scope")(handle_errors(trace_cli.scope_cmd))
+app.add_typer(recall_cli.app, name="recall")
+app.add_typer(recall_cli.outbox_app, name="outbox")
 production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
 app.add_typer(demo_cli.app, name="demo")
 

@@ -62,7 +62,8 @@ class Stats:
 class Sessions(Protocol):
     """Where the dispatcher gets its transactions (a Database in production)."""
 
-    dialect: str
+    @property
+    def dialect(self) -> str: ...
 
     def session(self, *, write: bool = True) -> AbstractContextManager[Session]: ...
 
