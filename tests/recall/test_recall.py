@@ -291,3 +291,54 @@ def test_a_shop_webhook_is_set_and_its_secret_never_shown(client, session, baker
     assert r.json()["webhook_url"] == "https://shop.example/hooks/bakeprint"
     assert "a-long-shared-secret-1" not in r.text
     assert "a-long-shared-secret-1" not in client.get(url, headers=bakery.headers).text
+
+
+def test_from_the_scope_page_to_the_shop_and_back(client, session, bakery, chain):  # noqa: F811
+    import re
+
+    from tests.web.test_distribution_pages import login_as
+    from tests.web.test_pages import csrf_of
+
+    b = chain["b"]
+    login_as(client, bakery)
+    page = client.get("/scope", params={"lot": "SAK-1"})
+    assert 'id="open-recall"' in page.text
+    r = client.post(
+        "/recalls",
+        data={"csrf": csrf_of(page.text), "lot": "SAK-1", "reason": "客诉：异味"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/recalls/RC-")
+    code = r.headers["location"].rsplit("/", 1)[1]
+    detail = client.get(r.headers["location"]).text
+    assert "客诉：异味" in detail and b[3].code in detail
+    assert re.search(r'id="recalls-tile"><b>1</b>', client.get("/").text)
+    # the shop sees the notice and confirms what it pulled
+    shop = client.get("/shops/CITY-LIB").text
+    assert 'id="recall-notices"' in shop and b[3].code in shop
+    bad = client.post(
+        "/shops/CITY-LIB/recall-pulled",
+        data={
+            "csrf": csrf_of(shop),
+            "recall": code,
+            "batch": b[3].code,
+            "pulled": "99",
+        },
+    )
+    assert bad.status_code == 422 and 'class="field-error"' in bad.text
+    ok = client.post(
+        "/shops/CITY-LIB/recall-pulled",
+        data={"csrf": csrf_of(shop), "recall": code, "batch": b[3].code, "pulled": "6"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    detail = client.get(f"/recalls/{code}").text
+    assert "6/71" in detail
+    closed = client.post(
+        f"/recalls/{code}/close",
+        data={"csrf": csrf_of(detail), "note": "结案"},
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303
+    assert "已关闭" in client.get(f"/recalls/{code}").text
+    assert 'id="recall-notices"' not in client.get("/shops/CITY-LIB").text

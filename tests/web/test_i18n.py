@@ -15,6 +15,8 @@ DYNAMIC = {
     "pk_": ("location", "vehicle", "point_of_sale", "category"),
     "alert_level_": ("1", "2"),
     "session_": ("AM", "PM"),
+    "status_": ("open", "closed"),
+    "state_": ("delivered", "pending", "failed", "shop_page_only"),
     "sec_": (
         "materials",
         "production",

@@ -238,6 +238,24 @@ def confirm_pulled(
         )
     if pulled < 0:
         raise Invalid("下架数量不能为负", "pulled cannot be negative", field="pulled")
+    from bakeprint.retail.models import ShopStock
+
+    stock = session.scalar(
+        select(ShopStock).where(
+            ShopStock.tenant_id == t,
+            ShopStock.point_of_sale_id == pos.id,
+            ShopStock.batch_id == batch.id,
+        )
+    )
+    on_shelf = stock.on_shelf if stock else 0
+    if pulled > on_shelf:
+        raise Conflict(
+            f"「{pos.name}」批次 {batch.code} 只有 {on_shelf} 份在架，"
+            f"不能下架 {pulled} 份",
+            f"{pos.code} has only {on_shelf} of batch {batch.code} on the shelf; "
+            f"cannot pull {pulled}",
+            field="pulled",
+        )
     if pulled > 0:
         retail.remove(
             session,
@@ -423,3 +441,53 @@ def list_recalls(session: Session, tenant_id: uuid.UUID) -> list[Recall]:
             .order_by(Recall.opened_at.desc())
         )
     )
+
+
+def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]:
+    """Open recalls concerning this shop: what to pull, what was confirmed."""
+    from bakeprint.retail.models import ShopStock
+
+    out = []
+    for rs, rec, batch in session.execute(
+        select(RecallShop, Recall, Batch)
+        .join(
+            Recall,
+            (Recall.tenant_id == RecallShop.tenant_id)
+            & (Recall.id == RecallShop.recall_id),
+        )
+        .join(
+            Batch,
+            (Batch.tenant_id == RecallShop.tenant_id)
+            & (Batch.id == RecallShop.batch_id),
+        )
+        .where(
+            RecallShop.tenant_id == pos.tenant_id,
+            RecallShop.point_of_sale_id == pos.id,
+            Recall.status == "open",
+        )
+        .order_by(Recall.opened_at.desc(), Batch.code)
+    ):
+        stock = session.scalar(
+            select(ShopStock).where(
+                ShopStock.tenant_id == pos.tenant_id,
+                ShopStock.point_of_sale_id == pos.id,
+                ShopStock.batch_id == batch.id,
+            )
+        )
+        on_shelf = stock.on_shelf if stock else 0
+        if rs.on_shelf_at_notice == 0 and rs.awaiting_at_notice == 0 and on_shelf == 0:
+            continue
+        out.append(
+            {
+                "recall": rec.code,
+                "level": rec.level,
+                "reason": rec.reason,
+                "opened_at": rec.opened_at,
+                "batch": batch.code,
+                "on_shelf_at_notice": rs.on_shelf_at_notice,
+                "on_shelf_now": on_shelf,
+                "pulled": rs.pulled,
+                "confirmed_at": rs.confirmed_at,
+            }
+        )
+    return out

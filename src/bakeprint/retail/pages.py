@@ -17,6 +17,7 @@ from bakeprint.deps import SessionDep
 from bakeprint.logistics.models import Delivery, Trip
 from bakeprint.logistics.pages import local_input
 from bakeprint.production.models import Batch
+from bakeprint.recall.service import notices_for_shop
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import (
     ReceiptCreate,
@@ -132,6 +133,7 @@ def _shop_page(
             "past": past if history else past[:10],
             "more_past": len(past) > 10 and not history,
             "pending": _pending(session, pos),
+            "recalls": notices_for_shop(session, pos),
             "form": form or {},
             "errors": errors or {},
             "message": message,
@@ -288,5 +290,39 @@ async def remove(
             ),
             actor=me.actor,
             returned=d["kind"] == "return",
+        ),
+    )
+
+
+def _count(value: Any, field: str) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        from bakeprint.errors import Invalid
+
+        raise Invalid("请填写整数", "give a whole number", field=field) from None
+
+
+@router.post("/shops/{code}/recall-pulled")
+async def recall_pulled(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    """The shop confirms how many units of a recalled batch it took down."""
+    from bakeprint.recall import service as recalls
+
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "pull",
+        ("recall", "batch", "pulled"),
+        lambda d: recalls.confirm_pulled(
+            session,
+            d["recall"] or "",
+            code,
+            batch_code=d["batch"] or "",
+            pulled=_count(d["pulled"], "pulled"),
+            actor=me.actor,
         ),
     )

@@ -12,6 +12,7 @@ from bakeprint.catalog import pages as catalog_pages
 from bakeprint.logistics import pages as logistics_pages
 from bakeprint.materials import pages as materials_pages
 from bakeprint.production import pages as production_pages
+from bakeprint.recall import pages as recall_pages
 from bakeprint.retail import pages as retail_pages
 from bakeprint.sensors import pages as sensor_pages
 from bakeprint.trace import pages as trace_pages
@@ -34,6 +35,7 @@ def include(app: FastAPI) -> None:
         retail_pages.router,
         sensor_pages.router,
         trace_pages.router,
+        recall_pages.router,
     ):
         app.include_router(router)
 

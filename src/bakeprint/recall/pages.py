@@ -1,0 +1,122 @@
+"""Recall pages: open from a scope, follow each shop, close."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bakeprint.deps import SessionDep
+from bakeprint.errors import BakeprintError
+from bakeprint.logistics.pages import local_input
+from bakeprint.recall import service as recalls
+from bakeprint.trace import scope
+from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token
+from bakeprint.web.forms import opt
+from bakeprint.web.i18n import lang_of, t
+from bakeprint.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+CRITERIA = (
+    "batch",
+    "lot",
+    "supplier",
+    "from",
+    "to",
+    "session",
+    "equipment",
+    "operator",
+    "trip",
+    "location",
+    "at_from",
+    "at_to",
+)
+
+
+@router.get("/recalls")
+def list_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    me.require("read")
+    rows = [
+        recalls.status(session, r) for r in recalls.list_recalls(session, me.tenant.id)
+    ]
+    return render(
+        request,
+        "recall/list.html",
+        {"me": me, "rows": rows, "csrf": csrf_token(request)},
+    )
+
+
+@router.post("/recalls")
+async def open_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    me.require("recall:write")
+    form = await request.form()
+    check_csrf(request, form)
+    data = {k: opt(form.get(k)) for k in CRITERIA}
+    tz = me.tenant.timezone
+    try:
+        with session.begin_nested():
+            crit = scope.Criteria.model_validate(
+                {
+                    "batch": data["batch"],
+                    "lot": data["lot"],
+                    "supplier": data["supplier"],
+                    "start": data["from"],
+                    "end": data["to"],
+                    "session": data["session"],
+                    "equipment": data["equipment"],
+                    "operator": data["operator"],
+                    "trip": data["trip"],
+                    "location": data["location"],
+                    "at_from": local_input(data["at_from"], tz),
+                    "at_to": local_input(data["at_to"], tz),
+                }
+            )
+            rec = recalls.open_recall(
+                session, crit, reason=str(form.get("reason") or ""), actor=me.actor
+            )
+    except BakeprintError as exc:
+        query = "&".join(f"{k}={v}" for k, v in data.items() if v)
+        request.session["flash"] = exc.message(lang_of(request))
+        return RedirectResponse(f"/scope?{query}", status_code=303)
+    request.session["flash"] = f"{t(lang_of(request), 'open_recall')}：{rec.code}"
+    return RedirectResponse(f"/recalls/{rec.code}", status_code=303)
+
+
+@router.get("/recalls/{code}")
+def detail_page(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("read")
+    data = recalls.status(session, recalls.get(session, me.tenant.id, code))
+    return render(
+        request,
+        "recall/detail.html",
+        {"me": me, "r": data, "csrf": csrf_token(request), "error": None},
+    )
+
+
+@router.post("/recalls/{code}/close")
+async def close_page(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("recall:write")
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        with session.begin_nested():
+            recalls.close(
+                session, code, note=str(form.get("note") or ""), actor=me.actor
+            )
+    except BakeprintError as exc:
+        data = recalls.status(session, recalls.get(session, me.tenant.id, code))
+        return render(
+            request,
+            "recall/detail.html",
+            {
+                "me": me,
+                "r": data,
+                "csrf": csrf_token(request),
+                "error": exc.message(lang_of(request)),
+            },
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/recalls/{code}", status_code=303)
