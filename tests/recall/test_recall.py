@@ -342,3 +342,33 @@ def test_from_the_scope_page_to_the_shop_and_back(client, session, bakery, chain
     assert closed.status_code == 303
     assert "已关闭" in client.get(f"/recalls/{code}").text
     assert 'id="recall-notices"' not in client.get("/shops/CITY-LIB").text
+
+
+def test_the_recall_report_as_json_and_pdf(client, session, bakery, chain):  # noqa: F811
+    import io
+
+    from pypdf import PdfReader
+
+    code = _open(client, bakery, lot="SAK-1").json()["code"]
+    client.post(
+        f"/api/v1/recalls/{code}/confirmations",
+        json={"point_of_sale": "MUSEUM", "batch": chain["b"][6].code, "pulled": 40},
+        headers=bakery.headers,
+    )
+    rep = client.get(f"/api/v1/recalls/{code}/report", headers=bakery.auth("auditor"))
+    assert rep.status_code == 200
+    data = rep.json()
+    assert data["effectiveness"]["pulled"] == 40 and data["log"]["head_hash"]
+    assert data["generated_by"] == "auditor-user"
+    pdf = client.get(f"/api/v1/recalls/{code}/report.pdf", headers=bakery.headers)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    flat = text.replace("\n", " ")
+    for fact in (
+        code,
+        "樱花蜜饯疑似异味",
+        "博物馆",
+        "40 / 通知时在架",
+        data["log"]["head_hash"],
+    ):
+        assert fact in flat, fact

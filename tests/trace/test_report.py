@@ -282,3 +282,45 @@ def test_the_trace_page_puts_anomalies_first_and_finds_any_code(
     assert "内部备注" not in page  # QC notes stay on the batch page
     miss = client.get("/trace", params={"code": "XXXXXXXXXX"})
     assert miss.status_code in (404, 422) and 'role="alert"' in miss.text
+
+
+def test_the_pdf_report_states_the_facts_who_when_and_the_log_head(
+    client,
+    session,
+    bakery,
+    hall,  # noqa: F811
+):
+    import io
+
+    from pypdf import PdfReader
+
+    batch = _made(session, bakery, hall)
+    _delivered(client, bakery, session, batch)
+    r = client.get(
+        "/api/v1/trace.pdf", params={"code": batch.code}, headers=bakery.auth("auditor")
+    )
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    head = events.head(session, bakery.tenant.id)
+    assert head is not None
+    for fact in (
+        batch.code,
+        "湿度 75%，标准 ≤ 70%",
+        "RM-SAKURA",
+        "LOT25S-45",
+        "王某",
+        "3号烤箱",
+        "城市书房",
+        "auditor-user",
+        head.last_hash,
+        f"#{head.last_seq}",
+    ):
+        assert fact in text.replace("\n", " "), fact
+    assert (
+        client.get(
+            "/api/v1/trace.pdf",
+            params={"code": batch.code},
+            headers=bakery.auth("store"),
+        ).status_code
+        == 403
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -154,6 +155,27 @@ def confirm_cmd(
             "pulled": row.pulled,
         }
     emit(out, as_json)
+
+
+@app.command("report")
+@handle_errors
+def report_cmd(
+    code: str,
+    pdf: Path | None = typer.Option(None, "--pdf", help="Write the PDF here."),
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The recall report (JSON, or a PDF with --pdf)."""
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        rec = recalls.get(s, actor.tenant_id, code)
+        if pdf is not None:
+            pdf.write_bytes(recalls.report_pdf(s, rec, generated_by=actor.username))
+            console.print(f"wrote {pdf}", highlight=False)
+            return
+        data = recalls.report(s, rec, generated_by=actor.username)
+    emit(data, as_json, _show)
 
 
 @app.command("close")

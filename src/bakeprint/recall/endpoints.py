@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from bakeprint.deps import CanRead, CanWriteRecall, CanWriteRetail, SessionDep
@@ -110,3 +111,25 @@ def close(
     """Close the recall; its report (GET …/report) stays as it was then."""
     rec = recalls.close(session, code, note=data.note, actor=actor)
     return recalls.status(session, rec)
+
+
+@router.get("/recalls/{code}/report")
+def report(code: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
+    """The recall report as JSON, stamped with the event-log head."""
+    rec = recalls.get(session, actor.tenant_id, code)
+    return recalls.report(session, rec, generated_by=actor.username)
+
+
+@router.get(
+    "/recalls/{code}/report.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def report_pdf(code: str, session: SessionDep, actor: CanRead) -> Response:
+    """The recall report as a PDF."""
+    rec = recalls.get(session, actor.tenant_id, code)
+    return Response(
+        recalls.report_pdf(session, rec, generated_by=actor.username),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="recall-{rec.code}.pdf"'},
+    )

@@ -120,3 +120,16 @@ async def close_page(
             status_code=exc.status,
         )
     return RedirectResponse(f"/recalls/{code}", status_code=303)
+
+
+@router.get("/recalls/{code}/report.pdf")
+def report_pdf_page(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("read")
+    rec = recalls.get(session, me.tenant.id, code)
+    return Response(
+        recalls.report_pdf(session, rec, generated_by=me.actor.username),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="recall-{rec.code}.pdf"'},
+    )

@@ -491,3 +491,34 @@ def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]
             }
         )
     return out
+
+
+def report(session: Session, recall: Recall, *, generated_by: str) -> dict[str, Any]:
+    """The recall's report: its status plus when, by whom and from which
+    event-log head it was generated."""
+    head = events.head(session, recall.tenant_id)
+    return {
+        **status(session, recall),
+        "generated_at": utcnow(),
+        "generated_by": generated_by,
+        "log": {
+            "head_seq": head.last_seq if head else 0,
+            "head_hash": head.last_hash if head else "",
+        },
+    }
+
+
+def report_pdf(session: Session, recall: Recall, *, generated_by: str) -> bytes:
+    from bakeprint.trace.pdf import recall_pdf
+
+    tenant = session.get(Tenant, recall.tenant_id)
+    assert tenant is not None
+    data = report(session, recall, generated_by=generated_by)
+    return recall_pdf(
+        data,
+        tenant.timezone,
+        tenant.name,
+        (data["log"]["head_seq"], data["log"]["head_hash"]),
+        generated_by,
+        data["generated_at"],
+    )

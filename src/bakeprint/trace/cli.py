@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from bakeprint.cli_support import (
@@ -19,12 +21,20 @@ from bakeprint.trace import scope
 
 
 def trace_cmd(
-    code: str, tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
+    code: str,
+    pdf: Path | None = typer.Option(None, "--pdf", help="Write the PDF report here."),
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Trace a unit's QR link, element string, serial or a batch code."""
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
         rep = trace.build(s, actor.tenant_id, code, generated_by=actor.username)
+        if pdf is not None:
+            pdf.write_bytes(trace.pdf(s, rep, actor.tenant_id))
+            console.print(f"wrote {pdf}", highlight=False)
+            return
     if as_json:
         emit(rep, True)
         return

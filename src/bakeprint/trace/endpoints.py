@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import AwareDatetime
 
 from bakeprint.deps import CanRead, SessionDep
@@ -76,3 +77,22 @@ def get_scope(
 def get_causes(code: str, session: SessionDep, actor: CanRead) -> list[scope.Cause]:
     """Candidate causes of a complaint about this batch, each with its scope."""
     return scope.causes(session, actor.tenant_id, code)
+
+
+@router.get(
+    "/trace.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_trace_pdf(
+    session: SessionDep,
+    actor: CanRead,
+    code: str = Query(..., min_length=1, max_length=400),
+) -> Response:
+    """The trace report as an audit-ready PDF (Chinese and English)."""
+    rep = trace.build(session, actor.tenant_id, code, generated_by=actor.username)
+    return Response(
+        trace.pdf(session, rep, actor.tenant_id),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="trace-{rep.batch}.pdf"'},
+    )

@@ -126,3 +126,16 @@ def scope_page(request: Request, session: SessionDep, me: CurrentUser) -> Respon
         ctx["error"] = err.message(lang_of(request))
         return render(request, "trace/scope.html", ctx, status_code=422)
     return render(request, "trace/scope.html", ctx)
+
+
+@router.get("/trace.pdf")
+def trace_pdf_page(
+    request: Request, session: SessionDep, me: CurrentUser, code: str = ""
+) -> Response:
+    me.require("read")
+    rep = trace.build(session, me.tenant.id, code, generated_by=me.actor.username)
+    return Response(
+        trace.pdf(session, rep, me.tenant.id),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="trace-{rep.batch}.pdf"'},
+    )

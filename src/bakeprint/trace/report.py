@@ -385,3 +385,12 @@ def _alert_view(session: Session, a: Any) -> Any:
     from bakeprint.sensors import views
 
     return views.alert(session, a)
+
+
+def pdf(session: Session, rep: TraceReport, tenant_id: uuid.UUID) -> bytes:
+    from bakeprint.identity.models import Tenant
+    from bakeprint.trace.pdf import trace_pdf
+
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
+    return trace_pdf(rep, tenant.timezone, tenant.name)

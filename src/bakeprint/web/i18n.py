@@ -248,6 +248,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "closing_note": ("结案说明", "Closing note"),
     "status_open": ("进行中", "open"),
     "status_closed": ("已关闭", "closed"),
+    "report_pdf": ("召回报告（PDF）", "Recall report (PDF)"),
     "package": ("单件", "Package"),
     "arrived_at": ("到店", "Arrived"),
     "env_stage": ("环节", "Stage"),
