@@ -268,3 +268,71 @@ def pack(
             s, code, PackCreate(quantity=qty, packed_at=at), actor=actor
         )
         emit(views.detail(s, b), as_json, _show)
+
+
+@app.command("use")
+@handle_errors
+def use(
+    code: str,
+    input_batch: str = typer.Option(..., "--input", help="The intermediate batch."),
+    qty: float = typer.Option(..., "--qty", help="Portions of it used."),
+    at: datetime | None = When,
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record that a batch was made with part of an intermediate batch."""
+    from bakeprint.production import genealogy
+    from bakeprint.production.schemas import BatchInputCreate
+
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        row = genealogy.use_batch(
+            s,
+            code,
+            BatchInputCreate(batch=input_batch, quantity=qty, recorded_at=at),
+            actor=actor,
+        )
+        out = {"batch": code, "input": input_batch, "quantity": row.quantity}
+    emit(out, as_json)
+
+
+@app.command("genealogy")
+@handle_errors
+def genealogy_cmd(
+    code: str, tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
+) -> None:
+    """What the batch was made of, level by level, and what was made of it."""
+    from bakeprint.production import genealogy
+
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        tree = genealogy.tree(s, batches.get(s, actor.tenant_id, code))
+    if as_json:
+        emit(tree, True)
+        return
+
+    def show_up(node: dict[str, object], depth: int) -> None:
+        pad = "  " * depth
+        console.print(
+            f"{pad}{node['batch']} {node.get('product', '')}", highlight=False
+        )
+        for lot in node.get("lots", []):  # type: ignore[attr-defined]
+            console.print(
+                f"{pad}  ← {lot['lot']} {lot['material']} ({lot['supplier']})",
+                highlight=False,
+            )
+        for sub in node.get("inputs", []):  # type: ignore[attr-defined]
+            show_up(sub, depth + 1)
+
+    def show_down(nodes: list[dict[str, object]], depth: int) -> None:
+        for n in nodes:
+            console.print(
+                f"{'  ' * depth}→ {n['batch']} {n.get('product', '')}", highlight=False
+            )
+            show_down(n.get("used_by", []), depth + 1)  # type: ignore[arg-type]
+
+    show_up(tree["made_from"], 0)
+    show_down(tree["used_by"], 0)
+    for p in tree["problems"]:
+        console.print(f"[red]⚠ {p}[/]", highlight=False)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from bakeprint.catalog import repository as catalog
 from bakeprint.deps import CanRead, CanWriteProduction, SessionDep
 from bakeprint.materials.models import MaterialLot
-from bakeprint.production import codes, consumption, views
+from bakeprint.production import codes, consumption, genealogy, views
 from bakeprint.production import repository as batches
 from bakeprint.production import service as production
 from bakeprint.production.schemas import (
@@ -19,6 +19,7 @@ from bakeprint.production.schemas import (
     BakeRead,
     BatchComplete,
     BatchCreate,
+    BatchInputCreate,
     BatchRead,
     BatchSummary,
     ConsumptionCorrect,
@@ -162,3 +163,25 @@ def parse_code(code: str, session: SessionDep, actor: CanRead) -> dict[str, obje
         "variant": parsed.variant,
         "exists": batches.by_code(session, actor.tenant_id, code) is not None,
     }
+
+
+@router.post("/batches/{code}/inputs", status_code=201)
+def use_batch(
+    code: str, data: BatchInputCreate, session: SessionDep, actor: CanWriteProduction
+) -> dict[str, object]:
+    """Record that the batch was made with part of an intermediate batch
+    (a filling, a dough): a link of the genealogy. Cycles are refused."""
+    row = genealogy.use_batch(session, code, data, actor=actor)
+    return {
+        "batch": code,
+        "input": data.batch,
+        "quantity": row.quantity,
+        "recorded_at": row.recorded_at,
+    }
+
+
+@router.get("/batches/{code}/genealogy")
+def get_genealogy(code: str, session: SessionDep, actor: CanRead) -> dict[str, object]:
+    """What the batch was made of (lots, intermediate batches, level by level)
+    and what was made of it; cycles and missing links listed under problems."""
+    return genealogy.tree(session, batches.get(session, actor.tenant_id, code))

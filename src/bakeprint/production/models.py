@@ -146,3 +146,22 @@ class Consumption(TenantScoped, Base):
     # A correction is a new row (negative or replacing) pointing at the old one.
     corrects_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     event_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class BatchInput(TenantScoped, Base):
+    """An intermediate batch made in-house (a filling, a dough) used by another
+    batch, with the quantity used: the links of a multi-level genealogy."""
+
+    __tablename__ = "batch_inputs"
+    __table_args__ = (
+        Index("ix_batch_inputs_batch", "tenant_id", "batch_id"),
+        Index("ix_batch_inputs_input", "tenant_id", "input_batch_id"),
+        tenant_fk("batch_id", "batches"),
+        tenant_fk("input_batch_id", "batches"),
+    )
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(Uuid)  # the batch that used it
+    input_batch_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    quantity: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -30,6 +30,12 @@ class BakeCreate(BaseModel):
     source: Literal["manual", "oven"] = "manual"
 
 
+class BatchInputCreate(BaseModel):
+    batch: str = Field(description="The intermediate batch used, e.g. a filling.")
+    quantity: float = Field(gt=0, le=100000, description="Portions of it used.")
+    recorded_at: AwareDatetime | None = None
+
+
 class ConsumptionCreate(BaseModel):
     lot: str = Field(description="Material lot code, e.g. RM-20251202-003.")
     quantity: float = Field(gt=0, le=100000)

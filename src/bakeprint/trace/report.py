@@ -66,6 +66,7 @@ class Material(BaseModel):
     qc_report_sha256: str | None
     quantity: float
     unit: str
+    via: str | None = None  # the intermediate batch it came through
 
 
 class TraceReport(BaseModel):
@@ -167,6 +168,19 @@ def for_batch(
     detail = batch_views.detail(session, batch)
     used = [c for c in detail.consumptions if not c.superseded]
     materials = _materials(session, batch, used)
+    from bakeprint.production import genealogy
+
+    for anc_id in genealogy.ancestors(session, t, batch.id):
+        anc = session.get(Batch, (t, anc_id))
+        if anc is None:
+            continue
+        anc_used = [
+            c for c in batch_views.detail(session, anc).consumptions if not c.superseded
+        ]
+        materials += [
+            m.model_copy(update={"via": anc.code})
+            for m in _materials(session, anc, anc_used)
+        ]
     anomalies: list[Anomaly] = []
 
     for m in materials:

@@ -124,6 +124,33 @@ def _live_consumptions(
     return [r for r in rows if r.id not in corrected and r.quantity > 0]
 
 
+def _through_intermediates(
+    session: Session, t: uuid.UUID, hits: dict[uuid.UUID, list[_Hit]]
+) -> dict[uuid.UUID, list[_Hit]]:
+    """Add the batches made from the hit batches (a filling used in five
+    cakes): what reaches an intermediate reaches everything made from it."""
+    from bakeprint.production import genealogy
+
+    found = genealogy.descendants(session, t, list(hits))
+    if not found:
+        return hits
+    codes = dict(
+        session.execute(
+            select(Batch.id, Batch.code).where(
+                Batch.tenant_id == t, Batch.id.in_(list({r for r, _ in found.values()}))
+            )
+        ).all()
+    )
+    out = dict(hits)
+    for batch_id, (root, _depth) in found.items():
+        via = codes.get(root, "?")
+        out[batch_id] = [
+            _Hit(f"经中间批次 {via}：{h.zh}", f"via intermediate batch {via}: {h.en}")
+            for h in hits[root]
+        ]
+    return out
+
+
 def _session_of(text: str) -> tuple[date, str]:
     raw = text.strip().upper()
     try:
@@ -163,7 +190,13 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
 
     if c.batch:
         named = batches.get(session, t, c.batch.strip())
-        sets.append({named.id: [_Hit("被指定的批次", "the batch named")]})
+        sets.append(
+            _through_intermediates(
+                session,
+                t,
+                {named.id: [_Hit(f"批次 {named.code}", f"batch {named.code}")]},
+            )
+        )
     if c.lot:
         key = c.lot.strip()
         lot = lots.by_code(session, t, key)
@@ -192,7 +225,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
             )
             if all(h.zh != hit.zh for h in hits[r.batch_id]):
                 hits[r.batch_id].append(hit)
-        sets.append(hits)
+        sets.append(_through_intermediates(session, t, hits))
     if c.supplier:
         sup = catalog.get(session, Supplier, t, c.supplier.strip())
         their = {
@@ -215,7 +248,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
                 )
                 if all(h.zh != hit.zh for h in hits[r.batch_id]):
                     hits[r.batch_id].append(hit)
-        sets.append(hits)
+        sets.append(_through_intermediates(session, t, hits))
     if c.session:
         day, half = _session_of(c.session)
         sets.append(
@@ -494,6 +527,20 @@ def causes(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]:
                 Criteria(lot=lot.code),
             )
         )
+    from bakeprint.production import genealogy
+
+    for link in genealogy.inputs_of(session, t, [batch.id]):
+        used_batch = session.get(Batch, (t, link.input_batch_id))
+        if used_batch is not None:
+            cands.append(
+                (
+                    "batch",
+                    used_batch.code,
+                    f"同一中间批次 {used_batch.code}",
+                    f"same intermediate batch {used_batch.code}",
+                    Criteria(batch=used_batch.code),
+                )
+            )
     s_key = f"{batch.production_date:%y%m%d}-{batch.session}"
     cands.append(
         (

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:26:08.603470
+Create Date: 2026-11-29 08:43:53.326976
 """
 
 from collections.abc import Sequence
@@ -890,6 +890,42 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "batch_inputs",
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("input_batch_id", sa.Uuid(), nullable=False),
+        sa.Column("quantity", sa.Float(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("event_seq", sa.Integer(), nullable=True),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_batch_inputs_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "input_batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_batch_inputs_tenant_id_input_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_batch_inputs_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_batch_inputs")),
+    )
+    with op.batch_alter_table("batch_inputs", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_batch_inputs_batch", ["tenant_id", "batch_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_batch_inputs_input", ["tenant_id", "input_batch_id"], unique=False
+        )
+
+    op.create_table(
         "batch_operators",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("batch_id", sa.Uuid(), nullable=False),
@@ -1238,6 +1274,11 @@ def downgrade() -> None:
 
     op.drop_table("checkpoints")
     op.drop_table("batch_operators")
+    with op.batch_alter_table("batch_inputs", schema=None) as batch_op:
+        batch_op.drop_index("ix_batch_inputs_input")
+        batch_op.drop_index("ix_batch_inputs_batch")
+
+    op.drop_table("batch_inputs")
     with op.batch_alter_table("batch_equipment", schema=None) as batch_op:
         batch_op.drop_index("ix_batch_equipment_equipment")
 
