@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Location, PointOfSale, Product, Vehicle
@@ -156,59 +156,81 @@ def summarise_many(
     with_points: bool = False,
     all_ranges: Sequence[EnvironmentRange] | None = None,
 ) -> list[SensorSummary]:
-    """Each sensor over [start, end] against its band.
+    """Each sensor over [start, end] against its band (see ``summarise_windows``)."""
+    return summarise_windows(
+        session,
+        [(found, start, end)],
+        category,
+        with_points=with_points,
+        all_ranges=all_ranges,
+    )[0]
+
+
+def summarise_windows(
+    session: Session,
+    jobs: Sequence[tuple[Sequence[Sensor], datetime, datetime]],
+    category: str | None,
+    *,
+    with_points: bool = False,
+    all_ranges: Sequence[EnvironmentRange] | None = None,
+) -> list[list[SensorSummary]]:
+    """Sensors over time windows (one job per place a batch was), each against
+    its band.
 
     Only hours that cross the band are examined reading by reading (for the
     excursions and the minutes outside). An hour wholly inside the band and
     the window is taken from its rollup (count, min, max, sum) without being
     decoded; an edge hour inside the band is decoded for its statistics only.
     The result equals examining every reading (a test checks it). Two queries
-    serve all the sensors of a place.
+    serve every window: one for the rollups, one for the blocks to decode.
     """
-    if not found:
-        return []
-    tenant_id = found[0].tenant_id
-    a, b = sensors.ms(start), sensors.ms(end)
-    bands: dict[tuple[str, str, Any], Band] = {}
+    live = [(i, js, st, en) for i, (js, st, en) in enumerate(jobs) if js]
+    out: list[list[SensorSummary]] = [[] for _ in jobs]
+    if not live:
+        return out
+    tenant_id = live[0][1][0].tenant_id
 
-    def band_of(sensor: Sensor) -> Band:
+    def band_of(sensor: Sensor, start: datetime, end: datetime) -> Band:
         place_kind, place_id = sensors.place_of(sensor)
-        key = (sensor.kind, place_kind, place_id)
-        if key not in bands:
-            if all_ranges is None:
-                found_ranges = sensors.ranges_for(
-                    session,
-                    tenant_id,
-                    sensor.kind,
-                    place_kind=place_kind,
-                    place_id=place_id,
-                    category=category,
-                    start=start,
-                    end=end,
+        if all_ranges is None:
+            found_ranges = sensors.ranges_for(
+                session,
+                tenant_id,
+                sensor.kind,
+                place_kind=place_kind,
+                place_id=place_id,
+                category=category,
+                start=start,
+                end=end,
+            )
+        else:  # the same filter, on ranges already loaded
+            found_ranges = [
+                r
+                for r in all_ranges
+                if r.kind == sensor.kind
+                and (
+                    (r.place_kind == place_kind and r.place_id == place_id)
+                    or (r.place_kind == "category" and r.category == category)
                 )
-            else:  # the same filter, on ranges already loaded
-                found_ranges = [
-                    r
-                    for r in all_ranges
-                    if r.kind == sensor.kind
-                    and (
-                        (r.place_kind == place_kind and r.place_id == place_id)
-                        or (r.place_kind == "category" and r.category == category)
-                    )
-                    and r.valid_from <= end
-                    and (r.valid_to is None or r.valid_to > start)
-                ]
-            bands[key] = Band(found_ranges)
-        return bands[key]
+                and r.valid_from <= end
+                and (r.valid_to is None or r.valid_to > start)
+            ]
+        return Band(found_ranges)
 
-    ids = [x.id for x in found]
-    window = (
-        SensorBlock.tenant_id == tenant_id,
-        SensorBlock.sensor_id.in_(ids),
-        SensorBlock.hour >= blocks.hour_of(a),
-        SensorBlock.hour <= b,
-    )
-    rows_of: dict[Any, list[Any]] = {i: [] for i in ids}
+    windows = []
+    for i, found, start, end in live:
+        a, b = sensors.ms(start), sensors.ms(end)
+        cache: dict[tuple[str, Any], Band] = {}
+        bands = {}
+        for x in found:
+            key = (x.kind, sensors.place_of(x))
+            if key not in cache:
+                cache[key] = band_of(x, start, end)
+            bands[x.id] = cache[key]
+        windows.append((i, found, a, b, end, bands))
+    rows_of: dict[tuple[int, Any], list[Any]] = {
+        (i, x.id): [] for i, found, *_ in windows for x in found
+    }
     for r in session.execute(
         select(
             SensorBlock.sensor_id,
@@ -220,34 +242,64 @@ def summarise_many(
             SensorBlock.v_max,
             SensorBlock.v_sum,
         )
-        .where(*window)
+        .where(
+            SensorBlock.tenant_id == tenant_id,
+            or_(
+                *(
+                    and_(
+                        SensorBlock.sensor_id.in_([x.id for x in found]),
+                        SensorBlock.hour >= blocks.hour_of(a),
+                        SensorBlock.hour <= b,
+                    )
+                    for _, found, a, b, _, _ in windows
+                )
+            ),
+        )
         .order_by(SensorBlock.sensor_id, SensorBlock.hour)
     ):
-        rows_of[r.sensor_id].append(r)
-    band_by_id = {x.id: band_of(x) for x in found}
-    need = {
-        (r.sensor_id, r.hour)
-        for x in found
-        for r in rows_of[x.id]
-        if with_points
-        or not (
-            a <= r.t_min and r.t_max <= b and band_by_id[x.id].holds(r.v_min, r.v_max)
-        )
-    }
+        for i, _found, a, b, _end, _bands in windows:
+            slot = (i, r.sensor_id)
+            if slot in rows_of and blocks.hour_of(a) <= r.hour <= b:
+                rows_of[slot].append(r)
+    need: dict[int, set[tuple[Any, int]]] = {}
+    for i, found, a, b, _end, bands in windows:
+        need[i] = {
+            (r.sensor_id, r.hour)
+            for x in found
+            for r in rows_of[(i, x.id)]
+            if with_points
+            or not (
+                a <= r.t_min and r.t_max <= b and bands[x.id].holds(r.v_min, r.v_max)
+            )
+        }
+    wanted = set().union(*need.values())
     data: dict[tuple[Any, int], bytes] = {}
-    if need:
-        hours = sorted({h for _, h in need})
+    if wanted:
+        by_sensor: dict[Any, set[int]] = defaultdict(set)
+        for sid, hour in wanted:
+            by_sensor[sid].add(hour)
         for sid, hour, blob in session.execute(
             select(SensorBlock.sensor_id, SensorBlock.hour, SensorBlock.data).where(
-                *window, SensorBlock.hour.in_(hours)
+                SensorBlock.tenant_id == tenant_id,
+                or_(
+                    *(
+                        and_(
+                            SensorBlock.sensor_id == sid,
+                            SensorBlock.hour.in_(sorted(hs)),
+                        )
+                        for sid, hs in by_sensor.items()
+                    )
+                ),
             )
         ):
-            if (sid, hour) in need:
-                data[(sid, hour)] = blob
-    return [
-        _summary(x, rows_of[x.id], data, band_by_id[x.id], a, b, end, with_points)
-        for x in found
-    ]
+            data[(sid, hour)] = blob
+    for i, found, a, b, end, bands in windows:
+        mine = {k: v for k, v in data.items() if k in need[i]}
+        out[i] = [
+            _summary(x, rows_of[(i, x.id)], mine, bands[x.id], a, b, end, with_points)
+            for x in found
+        ]
+    return out
 
 
 def _summary(
@@ -390,15 +442,17 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
             )
         )
     sold_out: tuple[datetime | None] | None = None
-    for stock in session.scalars(
-        select(ShopStock).where(
-            ShopStock.tenant_id == t, ShopStock.batch_id == batch.id
+    for stock, pos in session.execute(
+        select(ShopStock, PointOfSale)
+        .join(
+            PointOfSale,
+            (PointOfSale.tenant_id == ShopStock.tenant_id)
+            & (PointOfSale.id == ShopStock.point_of_sale_id),
         )
+        .where(ShopStock.tenant_id == t, ShopStock.batch_id == batch.id)
     ):
         if stock.received_at is None:
             continue
-        pos = session.get(PointOfSale, (t, stock.point_of_sale_id))
-        assert pos is not None
         end = min(now, stock.received_at + SHOP_MAX)
         if batch.best_before is not None:  # off the shelf by then
             off = datetime.combine(
@@ -454,16 +508,19 @@ def batch_environment(
         select(Sensor).where(Sensor.tenant_id == batch.tenant_id).order_by(Sensor.code)
     ):
         at[sensors.place_of(x)].append(x)
-    for seg in segments:
-        seg.sensors = summarise_many(
-            session,
+    jobs = [
+        (
             at.get((seg.place_kind, _place_id(session, batch.tenant_id, seg)), []),
             seg.start,
             seg.end,
-            category,
-            with_points=with_points,
-            all_ranges=all_ranges,
         )
+        for seg in segments
+    ]
+    results = summarise_windows(
+        session, jobs, category, with_points=with_points, all_ranges=all_ranges
+    )
+    for seg, found in zip(segments, results, strict=True):
+        seg.sensors = found
         if seg.sensors or seg.stage in ("production", "trip"):
             kept.append(seg)
     return kept
