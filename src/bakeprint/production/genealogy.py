@@ -28,8 +28,8 @@ from bakeprint.production.schemas import BatchInputCreate
 MAX_DEPTH = 20
 
 
-def inputs_of(
-    session: Session, tenant_id: uuid.UUID, ids_: Iterable[uuid.UUID]
+def _links(
+    session: Session, tenant_id: uuid.UUID, ids_: Iterable[uuid.UUID], column: Any
 ) -> list[BatchInput]:
     wanted = list(ids_)
     if not wanted:
@@ -37,25 +37,24 @@ def inputs_of(
     return list(
         session.scalars(
             select(BatchInput).where(
-                BatchInput.tenant_id == tenant_id, BatchInput.batch_id.in_(wanted)
+                BatchInput.tenant_id == tenant_id, column.in_(wanted)
             )
         )
     )
+
+
+def inputs_of(
+    session: Session, tenant_id: uuid.UUID, ids_: Iterable[uuid.UUID]
+) -> list[BatchInput]:
+    """The links to what these batches were made from."""
+    return _links(session, tenant_id, ids_, BatchInput.batch_id)
 
 
 def users_of(
     session: Session, tenant_id: uuid.UUID, ids_: Iterable[uuid.UUID]
 ) -> list[BatchInput]:
-    wanted = list(ids_)
-    if not wanted:
-        return []
-    return list(
-        session.scalars(
-            select(BatchInput).where(
-                BatchInput.tenant_id == tenant_id, BatchInput.input_batch_id.in_(wanted)
-            )
-        )
-    )
+    """The links to what was made from these batches."""
+    return _links(session, tenant_id, ids_, BatchInput.input_batch_id)
 
 
 def ancestors(

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from bakeprint.deps import CanRead, CanWriteRecall, CanWriteRetail, SessionDep
 from bakeprint.recall import service as recalls
 from bakeprint.trace import scope
+from bakeprint.trace.pdf import response as pdf_response
 
 router = APIRouter(tags=["recall"])
 
@@ -128,8 +129,7 @@ def report(code: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
 def report_pdf(code: str, session: SessionDep, actor: CanRead) -> Response:
     """The recall report as a PDF."""
     rec = recalls.get(session, actor.tenant_id, code)
-    return Response(
+    return pdf_response(
         recalls.report_pdf(session, rec, generated_by=actor.username),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="recall-{rec.code}.pdf"'},
+        f"recall-{rec.code}.pdf",
     )

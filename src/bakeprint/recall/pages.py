@@ -10,6 +10,7 @@ from bakeprint.errors import BakeprintError
 from bakeprint.logistics.pages import local_input
 from bakeprint.recall import service as recalls
 from bakeprint.trace import scope
+from bakeprint.trace.pdf import response as pdf_response
 from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token
 from bakeprint.web.forms import opt
 from bakeprint.web.i18n import lang_of, t
@@ -128,8 +129,7 @@ def report_pdf_page(
 ) -> Response:
     me.require("read")
     rec = recalls.get(session, me.tenant.id, code)
-    return Response(
+    return pdf_response(
         recalls.report_pdf(session, rec, generated_by=me.actor.username),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="recall-{rec.code}.pdf"'},
+        f"recall-{rec.code}.pdf",
     )

@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Location, PointOfSale, Product, Vehicle
@@ -231,8 +231,11 @@ def summarise_windows(
     rows_of: dict[tuple[int, Any], list[Any]] = {
         (i, x.id): [] for i, found, *_ in windows for x in found
     }
-    for r in session.execute(
+    # one statement, one indexed range per window (UNION ALL: an OR of the
+    # windows makes SQLite's planner scan the table)
+    parts = [
         select(
+            literal(i).label("w"),
             SensorBlock.sensor_id,
             SensorBlock.hour,
             SensorBlock.count.label("n"),
@@ -241,26 +244,19 @@ def summarise_windows(
             SensorBlock.v_min,
             SensorBlock.v_max,
             SensorBlock.v_sum,
-        )
-        .where(
+        ).where(
             SensorBlock.tenant_id == tenant_id,
-            or_(
-                *(
-                    and_(
-                        SensorBlock.sensor_id.in_([x.id for x in found]),
-                        SensorBlock.hour >= blocks.hour_of(a),
-                        SensorBlock.hour <= b,
-                    )
-                    for _, found, a, b, _, _ in windows
-                )
-            ),
+            SensorBlock.sensor_id.in_([x.id for x in found]),
+            SensorBlock.hour >= blocks.hour_of(a),
+            SensorBlock.hour <= b,
         )
-        .order_by(SensorBlock.sensor_id, SensorBlock.hour)
-    ):
-        for i, _found, a, b, _end, _bands in windows:
-            slot = (i, r.sensor_id)
-            if slot in rows_of and blocks.hour_of(a) <= r.hour <= b:
-                rows_of[slot].append(r)
+        for i, found, a, b, _, _ in windows
+    ]
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    for r in session.execute(query):
+        rows_of[(r.w, r.sensor_id)].append(r)
+    for rows in rows_of.values():
+        rows.sort(key=lambda r: r.hour)
     need: dict[int, set[tuple[Any, int]]] = {}
     for i, found, a, b, _end, bands in windows:
         need[i] = {
@@ -272,26 +268,21 @@ def summarise_windows(
                 a <= r.t_min and r.t_max <= b and bands[x.id].holds(r.v_min, r.v_max)
             )
         }
-    wanted = set().union(*need.values())
     data: dict[tuple[Any, int], bytes] = {}
-    if wanted:
-        by_sensor: dict[Any, set[int]] = defaultdict(set)
-        for sid, hour in wanted:
-            by_sensor[sid].add(hour)
-        for sid, hour, blob in session.execute(
+    blob_parts = []
+    for i, _found, _a, _b, _end, _bands in windows:
+        if not need[i]:
+            continue
+        blob_parts.append(
             select(SensorBlock.sensor_id, SensorBlock.hour, SensorBlock.data).where(
                 SensorBlock.tenant_id == tenant_id,
-                or_(
-                    *(
-                        and_(
-                            SensorBlock.sensor_id == sid,
-                            SensorBlock.hour.in_(sorted(hs)),
-                        )
-                        for sid, hs in by_sensor.items()
-                    )
-                ),
+                SensorBlock.sensor_id.in_(sorted({sid for sid, _ in need[i]})),
+                SensorBlock.hour.in_(sorted({h for _, h in need[i]})),
             )
-        ):
+        )
+    if blob_parts:
+        blobs = blob_parts[0] if len(blob_parts) == 1 else union_all(*blob_parts)
+        for sid, hour, blob in session.execute(blobs):
             data[(sid, hour)] = blob
     for i, found, a, b, end, bands in windows:
         mine = {k: v for k, v in data.items() if k in need[i]}

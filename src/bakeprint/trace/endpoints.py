@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 from bakeprint.deps import CanRead, SessionDep
 from bakeprint.trace import report as trace
 from bakeprint.trace import scope
+from bakeprint.trace.pdf import response as pdf_response
 from bakeprint.trace.report import TraceReport
 
 router = APIRouter(tags=["trace"])
@@ -91,8 +92,6 @@ def get_trace_pdf(
 ) -> Response:
     """The trace report as an audit-ready PDF (Chinese and English)."""
     rep = trace.build(session, actor.tenant_id, code, generated_by=actor.username)
-    return Response(
-        trace.pdf(session, rep, actor.tenant_id),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="trace-{rep.batch}.pdf"'},
+    return pdf_response(
+        trace.pdf(session, rep, actor.tenant_id), f"trace-{rep.batch}.pdf"
     )

@@ -15,6 +15,7 @@ from bakeprint.production import repository as batches
 from bakeprint.sensors import environment
 from bakeprint.trace import report as trace
 from bakeprint.trace import scope
+from bakeprint.trace.pdf import response as pdf_response
 from bakeprint.web.auth import CurrentUser, csrf_token
 from bakeprint.web.charts import line_chart
 from bakeprint.web.i18n import lang_of
@@ -134,8 +135,4 @@ def trace_pdf_page(
 ) -> Response:
     me.require("read")
     rep = trace.build(session, me.tenant.id, code, generated_by=me.actor.username)
-    return Response(
-        trace.pdf(session, rep, me.tenant.id),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="trace-{rep.batch}.pdf"'},
-    )
+    return pdf_response(trace.pdf(session, rep, me.tenant.id), f"trace-{rep.batch}.pdf")

@@ -401,3 +401,14 @@ def recall_pdf(
         ]
     s += [Spacer(1, 6 * mm), _p(generated, SMALL)]
     return _build(s, f"Recall {r['code']}", generated)
+
+
+def response(content: bytes, filename: str) -> Any:
+    """An inline PDF download."""
+    from fastapi.responses import Response
+
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
