@@ -12,7 +12,7 @@ from bakeprint.sensors import service as sensors
 from bakeprint.sensors.models import EnvironmentAlert, OutboxMessage
 from tests.packaging.conftest import pack_a_batch
 from tests.production.conftest import T0
-from tests.sensors.conftest import series
+from tests.sensors.conftest import SINCE, series
 
 # 14:00–15:00 production; humidity 66 %, then 75 % from 14:20 to 14:59, then 66 %
 HUMIDITY = [66.0] * 20 + [72.0, 74.0] + [75.0] * 38 + [66.0] * 30
@@ -180,3 +180,60 @@ def test_rollups_give_the_same_answer_as_every_reading(session, bakery, hall):
         )
         assert fast.excursions == full.excursions
         assert fast.minutes_outside == full.minutes_outside
+
+
+def test_a_batch_waiting_in_the_cold_room_is_read_there(client, session, bakery, hall):
+    """Made in the hall, moved to the cold room an hour later, then shipped:
+    the kitchen stage is split, and the cold room's 5.5 °C (0–4) shows."""
+    batch = _made(session, bakery, hall)  # 14:00–15:00, packed 16:00
+    cold = sensors.register(
+        session,
+        code="COLD-1-T",
+        kind="temperature",
+        place_kind="location",
+        place="COLD-1",
+        actor=bakery.actor,
+    )
+    sensors.set_range(
+        session,
+        kind="temperature",
+        place_kind="location",
+        place="COLD-1",
+        low=0.0,
+        high=4.0,
+        valid_from=SINCE,
+        actor=bakery.actor,
+    )
+    session.commit()
+    moved = client.post(
+        f"/api/v1/batches/{batch.code}/moves",
+        json={"location": "COLD-1", "at": (T0 + timedelta(hours=2)).isoformat()},
+        headers=bakery.auth("production"),
+    )
+    assert moved.status_code == 201, moved.text
+    early = client.post(
+        f"/api/v1/batches/{batch.code}/moves",
+        json={"location": "COLD-1", "at": (T0 + timedelta(minutes=30)).isoformat()},
+        headers=bakery.auth("production"),
+    )
+    assert early.status_code == 409
+    nowhere = client.post(
+        f"/api/v1/batches/{batch.code}/moves",
+        json={"location": "NOPE"},
+        headers=bakery.auth("production"),
+    )
+    assert nowhere.status_code == 404
+    sensors.ingest(
+        session,
+        bakery.tenant.id,
+        series("COLD-1-T", T0 + timedelta(hours=2), [3.0, 5.5, 5.5, 3.0], step_s=600),
+        source="test",
+    )
+    session.commit()
+    segs = environment.batch_environment(session, batch)
+    kitchen = [(s.place, s.start, s.end) for s in segs if s.stage == "kitchen"]
+    assert kitchen[0][0] == "HALL-1" and kitchen[0][2] == T0 + timedelta(hours=2)
+    assert kitchen[1][0] == "COLD-1" and kitchen[1][1] == T0 + timedelta(hours=2)
+    cold_seg = next(s for s in segs if s.place == "COLD-1")
+    (x,) = cold_seg.sensors
+    assert x.sensor == cold.code and x.max == 5.5 and x.excursions

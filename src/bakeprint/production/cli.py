@@ -336,3 +336,24 @@ def genealogy_cmd(
     show_down(tree["used_by"], 0)
     for p in tree["problems"]:
         console.print(f"[red]⚠ {p}[/]", highlight=False)
+
+
+@app.command("store")
+@handle_errors
+def store(
+    code: str,
+    location: str = typer.Option(..., help="Where it now waits, e.g. COLD-1."),
+    at: datetime | None = When,
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record that a finished batch was put in a cold room (or elsewhere)."""
+    from bakeprint.production import genealogy
+    from bakeprint.production.schemas import MoveCreate
+
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        row = genealogy.move(s, code, MoveCreate(location=location, at=at), actor=actor)
+        out = {"batch": code, "location": location, "moved_at": row.moved_at}
+    emit(out, as_json)

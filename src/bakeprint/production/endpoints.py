@@ -25,6 +25,7 @@ from bakeprint.production.schemas import (
     ConsumptionCorrect,
     ConsumptionCreate,
     ConsumptionResult,
+    MoveCreate,
     PackCreate,
 )
 
@@ -185,3 +186,13 @@ def get_genealogy(code: str, session: SessionDep, actor: CanRead) -> dict[str, o
     """What the batch was made of (lots, intermediate batches, level by level)
     and what was made of it; cycles and missing links listed under problems."""
     return genealogy.tree(session, batches.get(session, actor.tenant_id, code))
+
+
+@router.post("/batches/{code}/moves", status_code=201)
+def move(
+    code: str, data: MoveCreate, session: SessionDep, actor: CanWriteProduction
+) -> dict[str, object]:
+    """The finished batch now waits somewhere else (a cold room) until it
+    leaves: its environment is read from that place's sensors from then on."""
+    row = genealogy.move(session, code, data, actor=actor)
+    return {"batch": code, "location": data.location, "moved_at": row.moved_at}

@@ -22,8 +22,8 @@ from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.production import repository as batches
 from bakeprint.production import service as production
-from bakeprint.production.models import Batch, BatchInput
-from bakeprint.production.schemas import BatchInputCreate
+from bakeprint.production.models import Batch, BatchInput, BatchMove
+from bakeprint.production.schemas import BatchInputCreate, MoveCreate
 
 MAX_DEPTH = 20
 
@@ -246,3 +246,76 @@ def tree(session: Session, batch: Batch) -> dict[str, Any]:
         "used_by": down(batch, (batch.id,), 0),
         "problems": problems,
     }
+
+
+def move(session: Session, code: str, data: MoveCreate, *, actor: Actor) -> BatchMove:
+    """Record where a finished batch waits before it leaves (a cold room)."""
+    from bakeprint.catalog import repository as catalog
+    from bakeprint.catalog.models import Location
+
+    t = actor.tenant_id
+    batch = batches.for_update(session, t, code)
+    if batch.ended_at is None:
+        raise Conflict(
+            f"批次 {batch.code} 还在生产中，完成后才能入库",
+            f"batch {batch.code} is still in production; finish it first",
+        )
+    loc = catalog.get(session, Location, t, data.location.strip())
+    when = production.not_in_future(data.at or utcnow(), "at")
+    if when < batch.ended_at:
+        raise Conflict(
+            f"入库时间早于生产结束（{batch.ended_at.isoformat()}）",
+            f"the move is before the batch was finished ({batch.ended_at.isoformat()})",
+            field="at",
+        )
+    row = BatchMove(tenant_id=t, batch_id=batch.id, location_id=loc.id, moved_at=when)
+    session.add(row)
+    session.flush()
+    tenant = production.tenant_of(session, t)
+    product = session.get(Product, (t, batch.product_id))
+    assert product is not None
+    ev = events.append(
+        session,
+        tenant_id=t,
+        kind="stored",
+        subject=f"batch:{batch.code}",
+        event_type="ObjectEvent",
+        action="OBSERVE",
+        biz_step="storing",
+        disposition="in_progress",
+        event_time=when,
+        actor=actor.ref,
+        fields={
+            "quantityList": [
+                {
+                    "epcClass": ids.batch_class(product.gtin, batch.code),
+                    "quantity": batch.packed_quantity or batch.produced_quantity or 0,
+                }
+            ],
+            "readPoint": {"id": ids.location_urn(tenant.slug, "location", loc.code)},
+            "bizLocation": {"id": ids.location_urn(tenant.slug, "location", loc.code)},
+        },
+        extension={"batch": batch.code, "location": loc.code},
+    )
+    row.event_seq = ev.seq
+    return row
+
+
+def moves_of(session: Session, batch: Batch) -> list[tuple[BatchMove, Any]]:
+    from bakeprint.catalog.models import Location
+
+    return [
+        (m, loc)
+        for m, loc in session.execute(
+            select(BatchMove, Location)
+            .join(
+                Location,
+                (Location.tenant_id == BatchMove.tenant_id)
+                & (Location.id == BatchMove.location_id),
+            )
+            .where(
+                BatchMove.tenant_id == batch.tenant_id, BatchMove.batch_id == batch.id
+            )
+            .order_by(BatchMove.moved_at)
+        )
+    ]

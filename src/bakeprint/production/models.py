@@ -165,3 +165,20 @@ class BatchInput(TenantScoped, Base):
     quantity: Mapped[float] = mapped_column(Float)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     event_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class BatchMove(TenantScoped, Base):
+    """The batch was put somewhere to wait (a cold room, a rack) before it left:
+    its environment there is read from that place's sensors."""
+
+    __tablename__ = "batch_moves"
+    __table_args__ = (
+        Index("ix_batch_moves_batch", "tenant_id", "batch_id", "moved_at"),
+        tenant_fk("batch_id", "batches"),
+        tenant_fk("location_id", "locations"),
+    )
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)

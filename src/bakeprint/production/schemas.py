@@ -30,6 +30,11 @@ class BakeCreate(BaseModel):
     source: Literal["manual", "oven"] = "manual"
 
 
+class MoveCreate(BaseModel):
+    location: str = Field(description="Where the batch now waits, e.g. COLD-1.")
+    at: AwareDatetime | None = None
+
+
 class BatchInputCreate(BaseModel):
     batch: str = Field(description="The intermediate batch used, e.g. a filling.")
     quantity: float = Field(gt=0, le=100000, description="Portions of it used.")

@@ -382,23 +382,32 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
             )
         )
         if batch.ended_at is not None:
-            kitchen_end = min(
-                first_departure or batch.ended_at + KITCHEN_MAX,
-                batch.ended_at + KITCHEN_MAX,
-                now,
-            )
-            if kitchen_end > batch.ended_at:
-                out.append(
-                    Segment(
-                        "kitchen",
-                        "location",
-                        loc.code,
-                        loc.name,
-                        batch.ended_at,
-                        kitchen_end,
-                        place_id=loc.id,
+            from bakeprint.production import genealogy
+
+            # where it waited: the production place, then each move (cold room…)
+            stops = [(batch.ended_at, loc)] + [
+                (m.moved_at, where) for m, where in genealogy.moves_of(session, batch)
+            ]
+            last = stops[-1][0]
+            kitchen_end = min(first_departure or last + KITCHEN_MAX, now)
+            if first_departure is None:
+                kitchen_end = min(kitchen_end, last + KITCHEN_MAX)
+            for (since, where), (until, _next) in itertools.pairwise(
+                [*stops, (kitchen_end, None)]
+            ):
+                until = min(until, kitchen_end)
+                if until > since:
+                    out.append(
+                        Segment(
+                            "kitchen",
+                            "location",
+                            where.code,
+                            where.name,
+                            since,
+                            until,
+                            place_id=where.id,
+                        )
                     )
-                )
     for trip, load in trips:
         if trip.departed_at is None:
             continue

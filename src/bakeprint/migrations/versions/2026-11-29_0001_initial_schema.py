@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:43:53.326976
+Create Date: 2026-11-29 09:22:24.888963
 """
 
 from collections.abc import Sequence
@@ -926,6 +926,38 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "batch_moves",
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("location_id", sa.Uuid(), nullable=False),
+        sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("event_seq", sa.Integer(), nullable=True),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_batch_moves_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "location_id"],
+            ["locations.tenant_id", "locations.id"],
+            name=op.f("fk_batch_moves_tenant_id_location_id_locations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_batch_moves_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_batch_moves")),
+    )
+    with op.batch_alter_table("batch_moves", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_batch_moves_batch", ["tenant_id", "batch_id", "moved_at"], unique=False
+        )
+
+    op.create_table(
         "batch_operators",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("batch_id", sa.Uuid(), nullable=False),
@@ -1274,6 +1306,10 @@ def downgrade() -> None:
 
     op.drop_table("checkpoints")
     op.drop_table("batch_operators")
+    with op.batch_alter_table("batch_moves", schema=None) as batch_op:
+        batch_op.drop_index("ix_batch_moves_batch")
+
+    op.drop_table("batch_moves")
     with op.batch_alter_table("batch_inputs", schema=None) as batch_op:
         batch_op.drop_index("ix_batch_inputs_input")
         batch_op.drop_index("ix_batch_inputs_batch")
