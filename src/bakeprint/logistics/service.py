@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bakeprint import sequences
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale, Product, Vehicle
 from bakeprint.db import utcnow
@@ -97,9 +98,10 @@ def create_trip(session: Session, data: TripCreate, *, actor: Actor) -> Trip:
         )
         or 0
     )
+    seq = sequences.next_value(session, t, prefix.rstrip("-"), start_after=n)
     trip = Trip(
         tenant_id=t,
-        code=f"{prefix}{n + 1}",
+        code=f"{prefix}{seq}",
         vehicle_id=vehicle.id,
         driver=data.driver,
         planned_departure=data.planned_departure,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bakeprint import sequences
 from bakeprint.catalog.models import PointOfSale, Product
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
@@ -51,7 +52,8 @@ def _code(session: Session, tenant_id: uuid.UUID, when: datetime, tz: str) -> st
         .select_from(Recall)
         .where(Recall.tenant_id == tenant_id, Recall.code.like(f"RC-{day}-%"))
     )
-    return f"RC-{day}-{int(n or 0) + 1:02d}"
+    seq = sequences.next_value(session, tenant_id, f"RC-{day}", start_after=int(n or 0))
+    return f"RC-{day}-{seq:02d}"
 
 
 def open_recall(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 09:22:24.888963
+Create Date: 2026-11-29 09:30:14.272530
 """
 
 from collections.abc import Sequence
@@ -49,6 +49,19 @@ def upgrade() -> None:
             "session",
             name=op.f("pk_batch_code_sequences"),
         ),
+    )
+    op.create_table(
+        "code_sequences",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("last_value", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_code_sequences_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "name", name=op.f("pk_code_sequences")),
     )
     op.create_table(
         "environment_ranges",
@@ -1377,6 +1390,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_environment_ranges_place")
 
     op.drop_table("environment_ranges")
+    op.drop_table("code_sequences")
     op.drop_table("batch_code_sequences")
     op.drop_table("tenants")
     # ### end Alembic commands ###
