@@ -8,7 +8,6 @@ of raising another one.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -133,7 +132,7 @@ def scan(
         if not ranges or _all_inside(session, sensor, ranges, start, end):
             continue
         points = sensors.readings(session, sensor, start, end)
-        for exc in detect(points, functools.partial(sensors.limits_at, ranges)):
+        for exc in detect(points, sensors.Band(ranges)):
             raised.append(_record(session, sensor, exc))
     return raised
 
@@ -148,10 +147,7 @@ def _all_inside(
     """True when the hour blocks' min and max already lie inside the strictest
     band in force anywhere in the window: then no reading can be outside its
     band, and the readings need not be decoded (the usual case)."""
-    lows = [r.low for r in ranges if r.low is not None]
-    highs = [r.high for r in ranges if r.high is not None]
-    low, high = (max(lows) if lows else None), (min(highs) if highs else None)
-    row = session.execute(
+    v_min, v_max = session.execute(
         select(func.min(SensorBlock.v_min), func.max(SensorBlock.v_max)).where(
             SensorBlock.tenant_id == sensor.tenant_id,
             SensorBlock.sensor_id == sensor.id,
@@ -159,10 +155,7 @@ def _all_inside(
             SensorBlock.hour <= sensors.ms(end),
         )
     ).one()
-    if row[0] is None:
-        return True
-    v_min, v_max = row[0] / blocks.SCALE, row[1] / blocks.SCALE
-    return (low is None or v_min >= low) and (high is None or v_max <= high)
+    return v_min is None or sensors.Band(ranges).holds(v_min, v_max)
 
 
 def _record(session: Session, sensor: Sensor, exc: Excursion) -> EnvironmentAlert:

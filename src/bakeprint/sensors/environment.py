@@ -9,7 +9,6 @@ at once; an hour block read per sensor per hour keeps it fast at any size.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import statistics
 from collections import defaultdict
@@ -33,6 +32,7 @@ from bakeprint.sensors import blocks
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.alerts import Excursion, beyond, detect
 from bakeprint.sensors.models import EnvironmentRange, Sensor, SensorBlock
+from bakeprint.sensors.service import Band
 
 KITCHEN_MAX = timedelta(hours=24)  # after production, until it leaves
 SHOP_MAX = timedelta(days=15)
@@ -100,38 +100,6 @@ def minutes_outside(
     return round(total / 60, 1)
 
 
-class Band:
-    """The strictest allowed band at any instant, from a set of ranges.
-
-    Ranges change rarely, so the band is piecewise constant: breakpoints are
-    found once and a lookup is a bisection (or nothing, when it never changes).
-    """
-
-    def __init__(self, ranges: Sequence[EnvironmentRange]) -> None:
-        cuts = sorted(
-            {r.valid_from for r in ranges}
-            | {r.valid_to for r in ranges if r.valid_to is not None}
-        )
-        self.ranges = ranges
-        self.cuts = cuts
-        self.bands = [sensors.limits_at(ranges, c) for c in cuts]
-        self.before = (None, None)  # before the first range: no limit
-        lows = [r.low for r in ranges if r.low is not None]
-        highs = [r.high for r in ranges if r.high is not None]
-        self.strict_lo = blocks.to_milli(max(lows)) if lows else None
-        self.strict_hi = blocks.to_milli(min(highs)) if highs else None
-
-    def __call__(self, when: datetime) -> tuple[float | None, float | None]:
-        i = bisect.bisect_right(self.cuts, when)
-        return self.bands[i - 1] if i else self.before
-
-    def holds(self, v_min: int, v_max: int) -> bool:
-        """True when values in [v_min, v_max] are inside the band at any time."""
-        return (self.strict_lo is None or v_min >= self.strict_lo) and (
-            self.strict_hi is None or v_max <= self.strict_hi
-        )
-
-
 def summarise(
     session: Session,
     sensor: Sensor,
@@ -190,12 +158,14 @@ def summarise_windows(
         return out
     tenant_id = live[0][1][0].tenant_id
 
+    if all_ranges is None:
+        all_ranges = sensors.range_history(session, tenant_id)
+
     def band_of(sensor: Sensor, start: datetime, end: datetime) -> Band:
         place_kind, place_id = sensors.place_of(sensor)
-        if all_ranges is None:
-            found_ranges = sensors.ranges_for(
-                session,
-                tenant_id,
+        return Band(
+            sensors.pick_ranges(
+                all_ranges,
                 sensor.kind,
                 place_kind=place_kind,
                 place_id=place_id,
@@ -203,19 +173,7 @@ def summarise_windows(
                 start=start,
                 end=end,
             )
-        else:  # the same filter, on ranges already loaded
-            found_ranges = [
-                r
-                for r in all_ranges
-                if r.kind == sensor.kind
-                and (
-                    (r.place_kind == place_kind and r.place_id == place_id)
-                    or (r.place_kind == "category" and r.category == category)
-                )
-                and r.valid_from <= end
-                and (r.valid_to is None or r.valid_to > start)
-            ]
-        return Band(found_ranges)
+        )
 
     windows = []
     for i, found, start, end in live:

@@ -8,6 +8,7 @@ bulk upload of 100 000 readings touches a few hundred rows.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import uuid
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
@@ -232,35 +233,47 @@ def ranges_for(
     end: datetime | None = None,
 ) -> list[EnvironmentRange]:
     """Ranges for a place and/or a category that overlap [start, end]."""
-    who = []
-    if place_kind and place_id:
-        who.append(
-            and_(
-                EnvironmentRange.place_kind == place_kind,
-                EnvironmentRange.place_id == place_id,
-            )
-        )
-    if category:
-        who.append(
-            and_(
-                EnvironmentRange.place_kind == "category",
-                EnvironmentRange.category == category,
-            )
-        )
-    if not who:
-        return []
-    stmt = select(EnvironmentRange).where(
-        EnvironmentRange.tenant_id == tenant_id,
-        EnvironmentRange.kind == kind,
-        or_(*who),
+    return pick_ranges(
+        range_history(session, tenant_id),
+        kind,
+        place_kind=place_kind,
+        place_id=place_id,
+        category=category,
+        start=start,
+        end=end,
     )
-    if end is not None:
-        stmt = stmt.where(EnvironmentRange.valid_from <= end)
-    if start is not None:
-        stmt = stmt.where(
-            or_(EnvironmentRange.valid_to.is_(None), EnvironmentRange.valid_to > start)
-        )
-    return list(session.scalars(stmt.order_by(EnvironmentRange.valid_from)))
+
+
+def pick_ranges(
+    ranges: Iterable[EnvironmentRange],
+    kind: str,
+    *,
+    place_kind: str | None = None,
+    place_id: uuid.UUID | None = None,
+    category: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[EnvironmentRange]:
+    """Of the bakery's ranges (a small table, loaded whole), those of ``kind``
+    for the place and/or the product category that overlap [start, end]."""
+    if not (place_kind and place_id) and not category:
+        return []
+    return sorted(
+        (
+            r
+            for r in ranges
+            if r.kind == kind
+            and (
+                ((place_kind and place_id)
+                and r.place_kind == place_kind
+                and r.place_id == place_id)
+                or (category and r.place_kind == "category" and r.category == category)
+            )
+            and (end is None or r.valid_from <= end)
+            and (start is None or r.valid_to is None or r.valid_to > start)
+        ),
+        key=lambda r: r.valid_from,
+    )
 
 
 def limits_at(
@@ -276,6 +289,37 @@ def limits_at(
             if r.high is not None:
                 high = r.high if high is None else min(high, r.high)
     return low, high
+
+
+class Band:
+    """The strictest allowed band at any instant, from a set of ranges.
+
+    Ranges change rarely, so the band is piecewise constant: breakpoints are
+    found once and a lookup is a bisection. ``holds`` says whether values lie
+    inside the band whatever the time (the strictest limits of all).
+    """
+
+    def __init__(self, ranges: Sequence[EnvironmentRange]) -> None:
+        self.cuts = sorted(
+            {r.valid_from for r in ranges}
+            | {r.valid_to for r in ranges if r.valid_to is not None}
+        )
+        self.bands = [limits_at(ranges, c) for c in self.cuts]
+        lows = [r.low for r in ranges if r.low is not None]
+        highs = [r.high for r in ranges if r.high is not None]
+        self.strict_lo = blocks.to_milli(max(lows)) if lows else None
+        self.strict_hi = blocks.to_milli(min(highs)) if highs else None
+
+    def __call__(self, when: datetime) -> tuple[float | None, float | None]:
+        i = bisect.bisect_right(self.cuts, when)
+        return self.bands[i - 1] if i else (None, None)
+
+    def holds(self, v_min: int, v_max: int) -> bool:
+        """True when values in [v_min, v_max] (thousandths) are inside the band
+        at any time."""
+        return (self.strict_lo is None or v_min >= self.strict_lo) and (
+            self.strict_hi is None or v_max <= self.strict_hi
+        )
 
 
 def range_history(session: Session, tenant_id: uuid.UUID) -> list[EnvironmentRange]:
