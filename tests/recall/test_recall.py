@@ -372,3 +372,39 @@ def test_the_recall_report_as_json_and_pdf(client, session, bakery, chain):  # n
         data["log"]["head_hash"],
     ):
         assert fact in flat, fact
+
+
+def test_a_refused_recall_goes_back_to_its_scope(client, session, bakery, chain):  # noqa: F811
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.web.test_distribution_pages import login_as
+    from tests.web.test_pages import csrf_of
+
+    login_as(client, bakery)
+    page = client.get("/scope", params={"batch": chain["b"][4].code})
+    assert chain["b"][4].code in page.text and 'id="open-recall"' in page.text
+    r = client.post(
+        "/recalls",
+        data={
+            "csrf": csrf_of(page.text),
+            "lot": "SAK-1",
+            "session": "251205-AM",
+            "supplier": "B & C",
+            "reason": "x",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    back = urlsplit(r.headers["location"])
+    assert back.path == "/scope"
+    assert parse_qs(back.query) == {
+        "lot": ["SAK-1"],
+        "session": ["251205-AM"],
+        "supplier": ["B & C"],
+    }
+    bad = client.post(
+        "/recalls",
+        data={"csrf": csrf_of(page.text), "from": "2025-13-40", "reason": "x"},
+        follow_redirects=False,
+    )
+    assert bad.status_code == 303 and bad.headers["location"].startswith("/scope?")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from bakeprint.deps import SessionDep
 from bakeprint.errors import BakeprintError
-from bakeprint.logistics.pages import local_input
 from bakeprint.recall import service as recalls
-from bakeprint.trace import scope
+from bakeprint.trace.pages import FIELDS, criteria_from_form
 from bakeprint.trace.pdf import response as pdf_response
 from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token
 from bakeprint.web.forms import opt
@@ -17,20 +19,6 @@ from bakeprint.web.i18n import lang_of, t
 from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-CRITERIA = (
-    "batch",
-    "lot",
-    "supplier",
-    "from",
-    "to",
-    "session",
-    "equipment",
-    "operator",
-    "trip",
-    "location",
-    "at_from",
-    "at_to",
-)
 
 
 @router.get("/recalls")
@@ -51,31 +39,19 @@ async def open_page(request: Request, session: SessionDep, me: CurrentUser) -> R
     me.require("recall:write")
     form = await request.form()
     check_csrf(request, form)
-    data = {k: opt(form.get(k)) for k in CRITERIA}
-    tz = me.tenant.timezone
+    data = {k: opt(form.get(k)) for k in FIELDS}
     try:
         with session.begin_nested():
-            crit = scope.Criteria.model_validate(
-                {
-                    "batch": data["batch"],
-                    "lot": data["lot"],
-                    "supplier": data["supplier"],
-                    "start": data["from"],
-                    "end": data["to"],
-                    "session": data["session"],
-                    "equipment": data["equipment"],
-                    "operator": data["operator"],
-                    "trip": data["trip"],
-                    "location": data["location"],
-                    "at_from": local_input(data["at_from"], tz),
-                    "at_to": local_input(data["at_to"], tz),
-                }
-            )
+            crit = criteria_from_form(data, me.tenant.timezone)
             rec = recalls.open_recall(
                 session, crit, reason=str(form.get("reason") or ""), actor=me.actor
             )
-    except BakeprintError as exc:
-        query = "&".join(f"{k}={v}" for k, v in data.items() if v)
+    except (BakeprintError, ValidationError) as exc:
+        if isinstance(exc, ValidationError):
+            from bakeprint.app import validation_error
+
+            exc = validation_error(list(exc.errors()))  # type: ignore[arg-type]
+        query = urlencode({k: v for k, v in data.items() if v})
         request.session["flash"] = exc.message(lang_of(request))
         return RedirectResponse(f"/scope?{query}", status_code=303)
     request.session["flash"] = f"{t(lang_of(request), 'open_recall')}：{rec.code}"

@@ -264,9 +264,11 @@ def pick_ranges(
             for r in ranges
             if r.kind == kind
             and (
-                ((place_kind and place_id)
-                and r.place_kind == place_kind
-                and r.place_id == place_id)
+                (
+                    (place_kind and place_id)
+                    and r.place_kind == place_kind
+                    and r.place_id == place_id
+                )
                 or (category and r.place_kind == "category" and r.category == category)
             )
             and (end is None or r.valid_from <= end)

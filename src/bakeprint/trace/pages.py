@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -70,6 +71,7 @@ def trace_page(
 
 
 FIELDS = (
+    "batch",
     "lot",
     "supplier",
     "from",
@@ -82,6 +84,31 @@ FIELDS = (
     "at_from",
     "at_to",
 )
+
+
+def criteria_from_form(form: Mapping[str, str | None], tz: str) -> scope.Criteria:
+    """A scope from the form's fields (dates as typed, times in the bakery's
+    time zone); a badly formed value raises pydantic's ValidationError."""
+
+    def value(key: str) -> str | None:
+        return (form.get(key) or "").strip() or None
+
+    return scope.Criteria.model_validate(
+        {
+            "batch": value("batch"),
+            "lot": value("lot"),
+            "supplier": value("supplier"),
+            "start": value("from"),
+            "end": value("to"),
+            "session": value("session"),
+            "equipment": value("equipment"),
+            "operator": value("operator"),
+            "trip": value("trip"),
+            "location": value("location"),
+            "at_from": local_input(value("at_from"), tz),
+            "at_to": local_input(value("at_to"), tz),
+        }
+    )
 
 
 @router.get("/scope")
@@ -98,23 +125,8 @@ def scope_page(request: Request, session: SessionDep, me: CurrentUser) -> Respon
     }
     if not any(form.values()):
         return render(request, "trace/scope.html", ctx)
-    tz = me.tenant.timezone
     try:
-        crit = scope.Criteria.model_validate(
-            {
-                "lot": form["lot"] or None,
-                "supplier": form["supplier"] or None,
-                "start": form["from"] or None,
-                "end": form["to"] or None,
-                "session": form["session"] or None,
-                "equipment": form["equipment"] or None,
-                "operator": form["operator"] or None,
-                "trip": form["trip"] or None,
-                "location": form["location"] or None,
-                "at_from": local_input(form["at_from"] or None, tz),
-                "at_to": local_input(form["at_to"] or None, tz),
-            }
-        )
+        crit = criteria_from_form(form, me.tenant.timezone)
         ctx["res"] = scope.find(session, me.tenant.id, crit)
     except BakeprintError as exc:
         ctx["error"] = exc.message(lang_of(request))
