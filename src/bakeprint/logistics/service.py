@@ -32,7 +32,7 @@ from bakeprint.logistics.schemas import (
     TripCreate,
 )
 from bakeprint.production import repository as batches
-from bakeprint.production.models import Batch
+from bakeprint.production.models import FROZEN, Batch
 from bakeprint.production.service import not_in_future
 from bakeprint.sensors.models import Sensor
 
@@ -183,7 +183,7 @@ def load(
             f"trip {trip.code} has left; nothing more can be loaded",
         )
     batch = batches.for_update(session, t, data.batch)
-    if batch.status in ("recalled", "on_hold"):
+    if batch.status in FROZEN:
         raise Conflict(
             f"批次 {batch.code} 已被召回/冻结，不能发货",
             f"batch {batch.code} is recalled or on hold: it cannot be shipped",
@@ -309,7 +309,7 @@ def deliver(
         )
     pos = catalog.get(session, PointOfSale, t, data.point_of_sale)
     batch = batches.get(session, t, data.batch)
-    if batch.status in ("recalled", "on_hold"):
+    if batch.status in FROZEN:
         raise Conflict(
             f"批次 {batch.code} 已被召回/冻结，不能送到门店，请带回厨房",
             f"batch {batch.code} is recalled or on hold: do not drop it off, "

@@ -22,7 +22,7 @@ from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.production import repository as batches
 from bakeprint.production import service as production
-from bakeprint.production.models import Batch, BatchInput, BatchMove
+from bakeprint.production.models import FROZEN, Batch, BatchInput, BatchMove
 from bakeprint.production.schemas import BatchInputCreate, MoveCreate
 
 MAX_DEPTH = 20
@@ -114,7 +114,7 @@ def use_batch(
         raise Conflict(
             "批次不能用自己做原料", "a batch cannot be made from itself", field="batch"
         )
-    if used.status in ("recalled", "on_hold"):
+    if used.status in FROZEN:
         raise Conflict(
             f"批次 {used.code} 已被召回/冻结，不能使用",
             f"batch {used.code} is recalled or on hold: it cannot be used",

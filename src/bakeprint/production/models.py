@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bakeprint.db import Base, TenantScoped, UTCDateTime, tenant_fk
 
 BATCH_STATUSES = ("in_progress", "completed", "packed", "on_hold", "recalled")
+FROZEN = ("on_hold", "recalled")  # not shipped, dropped off, sold or used
 
 
 class BatchCodeSequence(Base):

@@ -164,26 +164,10 @@ def _distribution(session: SessionDep, batch: Batch, tz: str) -> dict[str, Any]:
     from bakeprint.logistics import service as logistics
     from bakeprint.retail import service as retail
     from bakeprint.sensors import environment
-    from bakeprint.web.charts import line_chart
+    from bakeprint.web.charts import environment_charts
 
     segs = environment.batch_environment(session, batch, with_points=True)
-    charts = [
-        (
-            seg,
-            x,
-            line_chart(
-                x.points,
-                unit=x.unit,
-                title=f"{seg.place_name} · {x.sensor}",
-                low=x.low,
-                high=x.high,
-                tz=tz,
-            ),
-        )
-        for seg in segs
-        for x in seg.sensors
-        if x.points
-    ]
+    charts = environment_charts(segs, tz)
     return {
         "anomalies": environment.anomalies(segs),
         "env_charts": charts,

@@ -22,7 +22,7 @@ from bakeprint.logistics.models import Delivery
 from bakeprint.logistics.service import _batch_event, _where
 from bakeprint.packaging import service as packaging
 from bakeprint.production import repository as batches
-from bakeprint.production.models import Batch
+from bakeprint.production.models import FROZEN, Batch
 from bakeprint.production.service import not_in_future
 from bakeprint.retail.models import ShopStock
 from bakeprint.retail.schemas import (
@@ -83,7 +83,7 @@ def _tenant(session: Session, actor: Actor) -> Tenant:
 def _frozen(session: Session, batch: Batch, when: datetime | None = None) -> None:
     """A recalled or held batch is not sold or shelved. A sale that happened
     before the recall notice (a till that was offline) is still recorded."""
-    if batch.status not in ("recalled", "on_hold"):
+    if batch.status not in FROZEN:
         return
     if when is not None and batch.status == "recalled":
         from bakeprint.recall.service import notice_time

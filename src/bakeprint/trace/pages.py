@@ -12,13 +12,11 @@ from pydantic import ValidationError
 from bakeprint.deps import SessionDep
 from bakeprint.errors import BakeprintError
 from bakeprint.logistics.pages import local_input
-from bakeprint.production import repository as batches
-from bakeprint.sensors import environment
 from bakeprint.trace import report as trace
 from bakeprint.trace import scope
 from bakeprint.trace.pdf import response as pdf_response
 from bakeprint.web.auth import CurrentUser, csrf_token
-from bakeprint.web.charts import line_chart
+from bakeprint.web.charts import environment_charts
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
 
@@ -35,7 +33,13 @@ def trace_page(
     if not code:
         return render(request, "trace/report.html", {**ctx, "error": None})
     try:
-        rep = trace.build(session, me.tenant.id, code, generated_by=me.actor.username)
+        rep = trace.build(
+            session,
+            me.tenant.id,
+            code,
+            generated_by=me.actor.username,
+            with_points=True,
+        )
     except BakeprintError as exc:
         return render(
             request,
@@ -43,25 +47,17 @@ def trace_page(
             {**ctx, "error": exc.message(lang_of(request))},
             status_code=exc.status,
         )
-    batch = batches.get(session, me.tenant.id, rep.batch)
-    charts = [
-        (
-            seg,
-            x,
-            line_chart(
-                x.points,
-                unit=x.unit,
-                title=f"{seg.place_name} · {x.sensor}",
-                low=x.low,
-                high=x.high,
-                tz=me.tenant.timezone,
-            ),
-        )
-        for seg in environment.batch_environment(session, batch, with_points=True)
-        if seg.stage in ("production", "trip")
-        for x in seg.sensors
-        if x.points and (seg.stage == "trip" or x.excursions or x.kind == "humidity")
-    ]
+    charts = environment_charts(
+        rep.segments,
+        me.tenant.timezone,
+        lambda seg, x: (
+            seg.stage == "trip"
+            or (
+                seg.stage == "production"
+                and (bool(x.excursions) or x.kind == "humidity")
+            )
+        ),
+    )
     causes = scope.causes(session, me.tenant.id, rep.batch)
     return render(
         request,

@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -95,6 +95,8 @@ class TraceReport(BaseModel):
     generated_at: datetime
     generated_by: str
     log: dict[str, Any]
+    # the environment as computed (with readings when asked), for charts
+    segments: list[Any] = Field(default_factory=list, exclude=True)
 
 
 def _materials(session: Session, batch: Batch, used: list[Any]) -> list[Material]:
@@ -140,9 +142,15 @@ def c_sha(session: Session, lot: MaterialLot) -> str | None:
 
 
 def build(
-    session: Session, tenant_id: uuid.UUID, code: str, *, generated_by: str
+    session: Session,
+    tenant_id: uuid.UUID,
+    code: str,
+    *,
+    generated_by: str,
+    with_points: bool = False,
 ) -> TraceReport:
-    """The report for a unit URI, element string, serial or batch code."""
+    """The report for a unit URI, element string, serial or batch code
+    (``with_points``: keep the readings for charts in ``report.segments``)."""
     found = packaging.lookup(session, code, tenant_id=tenant_id)
     batch, product = found.batch, found.product
     return for_batch(
@@ -152,6 +160,7 @@ def build(
         query=code.strip(),
         unit=found.unit.serial if found.unit else None,
         generated_by=generated_by,
+        with_points=with_points,
     )
 
 
@@ -163,6 +172,7 @@ def for_batch(
     query: str,
     unit: str | None,
     generated_by: str,
+    with_points: bool = False,
 ) -> TraceReport:
     t = batch.tenant_id
     detail = batch_views.detail(session, batch)
@@ -216,7 +226,7 @@ def for_batch(
                     en=f"QC {c.stage} failed",
                 )
             )
-    segments = environment.batch_environment(session, batch)
+    segments = environment.batch_environment(session, batch, with_points=with_points)
     for a in environment.anomalies(segments):
         anomalies.append(
             Anomaly(
@@ -318,7 +328,7 @@ def for_batch(
         .where(Event.tenant_id == t, Event.subject == f"batch:{batch.code}")
     )
     session_code = batch.code.split("-")[2] if batch.code.count("-") >= 2 else ""
-    return TraceReport(
+    report = TraceReport(
         query=query,
         unit=unit,
         batch=batch.code,
@@ -366,6 +376,8 @@ def for_batch(
             "batch_events": int(batch_events or 0),
         },
     )
+    report.segments = segments
+    return report
 
 
 def _qc_zh(result: str) -> str:

@@ -6,8 +6,9 @@ marked, sized by its viewBox so it fills a phone or a desktop column.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -110,3 +111,27 @@ def line_chart(
     )
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def environment_charts(
+    segments: Sequence[Any], tz: str, keep: Callable[[Any, Any], bool] | None = None
+) -> list[tuple[Any, Any, Markup]]:
+    """(segment, sensor summary, chart) for each sensor of each place a batch
+    was that has readings (and that ``keep`` accepts)."""
+    return [
+        (
+            seg,
+            x,
+            line_chart(
+                x.points,
+                unit=x.unit,
+                title=f"{seg.place_name} · {x.sensor}",
+                low=x.low,
+                high=x.high,
+                tz=tz,
+            ),
+        )
+        for seg in segments
+        for x in seg.sensors
+        if x.points and (keep is None or keep(seg, x))
+    ]
