@@ -324,3 +324,28 @@ def test_the_pdf_report_states_the_facts_who_when_and_the_log_head(
         ).status_code
         == 403
     )
+
+
+def test_a_sold_out_shop_is_watched_until_its_last_unit_left(
+    client,
+    session,
+    bakery,
+    hall,  # noqa: F811
+):
+    from bakeprint.sensors import environment
+
+    batch = _made(session, bakery, hall)
+    _delivered(client, bakery, session, batch)  # 24 delivered, 18 sold at T0+5h
+    last = T0 + timedelta(hours=7)
+    r = client.post(
+        "/api/v1/pos/CITY-LIB/sales",
+        json={"batch": batch.code, "quantity": 6, "at": last.isoformat()},
+        headers=bakery.auth("store"),
+    )
+    assert r.status_code == 201, r.text
+    session.expire_all()
+    (shop,) = [s for s in environment._segments(session, batch) if s.stage == "shop"]
+    assert (shop.start, shop.end) == (
+        T0 + timedelta(hours=4, minutes=20),
+        last,
+    )

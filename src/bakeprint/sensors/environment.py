@@ -399,8 +399,7 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
                 place_id=vehicle.id,
             )
         )
-    sold_out: tuple[datetime | None] | None = None
-    for stock, pos in session.execute(
+    stocks = session.execute(
         select(ShopStock, PointOfSale)
         .join(
             PointOfSale,
@@ -408,7 +407,13 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
             & (PointOfSale.id == ShopStock.point_of_sale_id),
         )
         .where(ShopStock.tenant_id == t, ShopStock.batch_id == batch.id)
-    ):
+    ).all()
+    gone = (
+        _last_unit_left(session, batch)
+        if any(s.received_at and s.on_shelf <= 0 for s, _ in stocks)
+        else None
+    )
+    for stock, pos in stocks:
         if stock.received_at is None:
             continue
         end = min(now, stock.received_at + SHOP_MAX)
@@ -417,11 +422,8 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
                 batch.best_before + timedelta(days=1), time.min, ZoneInfo(tz)
             )
             end = min(end, max(off, stock.received_at))
-        if stock.received - stock.sold - stock.wasted - stock.returned <= 0:
-            if sold_out is None:
-                sold_out = _last_unit_left(session, batch)
-            if sold_out[0] is not None:
-                end = min(end, max(sold_out[0], stock.received_at))
+        if stock.on_shelf <= 0 and gone is not None:  # sold out: until then
+            end = min(end, max(gone, stock.received_at))
         out.append(
             Segment(
                 "shop",
@@ -436,20 +438,18 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
     return out
 
 
-def _last_unit_left(session: Session, batch: Batch) -> tuple[datetime | None]:
+def _last_unit_left(session: Session, batch: Batch) -> datetime | None:
     """When the batch's last sale, write-off or return happened (max() in
     Python: in SQL it tempts the planner to walk the time index from today)."""
-    return (
-        max(
-            session.scalars(
-                select(Event.event_time).where(
-                    Event.tenant_id == batch.tenant_id,
-                    Event.subject == f"batch:{batch.code}",
-                    Event.kind.in_(("sold", "wasted", "returned")),
-                )
-            ),
-            default=None,
+    return max(
+        session.scalars(
+            select(Event.event_time).where(
+                Event.tenant_id == batch.tenant_id,
+                Event.subject == f"batch:{batch.code}",
+                Event.kind.in_(("sold", "wasted", "returned")),
+            )
         ),
+        default=None,
     )
 
 
