@@ -240,15 +240,8 @@ def confirm_pulled(
         )
     if pulled < 0:
         raise Invalid("下架数量不能为负", "pulled cannot be negative", field="pulled")
-    from bakeprint.retail.models import ShopStock
 
-    stock = session.scalar(
-        select(ShopStock).where(
-            ShopStock.tenant_id == t,
-            ShopStock.point_of_sale_id == pos.id,
-            ShopStock.batch_id == batch.id,
-        )
-    )
+    stock = retail.find_stock(session, t, pos.id, batch.id)
     on_shelf = stock.on_shelf if stock else 0
     if pulled > on_shelf:
         raise Conflict(
@@ -275,16 +268,13 @@ def confirm_pulled(
     return row
 
 
-def status(session: Session, recall: Recall) -> dict[str, Any]:
-    """Where the recall stands: per shop and batch, on shelf at notice, pulled,
-    still on shelf, confirmation; notifications and their delivery."""
-    t = recall.tenant_id
+def _with_stock(stmt: Any) -> Any:
+    """Join a RecallShop row to its shop, its batch and (if any) the shop's
+    stock of that batch."""
     from bakeprint.retail.models import ShopStock
 
-    rows: list[dict[str, Any]] = []
-    for rs, pos, batch in session.execute(
-        select(RecallShop, PointOfSale, Batch)
-        .join(
+    return (
+        stmt.join(
             PointOfSale,
             (PointOfSale.tenant_id == RecallShop.tenant_id)
             & (PointOfSale.id == RecallShop.point_of_sale_id),
@@ -294,16 +284,27 @@ def status(session: Session, recall: Recall) -> dict[str, Any]:
             (Batch.tenant_id == RecallShop.tenant_id)
             & (Batch.id == RecallShop.batch_id),
         )
+        .outerjoin(
+            ShopStock,
+            (ShopStock.tenant_id == RecallShop.tenant_id)
+            & (ShopStock.point_of_sale_id == RecallShop.point_of_sale_id)
+            & (ShopStock.batch_id == RecallShop.batch_id),
+        )
+    )
+
+
+def status(session: Session, recall: Recall) -> dict[str, Any]:
+    """Where the recall stands: per shop and batch, on shelf at notice, pulled,
+    still on shelf, confirmation; notifications and their delivery."""
+    t = recall.tenant_id
+    from bakeprint.retail.models import ShopStock
+
+    rows: list[dict[str, Any]] = []
+    for rs, pos, batch, stock in session.execute(
+        _with_stock(select(RecallShop, PointOfSale, Batch, ShopStock))
         .where(RecallShop.tenant_id == t, RecallShop.recall_id == recall.id)
         .order_by(PointOfSale.code, Batch.code)
     ):
-        stock = session.scalar(
-            select(ShopStock).where(
-                ShopStock.tenant_id == t,
-                ShopStock.point_of_sale_id == pos.id,
-                ShopStock.batch_id == batch.id,
-            )
-        )
         rows.append(
             {
                 "point_of_sale": pos.code,
@@ -450,17 +451,12 @@ def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]
     from bakeprint.retail.models import ShopStock
 
     out = []
-    for rs, rec, batch in session.execute(
-        select(RecallShop, Recall, Batch)
+    for rs, rec, batch, stock in session.execute(
+        _with_stock(select(RecallShop, Recall, Batch, ShopStock))
         .join(
             Recall,
             (Recall.tenant_id == RecallShop.tenant_id)
             & (Recall.id == RecallShop.recall_id),
-        )
-        .join(
-            Batch,
-            (Batch.tenant_id == RecallShop.tenant_id)
-            & (Batch.id == RecallShop.batch_id),
         )
         .where(
             RecallShop.tenant_id == pos.tenant_id,
@@ -469,13 +465,6 @@ def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]
         )
         .order_by(Recall.opened_at.desc(), Batch.code)
     ):
-        stock = session.scalar(
-            select(ShopStock).where(
-                ShopStock.tenant_id == pos.tenant_id,
-                ShopStock.point_of_sale_id == pos.id,
-                ShopStock.batch_id == batch.id,
-            )
-        )
         on_shelf = stock.on_shelf if stock else 0
         if rs.on_shelf_at_notice == 0 and rs.awaiting_at_notice == 0 and on_shelf == 0:
             continue

@@ -48,6 +48,19 @@ def shop(session: Session, actor: Actor, code: str) -> PointOfSale:
     return pos
 
 
+def find_stock(
+    session: Session, tenant_id: uuid.UUID, pos_id: uuid.UUID, batch_id: uuid.UUID
+) -> ShopStock | None:
+    """What a shop holds of a batch, if it ever received any (no lock)."""
+    return session.scalar(
+        select(ShopStock).where(
+            ShopStock.tenant_id == tenant_id,
+            ShopStock.point_of_sale_id == pos_id,
+            ShopStock.batch_id == batch_id,
+        )
+    )
+
+
 def _stock(session: Session, pos: PointOfSale, batch: Batch) -> ShopStock:
     stmt = (
         select(ShopStock)
@@ -329,13 +342,7 @@ def stock_rows(
         b = session.get(Batch, (tenant_id, batch_id))
         assert p is not None and b is not None
         product = session.get(Product, (tenant_id, b.product_id))
-        s = session.scalar(
-            select(ShopStock).where(
-                ShopStock.tenant_id == tenant_id,
-                ShopStock.point_of_sale_id == pos_id,
-                ShopStock.batch_id == batch_id,
-            )
-        )
+        s = find_stock(session, tenant_id, pos_id, batch_id)
         received = s.received if s else 0
         out.append(
             StockRead(
