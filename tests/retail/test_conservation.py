@@ -259,7 +259,7 @@ def test_counts_always_reconcile(session, bakery, cat):
                 )
 
     Chain.TestCase.settings = settings(
-        max_examples=12,
+        max_examples=20,
         stateful_step_count=25,
         deadline=None,
         suppress_health_check=list(HealthCheck),
