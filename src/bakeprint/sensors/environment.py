@@ -12,20 +12,30 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, select, union_all
+import psycopg
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from bakeprint.catalog.models import Location, PointOfSale, Product, Vehicle
+from bakeprint.catalog.models import Location, PointOfSale, Product
 from bakeprint.db import utcnow
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
-from bakeprint.logistics.models import Delivery
 from bakeprint.production.models import Batch
 from bakeprint.retail.models import ShopStock
 from bakeprint.sensors import blocks
@@ -149,8 +159,9 @@ def summarise_windows(
     excursions and the minutes outside). An hour wholly inside the band and
     the window is taken from its rollup (count, min, max, sum) without being
     decoded; an edge hour inside the band is decoded for its statistics only.
-    The result equals examining every reading (a test checks it). Two queries
-    serve every window: one for the rollups, one for the blocks to decode.
+    The result equals examining every reading (a test checks it). One
+    statement serves every window: the rollups, with the data of only the
+    blocks to decode.
     """
     live = [(i, js, st, en) for i, (js, st, en) in enumerate(jobs) if js]
     out: list[list[SensorSummary]] = [[] for _ in jobs]
@@ -189,72 +200,118 @@ def summarise_windows(
     rows_of: dict[tuple[int, Any], list[Any]] = {
         (i, x.id): [] for i, found, *_ in windows for x in found
     }
-    # one statement, one indexed range per window (UNION ALL: an OR of the
-    # windows makes SQLite's planner scan the table)
-    parts = [
-        select(
-            literal(i).label("w"),
-            SensorBlock.sensor_id,
-            SensorBlock.hour,
-            SensorBlock.count.label("n"),
-            SensorBlock.t_min,
-            SensorBlock.t_max,
-            SensorBlock.v_min,
-            SensorBlock.v_max,
-            SensorBlock.v_sum,
-        ).where(
-            SensorBlock.tenant_id == tenant_id,
-            SensorBlock.sensor_id.in_([x.id for x in found]),
-            SensorBlock.hour >= blocks.hour_of(a),
-            SensorBlock.hour <= b,
+    # One statement, one indexed range per window (UNION ALL: an OR of the
+    # windows makes SQLite's planner scan the table). A block's data comes
+    # back only when it must be decoded: it is not wholly inside the window
+    # and the band (the same test as ``Band.holds``, written in SQL). Every
+    # value is a named parameter, so the statement's shape repeats from batch
+    # to batch and its compiled form is reused.
+    params: dict[str, Any] = {"tenant": tenant_id}
+    parts = []
+    for i, found, a, b, _, bands in windows:
+        w = f"w{i}_"
+        params.update({w + "ids": [x.id for x in found], w + "h": blocks.hour_of(a)})
+        params.update({w + "a": a, w + "b": b})
+        if with_points:
+            data: Any = SensorBlock.data
+        else:
+            by_band: dict[int, tuple[Band, list[Any]]] = {}
+            for x in found:
+                by_band.setdefault(id(bands[x.id]), (bands[x.id], []))[1].append(x.id)
+            whole = []
+            for j, (band, ids) in enumerate(by_band.values()):
+                g = f"{w}g{j}_"
+                params[g + "ids"] = ids
+                whole.append(
+                    and_(
+                        SensorBlock.sensor_id.in_(bindparam(g + "ids", expanding=True)),
+                        *_held(band, g, params),
+                    )
+                )
+            data = case(
+                (
+                    and_(
+                        SensorBlock.t_min >= bindparam(w + "a"),
+                        SensorBlock.t_max <= bindparam(w + "b"),
+                        or_(*whole),
+                    ),
+                    null(),
+                ),
+                else_=SensorBlock.data,
+            )
+        parts.append(
+            select(
+                literal_column(str(i)).label("w"),
+                SensorBlock.sensor_id,
+                SensorBlock.hour,
+                SensorBlock.count.label("n"),
+                SensorBlock.t_min,
+                SensorBlock.t_max,
+                SensorBlock.v_min,
+                SensorBlock.v_max,
+                SensorBlock.v_sum,
+                data.label("data"),
+            ).where(
+                SensorBlock.tenant_id == bindparam("tenant"),
+                SensorBlock.sensor_id.in_(bindparam(w + "ids", expanding=True)),
+                SensorBlock.hour >= bindparam(w + "h"),
+                SensorBlock.hour <= bindparam(w + "b"),
+            )
         )
-        for i, found, a, b, _, _ in windows
-    ]
     query = parts[0] if len(parts) == 1 else union_all(*parts)
-    for r in session.execute(query):
-        rows_of[(r.w, r.sensor_id)].append(r)
+    with binary_results(session):
+        for r in session.execute(query, params):
+            rows_of[(r.w, r.sensor_id)].append(r)
     for rows in rows_of.values():
         rows.sort(key=lambda r: r.hour)
-    need: dict[int, set[tuple[Any, int]]] = {}
-    for i, found, a, b, _end, bands in windows:
-        need[i] = {
-            (r.sensor_id, r.hour)
-            for x in found
-            for r in rows_of[(i, x.id)]
-            if with_points
-            or not (
-                a <= r.t_min and r.t_max <= b and bands[x.id].holds(r.v_min, r.v_max)
-            )
-        }
-    data: dict[tuple[Any, int], bytes] = {}
-    blob_parts = []
-    for i, _found, _a, _b, _end, _bands in windows:
-        if not need[i]:
-            continue
-        blob_parts.append(
-            select(SensorBlock.sensor_id, SensorBlock.hour, SensorBlock.data).where(
-                SensorBlock.tenant_id == tenant_id,
-                SensorBlock.sensor_id.in_(sorted({sid for sid, _ in need[i]})),
-                SensorBlock.hour.in_(sorted({h for _, h in need[i]})),
-            )
-        )
-    if blob_parts:
-        blobs = blob_parts[0] if len(blob_parts) == 1 else union_all(*blob_parts)
-        for sid, hour, blob in session.execute(blobs):
-            data[(sid, hour)] = blob
     for i, found, a, b, end, bands in windows:
-        mine = {k: v for k, v in data.items() if k in need[i]}
         out[i] = [
-            _summary(x, rows_of[(i, x.id)], mine, bands[x.id], a, b, end, with_points)
+            _summary(x, rows_of[(i, x.id)], bands[x.id], a, b, end, with_points)
             for x in found
         ]
+    return out
+
+
+class _BinaryCursor(psycopg.Cursor[Any]):
+    def execute(self, *args: Any, **kw: Any) -> Any:
+        kw["binary"] = True
+        return super().execute(*args, **kw)
+
+
+@contextmanager
+def binary_results(session: Session) -> Iterator[None]:
+    """On PostgreSQL, statements run inside ask for results in the binary
+    format: block data then arrive as raw bytes instead of hex text, which
+    halves the time of the blocks statement (~300 KB for a batch). The Python
+    values are the same either way."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    raw: Any = conn.connection.driver_connection
+    before = raw.cursor_factory
+    raw.cursor_factory = _BinaryCursor
+    try:
+        yield
+    finally:
+        raw.cursor_factory = before
+
+
+def _held(band: Band, prefix: str, params: dict[str, Any]) -> list[Any]:
+    """``Band.holds`` as conditions on a block's rollup (values in ``params``)."""
+    out = []
+    if band.strict_lo is not None:
+        params[prefix + "lo"] = band.strict_lo
+        out.append(SensorBlock.v_min >= bindparam(prefix + "lo"))
+    if band.strict_hi is not None:
+        params[prefix + "hi"] = band.strict_hi
+        out.append(SensorBlock.v_max <= bindparam(prefix + "hi"))
     return out
 
 
 def _summary(
     sensor: Sensor,
     rows: list[Any],
-    data: dict[tuple[Any, int], bytes],
     band: Band,
     a: int,
     b: int,
@@ -267,7 +324,7 @@ def _summary(
     seq: list[tuple[datetime, float]] = []  # examined readings + inside markers
     decoded: list[tuple[datetime, float]] = []
     for r in rows:
-        blob = data.get((sensor.id, r.hour))
+        blob = r.data
         if blob is None:  # wholly inside the window and the band
             n, s_, lo, hi, first = r.n, r.v_sum, r.v_min, r.v_max, r.t_min
         else:
@@ -312,21 +369,50 @@ def _summary(
     )
 
 
-def _segments(session: Session, batch: Batch) -> list[Segment]:
+@dataclass
+class _Context:
+    timezone: str
+    category: str | None
+    location: Location | None
+
+
+def _context(session: Session, batch: Batch) -> _Context:
+    """The bakery's time zone, the product category and the production place,
+    in one statement."""
+    row = session.execute(
+        select(Tenant.timezone, Product.category, Location)
+        .select_from(Batch)
+        .join(Tenant, Tenant.id == Batch.tenant_id)
+        .join(
+            Product,
+            (Product.tenant_id == Batch.tenant_id) & (Product.id == Batch.product_id),
+        )
+        .outerjoin(
+            Location,
+            (Location.tenant_id == Batch.tenant_id)
+            & (Location.id == Batch.location_id),
+        )
+        .where(Batch.tenant_id == batch.tenant_id, Batch.id == batch.id)
+    ).one()
+    return _Context(*row)
+
+
+def _segments(
+    session: Session, batch: Batch, ctx: _Context | None = None
+) -> list[Segment]:
     from bakeprint.logistics import service as logistics
 
+    ctx = ctx or _context(session, batch)
     t = batch.tenant_id
     now = utcnow()
-    tenant = session.get(Tenant, t)
-    tz = tenant.timezone if tenant else "UTC"
+    tz = ctx.timezone
     out: list[Segment] = []
-    trips = logistics.trips_of_batch(session, batch)
+    legs = logistics.legs_of_batch(session, batch)
     first_departure = min(
-        (trip.departed_at for trip, _ in trips if trip.departed_at), default=None
+        (leg.trip.departed_at for leg in legs if leg.trip.departed_at), default=None
     )
-    if batch.location_id is not None:
-        loc = session.get(Location, (t, batch.location_id))
-        assert loc is not None
+    loc = ctx.location
+    if loc is not None:
         made_end = batch.ended_at or now
         out.append(
             Segment(
@@ -366,27 +452,16 @@ def _segments(session: Session, batch: Batch) -> list[Segment]:
                             place_id=where.id,
                         )
                     )
-    for trip, load in trips:
+    for leg in legs:
+        trip, load, vehicle = leg.trip, leg.load, leg.vehicle
         if trip.departed_at is None:
             continue
-        last_drop = session.scalar(
-            select(Delivery.delivered_at)
-            .where(
-                Delivery.tenant_id == t,
-                Delivery.trip_id == trip.id,
-                Delivery.batch_id == batch.id,
-            )
-            .order_by(Delivery.delivered_at.desc())
-            .limit(1)
-        )
         all_dropped = load.delivered >= load.loaded
         end = (
-            last_drop
-            if all_dropped and last_drop
-            else (trip.arrived_at or last_drop or now)
+            leg.last_drop
+            if all_dropped and leg.last_drop
+            else (trip.arrived_at or leg.last_drop or now)
         )
-        vehicle = session.get(Vehicle, (t, trip.vehicle_id))
-        assert vehicle is not None
         out.append(
             Segment(
                 "trip",
@@ -456,9 +531,9 @@ def _last_unit_left(session: Session, batch: Batch) -> datetime | None:
 def batch_environment(
     session: Session, batch: Batch, *, with_points: bool = False
 ) -> list[Segment]:
-    product = session.get(Product, (batch.tenant_id, batch.product_id))
-    category = product.category if product else None
-    segments = _segments(session, batch)
+    ctx = _context(session, batch)
+    category = ctx.category
+    segments = _segments(session, batch, ctx)
     kept = []
     all_ranges = sensors.range_history(session, batch.tenant_id)
     at: dict[tuple[str, Any], list[Sensor]] = defaultdict(list)

@@ -26,7 +26,6 @@ from bakeprint.catalog.models import (
     PointOfSale,
     Product,
     Supplier,
-    Vehicle,
 )
 from bakeprint.db import utcnow
 from bakeprint.events import service as events
@@ -265,8 +264,8 @@ def for_batch(
 
     trips = []
     cabins = {s.ref: s for s in segments if s.stage == "trip"}
-    for trip, load in logistics.trips_of_batch(session, batch):
-        vehicle = session.get(Vehicle, (t, trip.vehicle_id))
+    for leg in logistics.legs_of_batch(session, batch):
+        trip, load, vehicle = leg.trip, leg.load, leg.vehicle
         seg = cabins.get(trip.code)
         drops = [
             {
@@ -294,8 +293,8 @@ def for_batch(
         trips.append(
             {
                 "trip": trip.code,
-                "vehicle": vehicle.code if vehicle else "?",
-                "vehicle_name": vehicle.name if vehicle else "?",
+                "vehicle": vehicle.code,
+                "vehicle_name": vehicle.name,
                 "driver": trip.driver,
                 "status": trip.status,
                 "departed_at": trip.departed_at,
