@@ -12,6 +12,7 @@ from bakeprint.logistics import endpoints as logistics
 from bakeprint.materials import endpoints as materials
 from bakeprint.packaging import endpoints as packaging
 from bakeprint.production import endpoints as production
+from bakeprint.quality import alert_endpoints as quality_alerts
 from bakeprint.quality import endpoints as quality
 from bakeprint.recall import endpoints as recall
 from bakeprint.retail import endpoints as retail
@@ -27,6 +28,7 @@ API_ROUTERS = [
     storage.router,
     production.router,
     quality.router,
+    quality_alerts.router,
     packaging.router,
     logistics.router,
     retail.router,

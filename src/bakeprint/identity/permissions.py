@@ -13,6 +13,7 @@ ACTIONS = (
     "retail:write",
     "recall:write",
     "alerts:ack",
+    "complaints:file",  # shops and staff report a problem with a unit or batch
     "sensors:ingest",  # gateways upload readings
     "users:admin",
     "audit:export",
@@ -22,13 +23,27 @@ ACTIONS = (
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "owner": frozenset(ACTIONS),
     "production": frozenset(
-        {"read", "lookup", "production:write", "alerts:ack", "sensors:ingest"}
+        {
+            "read",
+            "lookup",
+            "production:write",
+            "alerts:ack",
+            "sensors:ingest",
+            "complaints:file",
+        }
     ),
     "qc": frozenset(
-        {"read", "lookup", "quality:write", "materials:write", "alerts:ack"}
+        {
+            "read",
+            "lookup",
+            "quality:write",
+            "materials:write",
+            "alerts:ack",
+            "complaints:file",
+        }
     ),
     "logistics": frozenset({"read", "lookup", "logistics:write", "sensors:ingest"}),
-    "store": frozenset({"lookup", "retail:write"}),
+    "store": frozenset({"lookup", "retail:write", "complaints:file"}),
     "supplier": frozenset({"supplier:submit"}),
     "auditor": frozenset({"read", "lookup", "audit:export"}),
 }

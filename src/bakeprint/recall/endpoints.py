@@ -114,6 +114,23 @@ def close(
     return recalls.status(session, rec)
 
 
+@router.post("/recalls/{code}/launch")
+def launch(code: str, session: SessionDep, actor: CanWriteRecall) -> dict[str, Any]:
+    """Launch a recall draft (from a level-3 alert): its scope is worked out
+    again now, its batches frozen and its shops notified."""
+    rec = recalls.launch(session, code, actor=actor)
+    return recalls.status(session, rec)
+
+
+@router.post("/recalls/{code}/discard")
+def discard(
+    code: str, data: Closing, session: SessionDep, actor: CanWriteRecall
+) -> dict[str, Any]:
+    """Drop a recall draft that is not needed (the note says why)."""
+    rec = recalls.discard(session, code, note=data.note, actor=actor)
+    return recalls.status(session, rec)
+
+
 @router.get("/recalls/{code}/report")
 def report(code: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
     """The recall report as JSON, stamped with the event-log head."""

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bakeprint.db import Base, TenantScoped, UTCDateTime, tenant_fk
 
-RECALL_STATUSES = ("open", "closed")
+# a level-3 alert drafts a recall: nothing is frozen or sent until a person
+# launches it (or discards it)
+RECALL_STATUSES = ("draft", "open", "closed", "discarded")
 
 
 class Recall(TenantScoped, Base):

@@ -56,6 +56,52 @@ def _code(session: Session, tenant_id: uuid.UUID, when: datetime, tz: str) -> st
     return f"RC-{day}-{seq:02d}"
 
 
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise Invalid(
+            "请写明召回原因", "give the reason for the recall", field="reason"
+        )
+    return reason.strip()
+
+
+def _found(session: Session, tenant_id: uuid.UUID, criteria: scope.Criteria) -> Any:
+    found = scope.find(session, tenant_id, criteria)
+    if not found.batches:
+        raise Conflict(
+            "这个范围内没有批次，无需召回",
+            "the scope holds no batch: nothing to recall",
+        )
+    return found
+
+
+def _new(
+    session: Session,
+    criteria: scope.Criteria,
+    *,
+    reason: str,
+    actor: Actor,
+    level: int,
+    status: str,
+) -> tuple[Recall, Tenant]:
+    t = actor.tenant_id
+    tenant = session.get(Tenant, t)
+    assert tenant is not None
+    now = utcnow()
+    recall = Recall(
+        tenant_id=t,
+        code=_code(session, t, now, tenant.timezone),
+        level=level,
+        reason=reason,
+        criteria=criteria.model_dump(mode="json", exclude_none=True),
+        status=status,
+        opened_at=now,
+        opened_by=actor.username,
+    )
+    session.add(recall)
+    session.flush()
+    return recall, tenant
+
+
 def open_recall(
     session: Session,
     criteria: scope.Criteria,
@@ -65,32 +111,73 @@ def open_recall(
     level: int = 3,
 ) -> Recall:
     """Freeze every batch in the scope and notify every shop that has them."""
-    t = actor.tenant_id
-    if not reason.strip():
-        raise Invalid(
-            "请写明召回原因", "give the reason for the recall", field="reason"
-        )
-    found = scope.find(session, t, criteria)
-    if not found.batches:
-        raise Conflict(
-            "这个范围内没有批次，无需召回",
-            "the scope holds no batch: nothing to recall",
-        )
-    tenant = session.get(Tenant, t)
-    assert tenant is not None
-    now = utcnow()
-    recall = Recall(
-        tenant_id=t,
-        code=_code(session, t, now, tenant.timezone),
-        level=level,
-        reason=reason.strip(),
-        criteria=criteria.model_dump(mode="json", exclude_none=True),
-        status="open",
-        opened_at=now,
-        opened_by=actor.username,
+    reason = _reason(reason)
+    found = _found(session, actor.tenant_id, criteria)
+    recall, tenant = _new(
+        session, criteria, reason=reason, actor=actor, level=level, status="open"
     )
-    session.add(recall)
+    _activate(session, recall, tenant, found, actor)
+    return recall
+
+
+def draft(
+    session: Session,
+    criteria: scope.Criteria,
+    *,
+    reason: str,
+    actor: Actor,
+    level: int = 3,
+) -> Recall:
+    """A recall prepared from a scope (a level-3 alert): nothing is frozen or
+    sent until a person launches it."""
+    reason = _reason(reason)
+    _found(session, actor.tenant_id, criteria)
+    recall, _ = _new(
+        session, criteria, reason=reason, actor=actor, level=level, status="draft"
+    )
+    return recall
+
+
+def launch(session: Session, code: str, *, actor: Actor) -> Recall:
+    """Open a drafted recall: its scope is worked out again now (stock moved
+    since the draft), then frozen and notified as any recall."""
+    recall = get(session, actor.tenant_id, code, lock=True)
+    if recall.status != "draft":
+        raise Conflict(
+            f"召回 {recall.code} 不是草稿（{recall.status}），不能再发起",
+            f"recall {recall.code} is not a draft ({recall.status}); it cannot "
+            "be launched",
+        )
+    found = _found(session, actor.tenant_id, scope.Criteria(**recall.criteria))
+    tenant = session.get(Tenant, actor.tenant_id)
+    assert tenant is not None
+    recall.status = "open"
+    recall.opened_at, recall.opened_by = utcnow(), actor.username
+    _activate(session, recall, tenant, found, actor)
+    return recall
+
+
+def discard(session: Session, code: str, *, note: str, actor: Actor) -> Recall:
+    """Drop a draft that turned out unnecessary (the note says why)."""
+    recall = get(session, actor.tenant_id, code, lock=True)
+    if recall.status != "draft":
+        raise Conflict(
+            f"只有草稿可以放弃；召回 {recall.code} 的状态是 {recall.status}",
+            f"only a draft can be discarded; recall {recall.code} is {recall.status}",
+        )
+    if not note.strip():
+        raise Invalid("请写明为什么不召回", "say why no recall is needed", field="note")
+    recall.status = "discarded"
+    recall.closed_at, recall.closed_by = utcnow(), actor.username
+    recall.closing_note = note.strip()
     session.flush()
+    return recall
+
+
+def _activate(
+    session: Session, recall: Recall, tenant: Tenant, found: Any, actor: Actor
+) -> None:
+    t, now, level = actor.tenant_id, recall.opened_at, recall.level
     notices: dict[uuid.UUID, list[dict[str, Any]]] = {}
     pos_by_code = {
         p.code: p
@@ -160,7 +247,6 @@ def open_recall(
             )
         )
     session.flush()
-    return recall
 
 
 def _event(
@@ -397,6 +483,14 @@ def status(session: Session, recall: Recall) -> dict[str, Any]:
         "closed_at": recall.closed_at,
         "closed_by": recall.closed_by,
         "closing_note": recall.closing_note,
+        # a draft freezes nothing yet: what launching it now would reach
+        "draft_scope": (
+            scope.find(
+                session, recall.tenant_id, scope.Criteria(**recall.criteria)
+            ).model_dump(mode="json")
+            if recall.status == "draft"
+            else None
+        ),
         "batches": affected,
         "shops": rows,
         "notices": notices,
@@ -423,10 +517,15 @@ def status(session: Session, recall: Recall) -> dict[str, Any]:
 
 def close(session: Session, code: str, *, note: str, actor: Actor) -> Recall:
     recall = get(session, actor.tenant_id, code, lock=True)
-    if recall.status == "closed":
+    if recall.status in ("closed", "discarded"):
         raise Conflict(
             f"召回 {recall.code} 已由 {recall.closed_by} 关闭",
             f"recall {recall.code} was already closed by {recall.closed_by}",
+        )
+    if recall.status == "draft":
+        raise Conflict(
+            f"召回 {recall.code} 还是草稿：请发起或放弃它",
+            f"recall {recall.code} is still a draft: launch or discard it",
         )
     recall.status = "closed"
     recall.closed_at = utcnow()

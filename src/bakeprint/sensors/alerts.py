@@ -189,6 +189,12 @@ def _record(session: Session, sensor: Sensor, exc: Excursion) -> EnvironmentAler
         session.add(alert)
         session.flush()
         _notify(session, sensor, alert)
+        if sensor.location_id is not None:  # the batches made or waiting there
+            from bakeprint.quality import attention
+
+            attention.review_place(
+                session, t, sensor.location_id, alert.started_at, alert.ended_at
+            )
         return alert
     rose = exc.level > existing.level
     existing.started_at = min(existing.started_at, exc.start)

@@ -101,7 +101,7 @@ class _Hit:
     en: str
 
 
-def _live_consumptions(
+def live_consumptions(
     session: Session, tenant_id: uuid.UUID, where: Any
 ) -> list[Consumption]:
     """Consumption rows still in force (a correction supersedes the row it
@@ -217,7 +217,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
             )
         by_id = {x.id: x for x in found_lots}
         hits: dict[uuid.UUID, list[_Hit]] = defaultdict(list)
-        for r in _live_consumptions(session, t, Consumption.lot_id.in_(list(by_id))):
+        for r in live_consumptions(session, t, Consumption.lot_id.in_(list(by_id))):
             x = by_id[r.lot_id]
             hit = _Hit(
                 f"使用原料批次 {x.code}（{x.supplier_lot}）",
@@ -238,9 +238,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         }
         hits = defaultdict(list)
         if their:
-            for r in _live_consumptions(
-                session, t, Consumption.lot_id.in_(list(their))
-            ):
+            for r in live_consumptions(session, t, Consumption.lot_id.in_(list(their))):
                 x = their[r.lot_id]
                 hit = _Hit(
                     f"使用供应商 {sup.name} 的原料 {x.code}",
@@ -505,7 +503,7 @@ def causes(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]:
     batch = batches.get(session, tenant_id, code)
     t = tenant_id
     cands: list[tuple[str, str, str, str, Criteria]] = []
-    used = _live_consumptions(session, t, Consumption.batch_id == batch.id)
+    used = live_consumptions(session, t, Consumption.batch_id == batch.id)
     lot_rows = {
         x.id: x
         for x in session.scalars(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 09:30:14.272530
+Create Date: 2026-11-29 10:17:41.607812
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,21 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
         sa.UniqueConstraint("slug", name=op.f("uq_tenants_slug")),
+    )
+    op.create_table(
+        "alert_settings",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("minor_anomalies", sa.Integer(), nullable=False),
+        sa.Column("raised_sampling_rate", sa.Float(), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_alert_settings_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_alert_settings")),
     )
     op.create_table(
         "batch_code_sequences",
@@ -483,6 +498,47 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "batch_alerts",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("cause", sa.String(length=20), nullable=False),
+        sa.Column("detail_zh", sa.Text(), nullable=False),
+        sa.Column("detail_en", sa.Text(), nullable=False),
+        sa.Column("anomalies", sa.JSON(), nullable=False),
+        sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("raised_by", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("acknowledged_by", sa.String(length=64), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=True),
+        sa.Column("impact", sa.JSON(), nullable=True),
+        sa.Column("recall_id", sa.Uuid(), nullable=True),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "recall_id"],
+            ["recalls.tenant_id", "recalls.id"],
+            name=op.f("fk_batch_alerts_tenant_id_recall_id_recalls"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_batch_alerts_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_batch_alerts")),
+        sa.UniqueConstraint(
+            "tenant_id", "key", name=op.f("uq_batch_alerts_tenant_id_key")
+        ),
+    )
+    with op.batch_alter_table("batch_alerts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_batch_alerts_status", ["tenant_id", "status", "raised_at"], unique=False
+        )
+
+    op.create_table(
         "equipment",
         sa.Column("code", sa.String(length=40), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -879,6 +935,31 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "batch_alert_batches",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("alert_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "alert_id"],
+            ["batch_alerts.tenant_id", "batch_alerts.id"],
+            name=op.f("fk_batch_alert_batches_tenant_id_alert_id_batch_alerts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_batch_alert_batches_tenant_id_batch_id_batches"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "alert_id", "batch_id", name=op.f("pk_batch_alert_batches")
+        ),
+    )
+    with op.batch_alter_table("batch_alert_batches", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_batch_alert_batches_batch", ["tenant_id", "batch_id"], unique=False
+        )
+
+    op.create_table(
         "batch_equipment",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("batch_id", sa.Uuid(), nullable=False),
@@ -1024,6 +1105,51 @@ def upgrade() -> None:
     with op.batch_alter_table("checkpoints", schema=None) as batch_op:
         batch_op.create_index(
             "ix_checkpoints_batch", ["tenant_id", "batch_id", "stage"], unique=False
+        )
+
+    op.create_table(
+        "complaints",
+        sa.Column("code", sa.String(length=24), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("channel", sa.String(length=12), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("serial", sa.String(length=40), nullable=True),
+        sa.Column("point_of_sale_id", sa.Uuid(), nullable=True),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("contact", sa.String(length=200), nullable=False),
+        sa.Column("reported_by", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("verified_by", sa.String(length=64), nullable=True),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("verdict", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_complaints_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "point_of_sale_id"],
+            ["points_of_sale.tenant_id", "points_of_sale.id"],
+            name=op.f("fk_complaints_tenant_id_point_of_sale_id_points_of_sale"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_complaints_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_complaints")),
+        sa.UniqueConstraint(
+            "tenant_id", "code", name=op.f("uq_complaints_tenant_id_code")
+        ),
+    )
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_complaints_status", ["tenant_id", "status", "received_at"], unique=False
         )
 
     op.create_table(
@@ -1288,11 +1414,58 @@ def upgrade() -> None:
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.create_index("ix_units_batch", ["tenant_id", "batch_id"], unique=False)
 
+    op.create_table(
+        "qc_tasks",
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=True),
+        sa.Column("alert_id", sa.Uuid(), nullable=True),
+        sa.Column("complaint_id", sa.Uuid(), nullable=True),
+        sa.Column("detail_zh", sa.Text(), nullable=False),
+        sa.Column("detail_en", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("done_by", sa.String(length=64), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "alert_id"],
+            ["batch_alerts.tenant_id", "batch_alerts.id"],
+            name=op.f("fk_qc_tasks_tenant_id_alert_id_batch_alerts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "batch_id"],
+            ["batches.tenant_id", "batches.id"],
+            name=op.f("fk_qc_tasks_tenant_id_batch_id_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "complaint_id"],
+            ["complaints.tenant_id", "complaints.id"],
+            name=op.f("fk_qc_tasks_tenant_id_complaint_id_complaints"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_qc_tasks_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_qc_tasks")),
+    )
+    with op.batch_alter_table("qc_tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_qc_tasks_status", ["tenant_id", "status", "created_at"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("qc_tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_qc_tasks_status")
+
+    op.drop_table("qc_tasks")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_index("ix_units_batch")
 
@@ -1314,6 +1487,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_consumptions_batch")
 
     op.drop_table("consumptions")
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index("ix_complaints_status")
+
+    op.drop_table("complaints")
     with op.batch_alter_table("checkpoints", schema=None) as batch_op:
         batch_op.drop_index("ix_checkpoints_batch")
 
@@ -1332,6 +1509,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_batch_equipment_equipment")
 
     op.drop_table("batch_equipment")
+    with op.batch_alter_table("batch_alert_batches", schema=None) as batch_op:
+        batch_op.drop_index("ix_batch_alert_batches_batch")
+
+    op.drop_table("batch_alert_batches")
     with op.batch_alter_table("bake_records", schema=None) as batch_op:
         batch_op.drop_index("ix_bake_records_batch")
 
@@ -1358,6 +1539,10 @@ def downgrade() -> None:
 
     op.drop_table("material_lots")
     op.drop_table("equipment")
+    with op.batch_alter_table("batch_alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_batch_alerts_status")
+
+    op.drop_table("batch_alerts")
     op.drop_table("api_tokens")
     op.drop_table("vehicles")
     op.drop_table("users")
@@ -1392,5 +1577,6 @@ def downgrade() -> None:
     op.drop_table("environment_ranges")
     op.drop_table("code_sequences")
     op.drop_table("batch_code_sequences")
+    op.drop_table("alert_settings")
     op.drop_table("tenants")
     # ### end Alembic commands ###

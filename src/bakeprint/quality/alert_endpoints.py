@@ -1,0 +1,320 @@
+"""HTTP API: level-2/3 alerts on batches, QC tasks, complaints, hazards, and
+the alert thresholds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from bakeprint.deps import (
+    CanAckAlerts,
+    CanFileComplaints,
+    CanRead,
+    CanWriteQuality,
+    SessionDep,
+)
+from bakeprint.production.models import Batch
+from bakeprint.quality import attention, complaints
+from bakeprint.quality.models import BatchAlert, Complaint, QcTask
+from bakeprint.recall.models import Recall
+from bakeprint.trace import scope
+
+router = APIRouter(tags=["alerts and complaints"])
+
+
+class BatchAlertRead(BaseModel):
+    id: uuid.UUID
+    level: int
+    cause: str
+    detail_zh: str
+    detail_en: str
+    batches: list[str]
+    anomalies: list[dict[str, str]]
+    raised_at: datetime
+    raised_by: str
+    status: str
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    note: str
+    recall: str | None = None
+    recall_status: str | None = None
+    criteria: dict[str, Any] | None = None
+    impact: dict[str, Any] | None = None
+
+
+class QcTaskRead(BaseModel):
+    id: uuid.UUID
+    kind: str
+    batch: str | None
+    complaint: str | None
+    detail_zh: str
+    detail_en: str
+    status: str
+    created_at: datetime
+    done_by: str | None
+    done_at: datetime | None
+    result: str
+
+
+class ComplaintRead(BaseModel):
+    code: str
+    received_at: datetime
+    channel: str
+    batch: str
+    serial: str | None
+    category: str
+    description: str
+    contact: str
+    status: str
+    verified_by: str | None
+    verified_at: datetime | None
+    verdict: str
+    alert: uuid.UUID | None = None
+    recall: str | None = None
+
+
+class Ack(BaseModel):
+    note: str = Field(default="", max_length=1000)
+
+
+class TaskDone(BaseModel):
+    result: str = Field(min_length=1, max_length=2000)
+
+
+class HazardCreate(BaseModel):
+    description: str = Field(min_length=1, max_length=2000)
+    criteria: scope.Criteria
+
+
+class ThresholdsUpdate(BaseModel):
+    minor_anomalies: int | None = Field(default=None, ge=1, le=20)
+    raised_sampling_rate: float | None = Field(default=None, gt=0, le=1)
+
+
+def _codes(session: Session, tenant_id: uuid.UUID, ids: set[Any]) -> dict[Any, str]:
+    from sqlalchemy import select
+
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Batch.id, Batch.code).where(
+                Batch.tenant_id == tenant_id, Batch.id.in_(ids)
+            )
+        ).all()
+    )
+
+
+def alert_view(
+    session: Session, a: BatchAlert, *, full: bool = False
+) -> BatchAlertRead:
+    recall = session.get(Recall, (a.tenant_id, a.recall_id)) if a.recall_id else None
+    return BatchAlertRead(
+        id=a.id,
+        level=a.level,
+        cause=a.cause,
+        detail_zh=a.detail_zh,
+        detail_en=a.detail_en,
+        batches=attention.batch_codes(session, a),
+        anomalies=a.anomalies or [],
+        raised_at=a.raised_at,
+        raised_by=a.raised_by,
+        status=a.status,
+        acknowledged_by=a.acknowledged_by,
+        acknowledged_at=a.acknowledged_at,
+        note=a.note,
+        recall=recall.code if recall else None,
+        recall_status=recall.status if recall else None,
+        criteria=a.criteria if full else None,
+        impact=a.impact if full else None,
+    )
+
+
+def task_views(session: Session, rows: list[QcTask]) -> list[QcTaskRead]:
+    if not rows:
+        return []
+    t = rows[0].tenant_id
+    codes = _codes(session, t, {r.batch_id for r in rows})
+    cps: dict[Any, Complaint | None] = {
+        r.complaint_id: session.get(Complaint, (t, r.complaint_id))
+        for r in rows
+        if r.complaint_id
+    }
+    return [
+        QcTaskRead(
+            id=r.id,
+            kind=r.kind,
+            batch=codes.get(r.batch_id),
+            complaint=c.code if (c := cps.get(r.complaint_id)) else None,
+            detail_zh=r.detail_zh,
+            detail_en=r.detail_en,
+            status=r.status,
+            created_at=r.created_at,
+            done_by=r.done_by,
+            done_at=r.done_at,
+            result=r.result,
+        )
+        for r in rows
+    ]
+
+
+def complaint_view(
+    session: Session, c: Complaint, alert: BatchAlert | None = None
+) -> ComplaintRead:
+    from sqlalchemy import select
+
+    if alert is None and c.status == "verified":
+        alert = session.scalar(
+            select(BatchAlert).where(
+                BatchAlert.tenant_id == c.tenant_id,
+                BatchAlert.key == f"complaint:{c.code}",
+            )
+        )
+    recall = (
+        session.get(Recall, (c.tenant_id, alert.recall_id))
+        if alert is not None and alert.recall_id
+        else None
+    )
+    batch = session.get(Batch, (c.tenant_id, c.batch_id))
+    assert batch is not None
+    return ComplaintRead(
+        code=c.code,
+        received_at=c.received_at,
+        channel=c.channel,
+        batch=batch.code,
+        serial=c.serial,
+        category=c.category,
+        description=c.description,
+        contact=c.contact,
+        status=c.status,
+        verified_by=c.verified_by,
+        verified_at=c.verified_at,
+        verdict=c.verdict,
+        alert=alert.id if alert else None,
+        recall=recall.code if recall else None,
+    )
+
+
+@router.get("/batch-alerts", response_model=list[BatchAlertRead])
+def list_alerts(
+    session: SessionDep,
+    actor: CanRead,
+    status: str | None = None,
+    level: int | None = None,
+    limit: int = 200,
+) -> list[BatchAlertRead]:
+    """Level-2 and level-3 alerts, newest first (status: open, acknowledged)."""
+    rows = attention.alerts(
+        session, actor.tenant_id, status=status, level=level, limit=min(limit, 1000)
+    )
+    return [alert_view(session, a) for a in rows]
+
+
+@router.get("/batch-alerts/{alert_id}", response_model=BatchAlertRead)
+def show_alert(
+    alert_id: uuid.UUID, session: SessionDep, actor: CanRead
+) -> BatchAlertRead:
+    """One alert; for level 3 with its impact report and the recall draft."""
+    return alert_view(
+        session, attention.get(session, actor.tenant_id, alert_id), full=True
+    )
+
+
+@router.post("/batch-alerts/{alert_id}/acknowledge", response_model=BatchAlertRead)
+def acknowledge(
+    alert_id: uuid.UUID, data: Ack, session: SessionDep, actor: CanAckAlerts
+) -> BatchAlertRead:
+    """A person takes the alert in hand (who and when are kept)."""
+    a = attention.acknowledge(session, alert_id, note=data.note, actor=actor)
+    return alert_view(session, a)
+
+
+@router.get("/qc-tasks", response_model=list[QcTaskRead])
+def list_tasks(
+    session: SessionDep, actor: CanRead, status: str | None = "open"
+) -> list[QcTaskRead]:
+    """QC's work: batches to sample more, complaints to verify."""
+    return task_views(session, attention.tasks(session, actor.tenant_id, status=status))
+
+
+@router.post("/qc-tasks/{task_id}/done", response_model=QcTaskRead)
+def task_done(
+    task_id: uuid.UUID, data: TaskDone, session: SessionDep, actor: CanWriteQuality
+) -> QcTaskRead:
+    task = attention.complete_task(session, task_id, result=data.result, actor=actor)
+    return task_views(session, [task])[0]
+
+
+@router.post("/complaints", response_model=ComplaintRead, status_code=201)
+def file_complaint(
+    data: complaints.ComplaintCreate, session: SessionDep, actor: CanFileComplaints
+) -> ComplaintRead:
+    """A shop or staff files a complaint about a unit or batch; QC gets the
+    task to verify it."""
+    row = complaints.file(session, actor.tenant_id, data, channel="api", actor=actor)
+    return complaint_view(session, row)
+
+
+@router.get("/complaints", response_model=list[ComplaintRead])
+def list_complaints(
+    session: SessionDep, actor: CanRead, status: str | None = None
+) -> list[ComplaintRead]:
+    rows = complaints.complaints(session, actor.tenant_id, status=status)
+    return [complaint_view(session, c) for c in rows]
+
+
+@router.get("/complaints/{code}", response_model=ComplaintRead)
+def show_complaint(code: str, session: SessionDep, actor: CanRead) -> ComplaintRead:
+    return complaint_view(session, complaints.get(session, actor.tenant_id, code))
+
+
+@router.post("/complaints/{code}/decision", response_model=ComplaintRead)
+def decide(
+    code: str,
+    data: complaints.ComplaintDecision,
+    session: SessionDep,
+    actor: CanWriteQuality,
+) -> ComplaintRead:
+    """QC's verdict. Verified raises level 3: the impact report of the batch's
+    scope and a recall draft (launch it at /recalls/{code}/launch)."""
+    row, alert = complaints.decide(session, code, data, actor=actor)
+    return complaint_view(session, row, alert)
+
+
+@router.post("/hazards", response_model=BatchAlertRead, status_code=201)
+def confirm_hazard(
+    data: HazardCreate, session: SessionDep, actor: CanWriteQuality
+) -> BatchAlertRead:
+    """A confirmed hazard (e.g. an undeclared allergen in a supplier's lot):
+    level 3 with the impact report of its scope and a recall draft."""
+    a = attention.confirm_hazard(
+        session, data.criteria, description=data.description, actor=actor
+    )
+    return alert_view(session, a, full=True)
+
+
+@router.get("/alert-settings", response_model=ThresholdsUpdate)
+def get_settings(session: SessionDep, actor: CanRead) -> ThresholdsUpdate:
+    th = attention.thresholds(session, actor.tenant_id)
+    return ThresholdsUpdate(**vars(th))
+
+
+@router.put("/alert-settings", response_model=ThresholdsUpdate)
+def put_settings(
+    data: ThresholdsUpdate, session: SessionDep, actor: CanWriteQuality
+) -> ThresholdsUpdate:
+    """How many minor anomalies make a batch "needs attention", and the
+    sampling rate it then gets."""
+    th = attention.set_thresholds(
+        session,
+        minor_anomalies=data.minor_anomalies,
+        raised_sampling_rate=data.raised_sampling_rate,
+        actor=actor,
+    )
+    return ThresholdsUpdate(**vars(th))

@@ -1,0 +1,231 @@
+"""Complaints: filed by a consumer on the scan page or by a shop or staff in
+the UI, verified by QC. A verified complaint raises a level-3 alert (impact
+report and recall draft); a rejected one is kept with the reason."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bakeprint import sequences
+from bakeprint.catalog import repository as catalog
+from bakeprint.catalog.models import PointOfSale
+from bakeprint.db import utcnow
+from bakeprint.errors import Conflict, Invalid, NotFound
+from bakeprint.identity.models import Tenant
+from bakeprint.identity.service import Actor
+from bakeprint.production.models import Batch
+from bakeprint.quality import attention
+from bakeprint.quality.models import (
+    COMPLAINT_CATEGORIES,
+    BatchAlert,
+    Complaint,
+    QcTask,
+)
+from bakeprint.sensors.models import OutboxMessage
+
+CATEGORY_NAMES = {
+    "foreign_body": ("异物", "foreign body"),
+    "allergen": ("过敏反应 / 过敏原", "allergic reaction / allergen"),
+    "spoiled": ("变质、发霉、异味", "spoiled, mould, off smell"),
+    "illness": ("食用后身体不适", "felt unwell after eating"),
+    "packaging": ("包装破损", "damaged packaging"),
+    "taste": ("口感、外观不对", "taste or look not right"),
+    "other": ("其他", "other"),
+}
+assert set(CATEGORY_NAMES) == set(COMPLAINT_CATEGORIES)
+
+Category = Literal[
+    "foreign_body", "allergen", "spoiled", "illness", "packaging", "taste", "other"
+]
+
+
+class ComplaintCreate(BaseModel):
+    code: str = Field(
+        min_length=1,
+        max_length=300,
+        description="The unit's QR/Digital Link URI, its serial, or the batch code.",
+    )
+    category: Category
+    description: str = Field(min_length=1, max_length=2000)
+    contact: str = Field(default="", max_length=200)  # kept private
+    point_of_sale: str | None = Field(default=None, max_length=40)
+
+
+class ComplaintDecision(BaseModel):
+    verified: bool
+    verdict: str = Field(min_length=1, max_length=2000)
+
+
+def _code(session: Session, tenant: Tenant, when: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    day = when.astimezone(ZoneInfo(tenant.timezone)).strftime("%y%m%d")
+    n = session.scalar(
+        select(func.count())
+        .select_from(Complaint)
+        .where(Complaint.tenant_id == tenant.id, Complaint.code.like(f"CP-{day}-%"))
+    )
+    seq = sequences.next_value(session, tenant.id, f"CP-{day}", start_after=int(n or 0))
+    return f"CP-{day}-{seq:02d}"
+
+
+def file(
+    session: Session,
+    tenant_id: uuid.UUID,
+    data: ComplaintCreate,
+    *,
+    channel: str,
+    actor: Actor | None = None,
+) -> Complaint:
+    """Record a complaint about a unit or batch and give QC the task to
+    verify it. ``actor`` is None for a consumer on the public scan page."""
+    from bakeprint.packaging import service as packaging
+
+    if not data.description.strip():
+        raise Invalid("请描述遇到的问题", "describe the problem", field="description")
+    try:
+        found = packaging.lookup(session, data.code, tenant_id=tenant_id)
+    except NotFound as exc:
+        raise NotFound(
+            f"找不到编码 {data.code.strip()}：请扫描包装上的二维码或输入批次号",
+            f"code {data.code.strip()} not found: scan the QR code on the pack "
+            "or type the batch code",
+            field="code",
+        ) from exc
+    pos = None
+    if data.point_of_sale:
+        pos = catalog.get(session, PointOfSale, tenant_id, data.point_of_sale)
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
+    now = utcnow()
+    row = Complaint(
+        tenant_id=tenant_id,
+        code=_code(session, tenant, now),
+        received_at=now,
+        channel=channel,
+        batch_id=found.batch.id,
+        serial=found.unit.serial if found.unit else None,
+        point_of_sale_id=pos.id if pos else None,
+        category=data.category,
+        description=data.description.strip(),
+        contact=data.contact.strip(),
+        reported_by=actor.username if actor else "",
+    )
+    session.add(row)
+    session.flush()
+    zh, en = CATEGORY_NAMES[data.category]
+    session.add(
+        QcTask(
+            tenant_id=tenant_id,
+            kind="complaint",
+            batch_id=found.batch.id,
+            complaint_id=row.id,
+            detail_zh=f"核实投诉 {row.code}：批次 {found.batch.code}，{zh}",
+            detail_en=f"verify complaint {row.code}: batch {found.batch.code}, {en}",
+        )
+    )
+    session.add(
+        OutboxMessage(
+            tenant_id=tenant_id,
+            topic="complaint.received",
+            recipient="role:qc",
+            payload={
+                "complaint": row.code,
+                "batch": found.batch.code,
+                "category": data.category,
+                "channel": channel,
+            },
+            available_at=now,
+        )
+    )
+    session.flush()
+    return row
+
+
+def get(session: Session, tenant_id: uuid.UUID, code: str) -> Complaint:
+    row = session.scalar(
+        select(Complaint).where(
+            Complaint.tenant_id == tenant_id, Complaint.code == code.strip()
+        )
+    )
+    if row is None:
+        raise NotFound(f"找不到投诉 {code}", f"complaint {code} not found")
+    return row
+
+
+def decide(
+    session: Session, code: str, data: ComplaintDecision, *, actor: Actor
+) -> tuple[Complaint, BatchAlert | None]:
+    """QC's verdict. Verified: level 3 — the impact report of the batch's
+    scope and a recall draft. Either way the verification task is done."""
+    from bakeprint.trace import scope
+
+    t = actor.tenant_id
+    row = session.scalar(
+        select(Complaint)
+        .where(Complaint.tenant_id == t, Complaint.code == code.strip())
+        .with_for_update()
+    )
+    if row is None:
+        raise NotFound(f"找不到投诉 {code}", f"complaint {code} not found")
+    if row.status != "received":
+        zh = "属实" if row.status == "verified" else "不属实"
+        raise Conflict(
+            f"投诉 {row.code} 已由 {row.verified_by} 判定为{zh}",
+            f"complaint {row.code} was already judged {row.status} by "
+            f"{row.verified_by}",
+        )
+    if not data.verdict.strip():
+        raise Invalid(
+            "请写明核实结论", "write down what the check found", field="verdict"
+        )
+    now = utcnow()
+    row.status = "verified" if data.verified else "rejected"
+    row.verified_by, row.verified_at = actor.username, now
+    row.verdict = data.verdict.strip()
+    for task in session.scalars(
+        select(QcTask).where(
+            QcTask.tenant_id == t,
+            QcTask.complaint_id == row.id,
+            QcTask.status == "open",
+        )
+    ):
+        task.status, task.done_by, task.done_at = "done", actor.username, now
+        task.result = f"{row.status}: {row.verdict}"
+    session.flush()
+    if not data.verified:
+        return row, None
+    batch = session.get(Batch, (t, row.batch_id))
+    assert batch is not None
+    zh, en = CATEGORY_NAMES[row.category]
+    alert = attention.escalate(
+        session,
+        scope.Criteria(batch=batch.code),
+        key=f"complaint:{row.code}",
+        cause="complaint",
+        zh=f"投诉 {row.code} 核实属实（{zh}）：批次 {batch.code}",
+        en=f"complaint {row.code} verified ({en}): batch {batch.code}",
+        actor=actor,
+    )
+    return row, alert
+
+
+def complaints(
+    session: Session,
+    tenant_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[Complaint]:
+    stmt = select(Complaint).where(Complaint.tenant_id == tenant_id)
+    if status:
+        stmt = stmt.where(Complaint.status == status)
+    return list(
+        session.scalars(stmt.order_by(Complaint.received_at.desc()).limit(limit))
+    )
