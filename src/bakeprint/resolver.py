@@ -102,7 +102,13 @@ def _answer(request: Request, session: Session, found: packaging.Found) -> Respo
         "application/json" in accept and "text/html" not in accept
     ):
         return JSONResponse(view)
-    return render(request, "public/scan.html", {"v": view, "me": None})
+    from bakeprint.quality.complaints import CATEGORY_NAMES
+
+    return render(
+        request,
+        "public/scan.html",
+        {"v": view, "me": None, "categories": CATEGORY_NAMES, "report": {}},
+    )
 
 
 @router.get("/01/{gtin}/10/{batch}/21/{serial}")
@@ -119,3 +125,14 @@ def short_code(request: Request, serial: str, session: SessionDep) -> Response:
     """The number printed under the QR code, typed in on a phone."""
     found = packaging.lookup(session, serial, tenant_id=None)
     return _answer(request, session, found)
+
+
+@router.post("/u/{serial}/report")
+async def report_problem(
+    request: Request, serial: str, session: SessionDep
+) -> Response:
+    """The scan page's "report a problem" form (a consumer, no login)."""
+    from bakeprint.quality.pages import public_report
+
+    form = await request.form()
+    return public_report(request, session, serial, form)

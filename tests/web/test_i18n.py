@@ -15,7 +15,11 @@ DYNAMIC = {
     "pk_": ("location", "vehicle", "point_of_sale", "category"),
     "alert_level_": ("1", "2"),
     "session_": ("AM", "PM"),
-    "status_": ("open", "closed"),
+    "status_": ("open", "closed", "draft", "discarded"),
+    "cause_": ("borderline_lot", "minor_anomalies", "complaint", "hazard"),
+    "task_": ("extra_sampling", "complaint"),
+    "complaint_": ("received", "verified", "rejected"),
+    "channel_": ("scan", "shop", "staff", "api"),
     "state_": ("delivered", "pending", "failed", "shop_page_only"),
     "sec_": (
         "materials",

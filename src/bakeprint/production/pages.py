@@ -176,7 +176,18 @@ def _distribution(session: SessionDep, batch: Batch, tz: str) -> dict[str, Any]:
         if batch.status in ("packed", "recalled", "on_hold")
         else None,
         "shop_rows": retail.stock_rows(session, batch.tenant_id, batch=batch),
+        "batch_alerts": _batch_alerts(session, batch),
     }
+
+
+def _batch_alerts(session: SessionDep, batch: Batch) -> list[Any]:
+    from bakeprint.quality import attention
+    from bakeprint.quality.alert_endpoints import alert_view
+
+    return [
+        alert_view(session, a)
+        for a in attention.alerts(session, batch.tenant_id, batch=batch)
+    ]
 
 
 @router.post("/batches/{code}/checkpoints")

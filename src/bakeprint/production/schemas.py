@@ -121,6 +121,7 @@ class BatchSummary(BaseModel):
     packed_quantity: int | None
     started_at: datetime
     needs_attention: bool
+    sampling_rate: float
 
 
 class BatchRead(BatchSummary):

@@ -44,6 +44,7 @@ def summary(session: Session, batch: Batch) -> BatchSummary:
         packed_quantity=batch.packed_quantity,
         started_at=batch.started_at,
         needs_attention=batch.needs_attention,
+        sampling_rate=batch.sampling_rate,
     )
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from bakeprint.deps import SessionDep
-from bakeprint.errors import BakeprintError
+from bakeprint.errors import BakeprintError, NotFound
 from bakeprint.recall import service as recalls
 from bakeprint.trace.pages import FIELDS, criteria_from_form
 from bakeprint.trace.pdf import response as pdf_response
@@ -71,18 +71,32 @@ def detail_page(
     )
 
 
-@router.post("/recalls/{code}/close")
-async def close_page(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+ACTIONS = {
+    "close": lambda session, code, note, actor: recalls.close(
+        session, code, note=note, actor=actor
+    ),
+    "launch": lambda session, code, note, actor: recalls.launch(
+        session, code, actor=actor
+    ),
+    "discard": lambda session, code, note, actor: recalls.discard(
+        session, code, note=note, actor=actor
+    ),
+}
+
+
+@router.post("/recalls/{code}/{action}")
+async def act_page(
+    request: Request, code: str, action: str, session: SessionDep, me: CurrentUser
 ) -> Response:
+    """Close an open recall; launch or discard a draft."""
+    if action not in ACTIONS:
+        raise NotFound("没有这个操作", f"no such action: {action}")
     me.require("recall:write")
     form = await request.form()
     check_csrf(request, form)
     try:
         with session.begin_nested():
-            recalls.close(
-                session, code, note=str(form.get("note") or ""), actor=me.actor
-            )
+            ACTIONS[action](session, code, str(form.get("note") or ""), me.actor)
     except BakeprintError as exc:
         data = recalls.status(session, recalls.get(session, me.tenant.id, code))
         return render(

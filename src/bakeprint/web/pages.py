@@ -12,6 +12,7 @@ from bakeprint.catalog import pages as catalog_pages
 from bakeprint.logistics import pages as logistics_pages
 from bakeprint.materials import pages as materials_pages
 from bakeprint.production import pages as production_pages
+from bakeprint.quality import pages as quality_pages
 from bakeprint.recall import pages as recall_pages
 from bakeprint.retail import pages as retail_pages
 from bakeprint.sensors import pages as sensor_pages
@@ -36,6 +37,7 @@ def include(app: FastAPI) -> None:
         sensor_pages.router,
         trace_pages.router,
         recall_pages.router,
+        quality_pages.router,
     ):
         app.include_router(router)
 

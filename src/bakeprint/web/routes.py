@@ -21,6 +21,7 @@ from bakeprint.materials import repository as lots
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
+from bakeprint.quality import pages as quality_pages
 from bakeprint.recall.models import Recall
 from bakeprint.sensors.pages import open_alert_counts
 from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token, log_in, log_out
@@ -164,6 +165,7 @@ def board(request: Request, session: SessionDep, me: CurrentUser) -> Response:
             "flagged": flagged,
             "recent": recent,
             "alerts_open": open_alert_counts(session, t),
+            "handle": quality_pages.open_counts(session, t),
             "recalls_open": session.scalar(
                 select(func.count())
                 .select_from(Recall)

@@ -1,0 +1,426 @@
+"""Pages: level-2/3 alerts and QC tasks ("需处理"), complaints, the public
+"report a problem" form, and the alert thresholds."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from bakeprint.catalog.models import PointOfSale
+from bakeprint.deps import SessionDep
+from bakeprint.errors import NotFound
+from bakeprint.quality import attention, complaints
+from bakeprint.quality.alert_endpoints import alert_view, complaint_view, task_views
+from bakeprint.quality.models import BatchAlert, Complaint, QcTask
+from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
+from bakeprint.web.forms import FormErrors, opt, run
+from bakeprint.web.i18n import lang_of, t
+from bakeprint.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def open_counts(session: SessionDep, tenant_id: uuid.UUID) -> dict[str, int]:
+    """For the board: open level-2 and level-3 alerts, open QC tasks,
+    complaints waiting for a verdict."""
+
+    def count(model: Any, *where: Any) -> int:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.tenant_id == tenant_id, *where)
+            )
+            or 0
+        )
+
+    return {
+        "level2": count(BatchAlert, BatchAlert.status == "open", BatchAlert.level == 2),
+        "level3": count(BatchAlert, BatchAlert.status == "open", BatchAlert.level == 3),
+        "tasks": count(QcTask, QcTask.status == "open"),
+        "complaints": count(Complaint, Complaint.status == "received"),
+    }
+
+
+def _uuid(text: str, what: tuple[str, str]) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound(*what) from None
+
+
+def _back(form: Any, default: str) -> str:
+    back = str(form.get("back") or default)
+    return back if back.startswith("/") and not back.startswith("//") else default
+
+
+def _attention_page(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    status: str,
+    *,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    t_id = me.tenant.id
+    rows = attention.alerts(session, t_id, status=status or None)
+    return render(
+        request,
+        "quality/attention.html",
+        {
+            "me": me,
+            "status": status,
+            "alerts": [alert_view(session, a) for a in rows],
+            "tasks": task_views(session, attention.tasks(session, t_id)),
+            "counts": open_counts(session, t_id),
+            "limits": attention.thresholds(session, t_id),
+            "errors": errors or {},
+            "message": message,
+            "csrf": csrf_token(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/attention")
+def attention_page(
+    request: Request, session: SessionDep, me: CurrentUser, status: str = "open"
+) -> Response:
+    me.require("read")
+    status = status if status in ("open", "acknowledged") else ""
+    return _attention_page(request, session, me, status)
+
+
+async def _post(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    action: str,
+    key: str,
+    fn: Any,
+    done: str,
+) -> Response:
+    me.require(action)
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        run(request, session, lambda: fn(form))
+    except FormErrors as exc:
+        return _attention_page(
+            request,
+            session,
+            me,
+            "open",
+            errors={key: exc.message},
+            message=exc.message,
+            status_code=422 if "result" in exc.errors else 409,
+        )
+    request.session["flash"] = t(lang_of(request), done)
+    return RedirectResponse(_back(form, "/attention"), status_code=303)
+
+
+@router.post("/batch-alerts/{alert_id}/acknowledge")
+async def acknowledge(
+    request: Request, alert_id: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    aid = _uuid(alert_id, ("找不到这条预警", "alert not found"))
+    return await _post(
+        request,
+        session,
+        me,
+        "alerts:ack",
+        alert_id,
+        lambda form: attention.acknowledge(
+            session, aid, note=opt(form.get("note")) or "", actor=me.actor
+        ),
+        "acknowledged",
+    )
+
+
+@router.post("/qc-tasks/{task_id}/done")
+async def task_done(
+    request: Request, task_id: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    tid = _uuid(task_id, ("找不到这项质检任务", "QC task not found"))
+    return await _post(
+        request,
+        session,
+        me,
+        "quality:write",
+        task_id,
+        lambda form: attention.complete_task(
+            session, tid, result=str(form.get("result") or ""), actor=me.actor
+        ),
+        "task_done",
+    )
+
+
+@router.post("/alert-settings")
+async def settings(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    def save(form: Any) -> None:
+        def number(name: str, cast: Any) -> Any:
+            value = opt(form.get(name))
+            if value is None:
+                return None
+            try:
+                return cast(value)
+            except ValueError:
+                from bakeprint.errors import Invalid
+
+                raise Invalid("请输入数字", "enter a number", field=name) from None
+
+        rate = number("raised_sampling_pct", float)
+        attention.set_thresholds(
+            session,
+            minor_anomalies=number("minor_anomalies", int),
+            raised_sampling_rate=rate / 100 if rate is not None else None,
+            actor=me.actor,
+        )
+
+    return await _post(request, session, me, "quality:write", "settings", save, "saved")
+
+
+# --- complaints -------------------------------------------------------------
+
+
+def _shops(session: SessionDep, tenant_id: uuid.UUID) -> list[PointOfSale]:
+    return list(
+        session.scalars(
+            select(PointOfSale)
+            .where(PointOfSale.tenant_id == tenant_id)
+            .order_by(PointOfSale.code)
+        )
+    )
+
+
+def _complaints_page(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    rows = complaints.complaints(session, me.tenant.id) if me.actor.can("read") else []
+    mine = None
+    if me.user.point_of_sale_id is not None:
+        pos = session.get(PointOfSale, (me.tenant.id, me.user.point_of_sale_id))
+        mine = pos.code if pos else None
+    return render(
+        request,
+        "quality/complaints.html",
+        {
+            "me": me,
+            "complaints": [complaint_view(session, c) for c in rows],
+            "categories": complaints.CATEGORY_NAMES,
+            "shops": _shops(session, me.tenant.id),
+            "form": form
+            or {"point_of_sale": mine, "code": request.query_params.get("code")},
+            "errors": errors or {},
+            "message": message,
+            "csrf": csrf_token(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/complaints")
+def complaints_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    if not me.actor.can("read"):
+        me.require("complaints:file")
+    return _complaints_page(request, session, me)
+
+
+@router.post("/complaints")
+async def file_complaint(
+    request: Request, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("complaints:file")
+    form = await request.form()
+    check_csrf(request, form)
+    values = {
+        k: str(form.get(k) or "").strip()
+        for k in ("code", "category", "description", "contact", "point_of_sale")
+    }
+    try:
+        row = run(
+            request,
+            session,
+            lambda: complaints.file(
+                session,
+                me.tenant.id,
+                complaints.ComplaintCreate(
+                    **{**values, "point_of_sale": values["point_of_sale"] or None}
+                ),
+                channel="staff" if me.actor.can("read") else "shop",
+                actor=me.actor,
+            ),
+        )
+    except FormErrors as exc:
+        return _complaints_page(
+            request,
+            session,
+            me,
+            form=values,
+            errors=exc.errors,
+            message=exc.message,
+            status_code=422,
+        )
+    request.session["flash"] = t(lang_of(request), "complaint_filed", code=row.code)
+    if not me.actor.can("read"):
+        return RedirectResponse("/complaints", status_code=303)
+    return RedirectResponse(f"/complaints/{row.code}", status_code=303)
+
+
+def _complaint_page(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    code: str,
+    *,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    row = complaints.get(session, me.tenant.id, code)
+    view = complaint_view(session, row)
+    alert = (
+        alert_view(session, attention.get(session, me.tenant.id, view.alert), full=True)
+        if view.alert
+        else None
+    )
+    shop = (
+        session.get(PointOfSale, (me.tenant.id, row.point_of_sale_id))
+        if row.point_of_sale_id
+        else None
+    )
+    return render(
+        request,
+        "quality/complaint.html",
+        {
+            "me": me,
+            "c": view,
+            "shop": shop,
+            "alert": alert,
+            "categories": complaints.CATEGORY_NAMES,
+            "errors": errors or {},
+            "message": message,
+            "csrf": csrf_token(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/complaints/{code}")
+def complaint_page(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("read")
+    return _complaint_page(request, session, me, code)
+
+
+@router.post("/complaints/{code}/decision")
+async def decide(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("quality:write")
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        run(
+            request,
+            session,
+            lambda: complaints.decide(
+                session,
+                code,
+                complaints.ComplaintDecision(
+                    verified=form.get("verified") == "yes",
+                    verdict=str(form.get("verdict") or "").strip(),
+                ),
+                actor=me.actor,
+            ),
+        )
+    except FormErrors as exc:
+        return _complaint_page(
+            request,
+            session,
+            me,
+            code,
+            errors=exc.errors,
+            message=exc.message,
+            status_code=422 if "verdict" in exc.errors else 409,
+        )
+    request.session["flash"] = t(lang_of(request), "saved")
+    return RedirectResponse(f"/complaints/{code}", status_code=303)
+
+
+@router.get("/batch-alerts/{alert_id}")
+def alert_page(
+    request: Request, alert_id: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    me.require("read")
+    aid = _uuid(alert_id, ("找不到这条预警", "alert not found"))
+    view = alert_view(session, attention.get(session, me.tenant.id, aid), full=True)
+    return render(
+        request,
+        "quality/alert.html",
+        {"me": me, "a": view, "csrf": csrf_token(request), "errors": {}},
+    )
+
+
+# --- the public "report a problem" form ---------------------------------------
+
+
+def public_report(
+    request: Request, session: SessionDep, serial: str, form: Any
+) -> Response:
+    """A consumer's report from the scan page: no login; the complaint goes
+    to the bakery's QC. The answer shows only the complaint's number."""
+    from bakeprint.packaging import service as packaging
+    from bakeprint.resolver import public_view
+
+    found = packaging.lookup(session, serial, tenant_id=None)
+    lang = lang_of(request)
+    values = {
+        k: str(form.get(k) or "").strip()
+        for k in ("category", "description", "contact")
+    }
+    errors: dict[str, str] = {}
+    filed = None
+    try:
+        data = complaints.ComplaintCreate(code=serial, **values)
+        filed = run(
+            request,
+            session,
+            lambda: complaints.file(
+                session, found.batch.tenant_id, data, channel="scan"
+            ),
+        )
+    except ValidationError as exc:
+        for e in exc.errors():
+            field = str(e["loc"][0]) if e["loc"] else "_"
+            errors[field] = t(lang, "report_" + field + "_invalid")
+    except FormErrors as exc:
+        errors = exc.errors
+    return render(
+        request,
+        "public/scan.html",
+        {
+            "v": public_view(session, found, lang),
+            "me": None,
+            "categories": complaints.CATEGORY_NAMES,
+            "report": values if errors else {},
+            "report_errors": errors,
+            "filed": filed.code if filed else None,
+        },
+        status_code=422 if errors else 201,
+    )
