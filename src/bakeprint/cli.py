@@ -24,6 +24,7 @@ from bakeprint.identity import cli as identity_cli
 from bakeprint.logistics import cli as logistics_cli
 from bakeprint.materials import cli as materials_cli
 from bakeprint.production import cli as production_cli
+from bakeprint.quality import alert_cli
 from bakeprint.quality import cli as quality_cli
 from bakeprint.recall import cli as recall_cli
 from bakeprint.sensors import cli as sensors_cli
@@ -44,6 +45,7 @@ app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(materials_cli.app, name="lot")
 app.add_typer(production_cli.app, name="batch")
 app.add_typer(quality_cli.app, name="qc")
+app.add_typer(alert_cli.complaint_app, name="complaint")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(logistics_cli.trip_app, name="trip")
 app.add_typer(logistics_cli.pos_app, name="pos")

@@ -193,6 +193,36 @@ def close_cmd(
     emit(data, as_json, _show)
 
 
+@app.command("launch")
+@handle_errors
+def launch_cmd(
+    code: str, tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Launch a recall draft: freeze its batches, notify its shops."""
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        actor.require("recall:write")
+        data = recalls.status(s, recalls.launch(s, code, actor=actor))
+    emit(data, as_json, _show)
+
+
+@app.command("discard")
+@handle_errors
+def discard_cmd(
+    code: str,
+    note: str = typer.Option(..., help="Why no recall is needed."),
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Drop a recall draft that is not needed."""
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        actor.require("recall:write")
+        data = recalls.status(s, recalls.discard(s, code, note=note, actor=actor))
+    emit(data, as_json, _show)
+
+
 @outbox_app.command("dispatch")
 @handle_errors
 def dispatch_cmd(

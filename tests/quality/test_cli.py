@@ -1,0 +1,91 @@
+"""`bakeprint complaint …`, `bakeprint qc alerts|ack|tasks|task-done|settings|
+hazard` and `bakeprint recall launch|discard` on a fresh SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bakeprint.cli import app
+from bakeprint.db import get_database, session_scope
+from bakeprint.packaging import service as packaging
+from tests.factories import make_bakery, make_catalog
+from tests.packaging.conftest import pack_a_batch
+
+
+@pytest.fixture
+def packed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
+    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
+    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
+    from bakeprint import migrate
+
+    migrate.upgrade(get_database(url).engine)
+    with session_scope() as s:
+        bakery = make_bakery(s, slug="cli-complaints")
+        batch = pack_a_batch(s, bakery.actor, make_catalog(s, bakery.tenant.id))
+        code = batch.code
+        serial = packaging.units_of(s, batch)[0].serial
+    yield code, serial
+    get_database(url).dispose()
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, list(args))
+
+
+def ok(*args: str):  # type: ignore[no-untyped-def]
+    r = run(*args, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_a_complaint_from_filing_to_a_launched_recall(packed):
+    batch, serial = packed
+    bad = run(
+        "complaint", "file", "NOPE-9", "--category", "taste", "--description", "x"
+    )
+    assert bad.exit_code != 0 and "NOPE-9" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1
+    odd = run("complaint", "file", serial, "--category", "poison", "--description", "x")
+    assert odd.exit_code != 0
+    cp = ok(
+        "complaint", "file", serial, "--category", "foreign_body",
+        "--description", "有异物",
+    )  # fmt: skip
+    assert cp["batch"] == batch and cp["serial"] == serial
+    (task,) = ok("qc", "tasks")
+    assert task["kind"] == "complaint" and task["complaint"] == cp["code"]
+    assert ok("complaint", "list")[0]["status"] == "received"
+
+    done = ok("complaint", "verify", cp["code"], "--verdict", "留样确认")
+    assert done["status"] == "verified" and done["recall"].startswith("RC-")
+    again = run("complaint", "reject", cp["code"], "--verdict", "x")
+    assert again.exit_code != 0 and "owner" in again.output
+    (alert,) = ok("qc", "alerts", "--level", "3")
+    assert alert["cause"] == "complaint" and alert["batches"] == [batch]
+    launched = ok("recall", "launch", done["recall"])
+    assert launched["status"] == "open" and launched["batches"][0]["batch"] == batch
+    assert run("recall", "launch", done["recall"]).exit_code != 0
+    acked = ok("qc", "ack", alert["id"], "--note", "已召回")
+    assert acked["acknowledged_by"] == "owner"
+    assert run("qc", "ack", "not-an-id").exit_code != 0
+
+
+def test_thresholds_and_a_hazard_from_the_command_line(packed):
+    batch, _ = packed
+    assert ok("qc", "settings") == {"minor_anomalies": 2, "raised_sampling_rate": 0.1}
+    assert ok("qc", "settings", "--minor-anomalies", "4")["minor_anomalies"] == 4
+    bad = run("qc", "settings", "--sampling", "2")
+    assert bad.exit_code != 0 and "1" in bad.output
+    empty = run("qc", "hazard", "--description", "坚果")
+    assert empty.exit_code != 0
+    hz = ok("qc", "hazard", "--description", "未申报坚果过敏原", "--batch", batch)
+    assert hz["level"] == 3 and hz["batches"] == [batch]
+    dropped = ok("recall", "discard", hz["recall"], "--note", "检测阴性")
+    assert dropped["status"] == "discarded"
+    assert ok("qc", "tasks") == []
