@@ -21,6 +21,7 @@ from bakeprint.db import get_database, session_scope
 from bakeprint.demo import cli as demo_cli
 from bakeprint.events import cli as events_cli
 from bakeprint.identity import cli as identity_cli
+from bakeprint.interop import cli as interop_cli
 from bakeprint.logistics import cli as logistics_cli
 from bakeprint.materials import cli as materials_cli
 from bakeprint.production import cli as production_cli
@@ -57,6 +58,7 @@ app.add_typer(recall_cli.app, name="recall")
 app.add_typer(recall_cli.outbox_app, name="outbox")
 production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
 app.add_typer(demo_cli.app, name="demo")
+app.add_typer(interop_cli.export_app, name="export")
 
 
 @app.command()

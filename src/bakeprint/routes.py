@@ -8,6 +8,7 @@ from bakeprint import health
 from bakeprint.catalog import endpoints as catalog
 from bakeprint.events import endpoints as events
 from bakeprint.identity import endpoints as identity
+from bakeprint.interop import endpoints as interop
 from bakeprint.logistics import endpoints as logistics
 from bakeprint.materials import endpoints as materials
 from bakeprint.packaging import endpoints as packaging
@@ -36,6 +37,7 @@ API_ROUTERS = [
     trace.router,
     recall.router,
     events.router,
+    interop.router,
 ]
 
 

@@ -263,6 +263,7 @@ def load(
         rng=rng,
         progress=progress,
     )
+    counts["complaints"] = len(_complaints(session, tenant.id))
     token = identity.issue_token(session, users["owner"], name="demo")
     counts["users"] = len(users)
     return DemoResult(tenant_id=tenant.id, slug=tenant.slug, token=token, counts=counts)
@@ -274,3 +275,27 @@ def actor(session: Session, tenant_id: uuid.UUID, username: str) -> Actor:
     )
     assert user is not None
     return identity.actor_for(user, via="demo")
+
+
+def _complaints(session: Session, tenant_id: uuid.UUID) -> list[Any]:
+    """The brief's §3.1: a customer scans the pack of a 251203-SS-PM-002 cake
+    sold at 城市书房 and reports a slight off smell. It waits for QC."""
+    from bakeprint.packaging import service as packaging
+    from bakeprint.production import repository as batches
+    from bakeprint.quality import complaints
+
+    batch = batches.get(session, tenant_id, D.CASE_BATCH)
+    sold = [u for u in packaging.units_of(session, batch) if u.status == "sold"]
+    unit = sold[0] if sold else packaging.units_of(session, batch)[0]
+    return [
+        complaints.file(
+            session,
+            tenant_id,
+            complaints.ComplaintCreate(
+                code=unit.serial,
+                category="spoiled",
+                description="买的春日樱花饼有轻微异味",
+            ),
+            channel="scan",
+        )
+    ]

@@ -1,0 +1,89 @@
+"""HTTP API: EPCIS 2.0 events (the REST binding's ``GET /events`` query
+parameters) and a batch's whole history as one EPCIS document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from bakeprint.deps import CanRead, SessionDep
+from bakeprint.errors import Invalid
+from bakeprint.interop import epcis
+
+router = APIRouter(prefix="/epcis", tags=["EPCIS 2.0"])
+
+
+def _list(value: str | None) -> list[str]:
+    """EPCIS query values: several separated by ``|``."""
+    return [v for v in (value or "").split("|") if v]
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise Invalid(
+            f"{name} 应为带时区的 ISO 时间，例如 2025-12-03T00:00:00+08:00",
+            f"{name} must be an ISO time with its offset, e.g. "
+            "2025-12-03T00:00:00+08:00",
+            field=name,
+        )
+    return when
+
+
+@router.get("/events")
+def events(
+    request: Request,
+    session: SessionDep,
+    actor: CanRead,
+    event_type: Annotated[str | None, Query(alias="eventType")] = None,
+    ge_time: Annotated[str | None, Query(alias="GE_eventTime")] = None,
+    lt_time: Annotated[str | None, Query(alias="LT_eventTime")] = None,
+    biz_step: Annotated[str | None, Query(alias="EQ_bizStep")] = None,
+    match_epc: Annotated[str | None, Query(alias="MATCH_epc")] = None,
+    match_any: Annotated[str | None, Query(alias="MATCH_anyEPC")] = None,
+    match_class: Annotated[str | None, Query(alias="MATCH_epcClass")] = None,
+    per_page: Annotated[int, Query(alias="perPage", ge=1, le=epcis.MAX_PAGE)] = 100,
+    next_token: Annotated[str | None, Query(alias="nextPageToken")] = None,
+) -> JSONResponse:
+    """EPCIS 2.0 events in an EPCISQueryDocument, oldest first. More pages:
+    the ``Link: <…>; rel="next"`` header (and ``nextPageToken``)."""
+    q = epcis.Query(
+        event_types=_list(event_type),
+        ge_time=_time(ge_time, "GE_eventTime"),
+        lt_time=_time(lt_time, "LT_eventTime"),
+        biz_steps=_list(biz_step),
+        match_epc=_list(match_epc),
+        match_any_epc=_list(match_any),
+        match_epc_class=_list(match_class),
+    )
+    after = epcis.untoken(next_token) if next_token else 0
+    rows, nxt = epcis.page(session, actor.tenant_id, q, after=after, per_page=per_page)
+    headers = {}
+    if nxt is not None:
+        url = request.url.include_query_params(nextPageToken=epcis.token(nxt))
+        headers["Link"] = f'<{url}>; rel="next"'
+    return JSONResponse(
+        epcis.query_document([epcis.event_json(e) for e in rows]), headers=headers
+    )
+
+
+@router.get("/batches/{code}")
+def batch_document(code: str, session: SessionDep, actor: CanRead) -> JSONResponse:
+    """Everything recorded about a batch and what it was made from (its lots,
+    its intermediate batches), as one EPCISDocument."""
+    q = epcis.Query(subjects=epcis.batch_subjects(session, actor.tenant_id, code))
+    events = [
+        epcis.event_json(e) for e in epcis.iter_matching(session, actor.tenant_id, q)
+    ]
+    return JSONResponse(
+        epcis.document(events),
+        headers={"Content-Disposition": f'attachment; filename="epcis-{code}.json"'},
+    )
