@@ -38,6 +38,7 @@ API_ROUTERS = [
     recall.router,
     events.router,
     interop.router,
+    interop.kde_router,
 ]
 
 

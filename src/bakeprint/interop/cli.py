@@ -92,3 +92,62 @@ def epcis_cmd(
                 progress=lambda k: bar.update(task, description=f"events: {k:,}"),
             )
     emit({"file": str(out), "events": n}, as_json)
+
+
+@export_app.command("kde")
+@handle_errors
+def kde_cmd(
+    out: Path = typer.Option(..., "--out", help="A .csv or .xlsx file."),
+    product: str | None = typer.Option(None, help="Product GTIN or material code."),
+    lot: str | None = typer.Option(
+        None, help="Batch code, our lot code or the supplier's."
+    ),
+    start: str | None = typer.Option(None, "--from", help="First day, 2025-12-01."),
+    end: str | None = typer.Option(None, "--to", help="Last day (inclusive)."),
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The FSMA-204-style sortable spreadsheet: one row per critical tracking
+    event with its key data elements."""
+    from bakeprint.cli_support import lang
+    from bakeprint.interop import kde
+
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise Invalid(
+            "输出文件应以 .csv 或 .xlsx 结尾",
+            "the output file must end in .csv or .xlsx",
+            field="out",
+        )
+
+    def day(text: str | None, name: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise Invalid(
+                f"{name} 应为日期，例如 2025-12-03",
+                f"{name} must be a date such as 2025-12-03",
+                field=name,
+            ) from None
+
+    with session_scope(write=False) as s:
+        actor = cli_actor(s, tenant, user)
+        rows = kde.rows(
+            s,
+            actor.tenant_id,
+            kde.Filter(
+                product=product,
+                lot=lot,
+                start=day(start, "--from"),
+                end=day(end, "--to"),
+            ),
+        )
+    data = (
+        kde.to_csv(rows, lang())
+        if out.suffix.lower() == ".csv"
+        else kde.to_xlsx(rows, lang())
+    )
+    out.write_bytes(data)
+    emit({"file": str(out), "rows": len(rows)}, as_json)

@@ -3,11 +3,11 @@ parameters) and a batch's whole history as one EPCIS document."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from bakeprint.deps import CanRead, SessionDep
 from bakeprint.errors import Invalid
@@ -86,4 +86,69 @@ def batch_document(code: str, session: SessionDep, actor: CanRead) -> JSONRespon
     return JSONResponse(
         epcis.document(events),
         headers={"Content-Disposition": f'attachment; filename="epcis-{code}.json"'},
+    )
+
+
+kde_router = APIRouter(tags=["FSMA 204 spreadsheet"])
+
+
+@kde_router.get(
+    "/kde",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
+)
+def kde_sheet(
+    request: Request,
+    session: SessionDep,
+    actor: CanRead,
+    product: str | None = None,
+    lot: str | None = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    format: str = "xlsx",
+) -> Response:
+    """One row per critical tracking event (receiving, transformation,
+    shipping) with its key data elements, for a product (GTIN or material
+    code), a lot (batch code, our lot code or the supplier's) and/or a date
+    range (the bakery's days, inclusive): CSV, XLSX or JSON."""
+    from bakeprint.interop import kde
+    from bakeprint.web.i18n import lang_of
+
+    if format not in ("csv", "xlsx", "json"):
+        raise Invalid(
+            "format 只能是 csv、xlsx 或 json",
+            "format must be csv, xlsx or json",
+            field="format",
+        )
+    found = kde.rows(
+        session,
+        actor.tenant_id,
+        kde.Filter(product=product, lot=lot, start=start, end=end),
+    )
+    if format == "json":
+        return JSONResponse(
+            [{k: v for k, v in vars(r).items() if k != "at"} for r in found]
+        )
+    name = "kde-" + "-".join(
+        x
+        for x in (lot, product, start and start.isoformat(), end and end.isoformat())
+        if x
+    )
+    lang = lang_of(request)
+    if format == "csv":
+        return Response(
+            kde.to_csv(found, lang),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(
+        kde.to_xlsx(found, lang, title=name),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )

@@ -332,6 +332,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_contact_invalid": ("联系方式最多 200 字", "At most 200 characters"),
     "report_code_invalid": ("编码无效", "This code is not valid"),
     "sampling_rate": ("成品抽检比例", "Finished-goods sampling"),
+    "kde_sheet": ("追溯数据表", "Traceability spreadsheet"),
     "status_draft": ("草稿", "draft"),
     "status_discarded": ("已放弃", "discarded"),
     "recall_draft": ("召回草稿", "Recall draft"),

@@ -1,0 +1,165 @@
+"""The FSMA-204-style sortable spreadsheet (issue 6 item 5): for a lot, a
+product or a date range, one row per critical tracking event with its key
+data elements, as CSV, XLSX and JSON — exactly the events the lot reaches."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from bakeprint.interop import kde
+from tests.trace.test_scope import chain  # noqa: F401
+
+
+def _json(client, headers, **params):  # type: ignore[no-untyped-def]
+    r = client.get("/api/v1/kde", params={**params, "format": "json"}, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_suspect_lot_reaches_exactly_its_batches(client, bakery, chain):  # noqa: F811
+    b = chain["b"]
+    rows = _json(client, bakery.auth("auditor"), lot="SAK-1")
+    made = sorted(
+        r["traceability_lot_code"] for r in rows if r["cte"] == "transformation"
+    )
+    # b7's use of SAK-1 was corrected to zero: not reached
+    assert made == sorted(x.code for x in (b[1], b[3], b[5], b[6], b[8]))
+    got = [
+        r
+        for r in rows
+        if r["cte"] == "receiving" and r["traceability_lot_code"] == "SAK-1"
+    ]
+    assert len(got) == 1 and "LOT25S-45" in got[0]["reference_document"]
+    assert got[0]["source"] == "供应商B (B)"
+    # the supplier's lot number finds the same
+    assert _json(client, bakery.headers, lot="LOT25S-45") == rows
+    # rows are in time order
+    assert [r["date"] + r["time"] for r in rows] == sorted(
+        r["date"] + r["time"] for r in rows
+    )
+
+
+def test_a_batch_with_its_inputs_shipments_and_receipts(client, bakery, chain):  # noqa: F811
+    b3 = chain["b"][3]
+    rows = _json(client, bakery.headers, lot=b3.code)
+    (made,) = [r for r in rows if r["cte"] == "transformation"]
+    assert (
+        made["traceability_lot_code"] == b3.code
+        and "SAK-1 0.5 kg" in made["input_lots"]
+    )
+    assert made["quantity"] == 40 and made["unit"] == "pcs"
+    shipped = {r["destination"]: r["quantity"] for r in rows if r["cte"] == "shipping"}
+    assert shipped == {"城市书房 (CITY-LIB)": 24, "博物馆 (MUSEUM)": 10}
+    received = {
+        r["location_id"]: r["quantity"]
+        for r in rows
+        if r["cte"] == "receiving" and r["traceability_lot_code"] == b3.code
+    }
+    assert received == {"CITY-LIB": 24, "MUSEUM": 10}
+    assert all("T-" in r["reference_document"] for r in rows if r["cte"] == "shipping")
+
+
+def test_files_are_sortable_and_open_in_excel(client, bakery, chain):  # noqa: F811
+    b3 = chain["b"][3]
+    rows = _json(client, bakery.headers, lot=b3.code)
+    x = client.get("/api/v1/kde", params={"lot": b3.code}, headers=bakery.headers)
+    assert x.status_code == 200
+    assert x.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert f"kde-{b3.code}.xlsx" in x.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(x.content)).active
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    values = list(ws.iter_rows(values_only=True))
+    assert len(values) == len(rows) + 1
+    assert (
+        "追溯批号" in values[0][1] and values[1][1] == rows[0]["traceability_lot_code"]
+    )
+    c = client.get(
+        "/api/v1/kde", params={"lot": b3.code, "format": "csv"}, headers=bakery.headers
+    )
+    assert c.content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))
+    assert (
+        len(table) == len(rows) + 1 and table[1][1] == rows[0]["traceability_lot_code"]
+    )
+    en = client.get(
+        "/api/v1/kde",
+        params={"lot": b3.code, "format": "csv"},
+        headers={**bakery.headers, "Accept-Language": "en"},
+    )
+    assert en.content.decode("utf-8-sig").startswith("Critical tracking event,")
+
+
+def test_dates_and_products_narrow_it(client, bakery, chain):  # noqa: F811
+    b = chain["b"]
+    day1 = b[1].production_date.isoformat()
+    rows = _json(client, bakery.headers, **{"from": day1, "to": day1})
+    assert rows and all(r["date"] == day1 for r in rows)
+    assert {
+        r["traceability_lot_code"] for r in rows if r["cte"] == "transformation"
+    } == {x.code for x in b[1:5]}
+    gtin = rows[0]["product_id"] if rows[0]["cte"] != "receiving" else None
+    product_rows = _json(client, bakery.headers, product="FLOUR")
+    assert product_rows and all(r["cte"] == "receiving" for r in product_rows)
+    assert gtin is None or _json(client, bakery.headers, product=gtin)
+
+
+def test_bad_requests_say_what_to_fix(client, bakery, chain):  # noqa: F811
+    h = bakery.headers
+    assert client.get("/api/v1/kde", headers=h).status_code == 422
+    nope = client.get("/api/v1/kde", params={"lot": "NOPE"}, headers=h)
+    assert nope.status_code == 404 and "NOPE" in nope.text
+    back = client.get(
+        "/api/v1/kde", params={"from": "2025-12-05", "to": "2025-12-01"}, headers=h
+    )
+    assert back.status_code == 422
+    pdf = client.get("/api/v1/kde", params={"lot": "SAK-1", "format": "pdf"}, headers=h)
+    assert pdf.status_code == 422 and "csv" in pdf.text
+    assert (
+        client.get(
+            "/api/v1/kde", params={"lot": "SAK-1"}, headers=bakery.auth("store")
+        ).status_code
+        == 403
+    )
+
+
+def test_the_command_line_writes_csv_and_xlsx(tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from bakeprint.cli import app
+    from bakeprint.db import get_database, session_scope
+    from tests.factories import make_bakery, make_catalog
+    from tests.packaging.conftest import pack_a_batch
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
+    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
+    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
+    from bakeprint import migrate
+
+    migrate.upgrade(get_database(url).engine)
+    with session_scope() as s:
+        bakery = make_bakery(s, slug="cli-kde")
+        code = pack_a_batch(s, bakery.actor, make_catalog(s, bakery.tenant.id)).code
+    run = CliRunner().invoke
+    for name in ("k.csv", "k.xlsx"):
+        r = run(
+            app,
+            ["export", "kde", "--lot", code, "--out", str(tmp_path / name), "--json"],
+        )
+        assert r.exit_code == 0, r.output
+        assert (
+            json.loads(r.stdout)["rows"] >= 1 and (tmp_path / name).stat().st_size > 100
+        )
+    bad = run(app, ["export", "kde", "--lot", code, "--out", str(tmp_path / "k.txt")])
+    assert bad.exit_code != 0 and ".xlsx" in bad.output
+    bad = run(
+        app, ["export", "kde", "--from", "soon", "--out", str(tmp_path / "k.csv")]
+    )
+    assert bad.exit_code != 0 and "--from" in bad.output
+    get_database(url).dispose()
+    assert kde.COLUMNS["traceability_lot_code"][1] == "Traceability lot code"
