@@ -37,6 +37,7 @@ API_ROUTERS = [
     trace.router,
     recall.router,
     events.router,
+    events.anchor_router,
     interop.router,
     interop.kde_router,
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from bakeprint.deps import CanRead, SessionDep
+from bakeprint.deps import CanAdminUsers, CanRead, SessionDep
 from bakeprint.errors import NotFound
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
@@ -61,3 +63,60 @@ def get_event(seq: int, session: SessionDep, actor: CanRead) -> Event:
     if ev is None:
         raise NotFound(f"找不到事件 #{seq}", f"event #{seq} not found")
     return ev
+
+
+anchor_router = APIRouter(prefix="/anchors", tags=["events"])
+
+
+class AnchorCreate(BaseModel):
+    day: date
+
+
+def _tenant(session: SessionDep, actor: Any) -> Any:
+    from bakeprint.identity.models import Tenant
+
+    t = session.get(Tenant, actor.tenant_id)
+    assert t is not None
+    return t
+
+
+@anchor_router.get("")
+def list_anchors(session: SessionDep, actor: CanRead) -> list[dict[str, Any]]:
+    """Anchored days, newest first: count, Merkle root."""
+    from sqlalchemy import select
+
+    from bakeprint.events.models import DailyAnchor
+
+    rows = session.scalars(
+        select(DailyAnchor)
+        .where(DailyAnchor.tenant_id == actor.tenant_id)
+        .order_by(DailyAnchor.day.desc())
+    )
+    return [
+        {
+            "day": a.day,
+            "events": a.events,
+            "merkle_root": a.root,
+            "first_seq": a.first_seq,
+            "last_seq": a.last_seq,
+        }
+        for a in rows
+    ]
+
+
+@anchor_router.get("/{day}")
+def get_anchor(day: date, session: SessionDep, actor: CanRead) -> dict[str, Any]:
+    """A day's signed statement, as published."""
+    from bakeprint.events import anchors
+
+    return anchors.get(session, _tenant(session, actor), day).statement
+
+
+@anchor_router.post("", status_code=201)
+def create_anchor(
+    data: AnchorCreate, session: SessionDep, actor: CanAdminUsers
+) -> dict[str, Any]:
+    """Anchor a finished day (again: the same statement)."""
+    from bakeprint.events import anchors
+
+    return anchors.make(session, _tenant(session, actor), data.day).statement

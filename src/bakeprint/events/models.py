@@ -8,12 +8,13 @@ who recorded it, which subject it is about, and which earlier event it corrects.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -66,3 +67,35 @@ class ChainHead(Base):
     )
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class TenantKey(Base):
+    """A bakery's Ed25519 signing key for its daily anchors. The private key
+    is stored encrypted (AES-GCM, key derived from the server's secret)."""
+
+    __tablename__ = "tenant_keys"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_id: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[str] = mapped_column(String(64))  # raw 32 bytes, hex
+    private_key: Mapped[str] = mapped_column(String(200))  # nonce+ciphertext, hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DailyAnchor(Base):
+    """The Merkle root of one day's event hashes, signed (R6.3)."""
+
+    __tablename__ = "daily_anchors"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)
+    first_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    root: Mapped[str] = mapped_column(String(64))
+    statement: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

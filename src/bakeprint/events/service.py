@@ -287,6 +287,27 @@ def iter_events(
         session.expunge_all()
 
 
+def recomputed_hash(ev: Event) -> str:
+    """The chain hash an event's stored content gives (equal to ``ev.hash``
+    unless the row was changed after it was recorded)."""
+    payload = row_payload(
+        seq=ev.seq,
+        event_id=ev.event_id,
+        event_type=ev.event_type,
+        action=ev.action,
+        biz_step=ev.biz_step,
+        event_time=ev.event_time,
+        event_tz=ev.event_tz,
+        record_time=ev.record_time,
+        subject=ev.subject,
+        kind=ev.kind,
+        actor=ev.actor,
+        corrects_seq=ev.corrects_seq,
+        body=ev.body,
+    )
+    return chain_hash(ev.prev_hash, payload)
+
+
 def verify(session: Session, tenant_id: uuid.UUID) -> tuple[int, list[Problem]]:
     """Walk the tenant's chain; return (events checked, problems found).
 
@@ -319,22 +340,7 @@ def verify(session: Session, tenant_id: uuid.UUID) -> tuple[int, list[Problem]]:
                     "link to the event before it",
                 )
             )
-        payload = row_payload(
-            seq=ev.seq,
-            event_id=ev.event_id,
-            event_type=ev.event_type,
-            action=ev.action,
-            biz_step=ev.biz_step,
-            event_time=ev.event_time,
-            event_tz=ev.event_tz,
-            record_time=ev.record_time,
-            subject=ev.subject,
-            kind=ev.kind,
-            actor=ev.actor,
-            corrects_seq=ev.corrects_seq,
-            body=ev.body,
-        )
-        if chain_hash(ev.prev_hash, payload) != ev.hash:
+        if recomputed_hash(ev) != ev.hash:
             problems.append(
                 Problem(
                     ev.seq,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 10:17:41.607812
+Create Date: 2026-11-29 10:55:17.926449
 """
 
 from collections.abc import Sequence
@@ -77,6 +77,24 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "name", name=op.f("pk_code_sequences")),
+    )
+    op.create_table(
+        "daily_anchors",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("events", sa.BigInteger(), nullable=False),
+        sa.Column("first_seq", sa.BigInteger(), nullable=True),
+        sa.Column("last_seq", sa.BigInteger(), nullable=True),
+        sa.Column("root", sa.String(length=64), nullable=False),
+        sa.Column("statement", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_daily_anchors_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "day", name=op.f("pk_daily_anchors")),
     )
     op.create_table(
         "environment_ranges",
@@ -423,6 +441,21 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "code", name=op.f("uq_suppliers_tenant_id_code")
         ),
+    )
+    op.create_table(
+        "tenant_keys",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("key_id", sa.String(length=16), nullable=False),
+        sa.Column("public_key", sa.String(length=64), nullable=False),
+        sa.Column("private_key", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_tenant_keys_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_tenant_keys")),
     )
     op.create_table(
         "users",
@@ -1546,6 +1579,7 @@ def downgrade() -> None:
     op.drop_table("api_tokens")
     op.drop_table("vehicles")
     op.drop_table("users")
+    op.drop_table("tenant_keys")
     op.drop_table("suppliers")
     op.drop_table("stored_files")
     with op.batch_alter_table("sensor_dead_letters", schema=None) as batch_op:
@@ -1575,6 +1609,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_environment_ranges_place")
 
     op.drop_table("environment_ranges")
+    op.drop_table("daily_anchors")
     op.drop_table("code_sequences")
     op.drop_table("batch_code_sequences")
     op.drop_table("alert_settings")
