@@ -62,6 +62,7 @@ app.add_typer(recall_cli.outbox_app, name="outbox")
 production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
 app.add_typer(demo_cli.app, name="demo")
 app.add_typer(interop_cli.export_app, name="export")
+app.add_typer(interop_cli.import_app, name="import")
 
 
 @app.command()

@@ -40,10 +40,10 @@ class Event(Base):
     )
     # Position in the tenant's chain, 1, 2, 3… without gaps.
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    event_id: Mapped[str] = mapped_column(String(80))
+    event_id: Mapped[str] = mapped_column(String(200))  # a URI, ours or a partner's
     event_type: Mapped[str] = mapped_column(String(40))
     action: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    biz_step: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    biz_step: Mapped[str | None] = mapped_column(String(200), nullable=True)
     event_time: Mapped[datetime] = mapped_column(UTCDateTime)
     event_tz: Mapped[str] = mapped_column(String(6))
     record_time: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -191,18 +191,7 @@ def append(
                 f"event #{corrects_seq} to correct does not exist",
             )
 
-    # Taking the head's row lock first serialises appends per tenant.
-    head = session.execute(
-        update(ChainHead)
-        .where(ChainHead.tenant_id == tenant_id)
-        .values(last_seq=ChainHead.last_seq + 1)
-        .returning(ChainHead.last_seq, ChainHead.last_hash)
-    ).one()
-    seq, prev_hash = int(head[0]), str(head[1])
-
     event_tz = tz_offset(tenant.timezone, event_time)
-    record_time = utcnow()
-    event_id = f"urn:uuid:{uuid.uuid4()}"
     body: dict[str, Any] = {
         "type": event_type,
         "eventTime": event_time.astimezone(ZoneInfo(tenant.timezone)).isoformat(
@@ -221,7 +210,76 @@ def append(
         body[f"bp:{key}"] = value
     if corrects_seq is not None:
         body["bp:corrects"] = corrects_seq
+    return _insert(
+        session,
+        tenant_id,
+        event_id=f"urn:uuid:{uuid.uuid4()}",
+        event_type=event_type,
+        action=action,
+        biz_step=biz_step,
+        event_time=event_time,
+        event_tz=event_tz,
+        subject=subject,
+        kind=kind,
+        actor=actor,
+        corrects_seq=corrects_seq,
+        body=body,
+    )
 
+
+def append_captured(
+    session: Session,
+    tenant_id: uuid.UUID,
+    *,
+    event_id: str,
+    body: dict[str, Any],
+    event_time: datetime,
+    subject: str,
+    actor: str | None,
+) -> Event:
+    """Append an event received from a partner (EPCIS capture) as it came:
+    its own eventID, time, offset and members, chained like any other."""
+    return _insert(
+        session,
+        tenant_id,
+        event_id=event_id,
+        event_type=body["type"],
+        action=body.get("action"),
+        biz_step=body.get("bizStep"),
+        event_time=event_time,
+        event_tz=body["eventTimeZoneOffset"],
+        subject=subject,
+        kind="captured",
+        actor=actor,
+        corrects_seq=None,
+        body=body,
+    )
+
+
+def _insert(
+    session: Session,
+    tenant_id: uuid.UUID,
+    *,
+    event_id: str,
+    event_type: str,
+    action: str | None,
+    biz_step: str | None,
+    event_time: datetime,
+    event_tz: str,
+    subject: str,
+    kind: str,
+    actor: str | None,
+    corrects_seq: int | None,
+    body: dict[str, Any],
+) -> Event:
+    # Taking the head's row lock first serialises appends per tenant.
+    head = session.execute(
+        update(ChainHead)
+        .where(ChainHead.tenant_id == tenant_id)
+        .values(last_seq=ChainHead.last_seq + 1)
+        .returning(ChainHead.last_seq, ChainHead.last_hash)
+    ).one()
+    seq, prev_hash = int(head[0]), str(head[1])
     values = dict(
         seq=seq,
         event_id=event_id,
@@ -230,7 +288,7 @@ def append(
         biz_step=biz_step,
         event_time=event_time,
         event_tz=event_tz,
-        record_time=record_time,
+        record_time=utcnow(),
         subject=subject,
         kind=kind,
         actor=actor,

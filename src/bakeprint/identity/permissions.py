@@ -18,6 +18,7 @@ ACTIONS = (
     "users:admin",
     "audit:export",
     "supplier:submit",
+    "epcis:capture",  # partners' EPCIS 2.0 documents into the event log
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -40,11 +41,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "materials:write",
             "alerts:ack",
             "complaints:file",
+            "epcis:capture",
         }
     ),
     "logistics": frozenset({"read", "lookup", "logistics:write", "sensors:ingest"}),
     "store": frozenset({"lookup", "retail:write", "complaints:file"}),
-    "supplier": frozenset({"supplier:submit"}),
+    "supplier": frozenset({"supplier:submit", "epcis:capture"}),
     "auditor": frozenset({"read", "lookup", "audit:export"}),
 }
 

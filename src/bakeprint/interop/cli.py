@@ -151,3 +151,36 @@ def kde_cmd(
     )
     out.write_bytes(data)
     emit({"file": str(out), "rows": len(rows)}, as_json)
+
+
+import_app = typer.Typer(no_args_is_help=True, help="Import partners' data.")
+
+
+@import_app.command("epcis")
+@handle_errors
+def import_epcis_cmd(
+    file: Path = typer.Argument(..., help="An EPCIS 2.0 JSON / JSON-LD document."),
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Capture an EPCIS 2.0 document into the event log (idempotent)."""
+    import json
+
+    from bakeprint.interop import capture
+
+    try:
+        doc = json.loads(file.read_text("utf-8"))
+    except OSError as exc:
+        raise Invalid(
+            f"读不到文件 {file}", f"cannot read {file}: {exc.strerror}"
+        ) from None
+    except ValueError as exc:
+        raise Invalid(
+            f"{file} 不是有效的 JSON", f"{file} is not valid JSON: {exc}"
+        ) from None
+    with session_scope() as s:
+        actor = cli_actor(s, tenant, user)
+        actor.require("epcis:capture")
+        result = capture.capture(s, actor.tenant_id, doc, actor=actor.ref)
+    emit(result.as_dict(), as_json)

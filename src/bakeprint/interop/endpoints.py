@@ -4,12 +4,12 @@ parameters) and a batch's whole history as one EPCIS document."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from bakeprint.deps import CanRead, SessionDep
+from bakeprint.deps import CanCapture, CanRead, SessionDep
 from bakeprint.errors import Invalid
 from bakeprint.interop import epcis
 
@@ -73,6 +73,37 @@ def events(
     return JSONResponse(
         epcis.query_document([epcis.event_json(e) for e in rows]), headers=headers
     )
+
+
+MAX_DOCUMENT = 20 * 2**20
+
+
+@router.post("/capture", status_code=201)
+async def capture(
+    request: Request, session: SessionDep, actor: CanCapture
+) -> dict[str, Any]:
+    """Capture an EPCIS 2.0 document (JSON / JSON-LD): every event is checked
+    before any is stored, then appended to the event log as it came.
+    Idempotent by eventID (or, without one, by a content hash)."""
+    import json
+
+    from bakeprint.interop import capture as cap
+
+    raw = await request.body()
+    if len(raw) > MAX_DOCUMENT:
+        from bakeprint.errors import TooLarge
+
+        raise TooLarge(
+            f"文档超过 {MAX_DOCUMENT // 2**20} MB，请分批发送",
+            f"the document is over {MAX_DOCUMENT // 2**20} MB: send it in parts",
+        )
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        raise Invalid(
+            f"不是有效的 JSON：{exc}", f"not valid JSON: {exc}", field="body"
+        ) from None
+    return cap.capture(session, actor.tenant_id, doc, actor=actor.ref).as_dict()
 
 
 @router.get("/batches/{code}")

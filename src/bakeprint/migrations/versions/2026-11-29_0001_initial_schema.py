@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 10:55:17.926449
+Create Date: 2026-11-29 10:59:02.310806
 """
 
 from collections.abc import Sequence
@@ -143,10 +143,10 @@ def upgrade() -> None:
         "events",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("event_id", sa.String(length=80), nullable=False),
+        sa.Column("event_id", sa.String(length=200), nullable=False),
         sa.Column("event_type", sa.String(length=40), nullable=False),
         sa.Column("action", sa.String(length=10), nullable=True),
-        sa.Column("biz_step", sa.String(length=60), nullable=True),
+        sa.Column("biz_step", sa.String(length=200), nullable=True),
         sa.Column("event_time", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event_tz", sa.String(length=6), nullable=False),
         sa.Column("record_time", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,226 @@
+"""EPCIS 2.0 capture (issue 6 item 2): every official example document is
+accepted and stored as it came — exported again with the same identifiers,
+times, quantities, steps and sensor reports, valid against the official
+schema; capture is idempotent; a bad document is refused whole, naming the
+path of each problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import func, select
+
+from bakeprint.events.models import Event
+from tests.epcis_schema import GS1_EPCIS, assert_valid_document, errors
+
+EXAMPLES = sorted((GS1_EPCIS / "JSON").rglob("*.jsonld"))
+KEPT = (
+    "type",
+    "eventTime",
+    "eventTimeZoneOffset",
+    "action",
+    "bizStep",
+    "disposition",
+    "epcList",
+    "quantityList",
+    "inputQuantityList",
+    "outputQuantityList",
+    "childEPCs",
+    "parentID",
+    "readPoint",
+    "bizLocation",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "ilmd",
+    "errorDeclaration",
+)
+
+
+def _events(doc):  # type: ignore[no-untyped-def]
+    body = doc["epcisBody"]
+    if doc["type"] == "EPCISQueryDocument":
+        return body["queryResults"]["resultsBody"]["eventList"]
+    return body["eventList"]
+
+
+def _count(session) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(func.count()).select_from(Event))
+
+
+def test_there_are_47_official_examples():
+    assert len(EXAMPLES) == 47
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_official_example_is_captured_and_exported_unchanged(
+    client, session, bakery, path: Path
+):  # type: ignore[no-untyped-def]
+    doc = json.loads(path.read_text("utf-8"))
+    assert not errors(doc)  # the official schema accepts it: so must we
+    h = bakery.auth("supplier")
+    r = client.post("/api/v1/epcis/capture", content=path.read_bytes(), headers=h)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    sent = _events(doc)
+    assert got["received"] == len(sent) and got["stored"] >= 1
+    assert got["stored"] + got["duplicates"] == len(sent)
+    again = client.post("/api/v1/epcis/capture", json=doc, headers=h).json()
+    assert again["stored"] == 0 and again["duplicates"] == len(sent)
+
+    for ev, key in zip(sent, got["eventIDs"], strict=True):
+        if "eventID" in ev:
+            assert key == ev["eventID"]
+        q = client.get("/api/v1/epcis/events?perPage=1000", headers=bakery.headers)
+        out = {e["eventID"]: e for e in _events(q.json())}
+        back = out[key]
+        for field in KEPT:
+            assert back.get(field) == ev.get(field), (field, path.name)
+    page = client.get(
+        "/api/v1/epcis/events?perPage=1000", headers=bakery.headers
+    ).json()
+    assert_valid_document(page)
+
+
+BAD = [
+    ({"type": "EPCISDocument", "schemaVersion": "2.0"}, "epcisBody/eventList"),
+    ({"type": "Nope", "schemaVersion": "2.0"}, "EPCISDocument"),
+    (
+        {
+            "type": "EPCISDocument",
+            "schemaVersion": "1.2",
+            "epcisBody": {"eventList": []},
+        },
+        "2.0",
+    ),
+]
+
+
+def _doc(*events):  # type: ignore[no-untyped-def]
+    return {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2025-12-02T08:00:00Z",
+        "epcisBody": {"eventList": list(events)},
+    }
+
+
+GOOD = {
+    "type": "ObjectEvent",
+    "eventID": "urn:uuid:6a1a2c0e-1b6e-4ac0-9c6d-000000000001",
+    "eventTime": "2025-12-02T08:00:00+08:00",
+    "eventTimeZoneOffset": "+08:00",
+    "action": "OBSERVE",
+    "bizStep": "shipping",
+    "epcList": [],
+    "quantityList": [
+        {
+            "epcClass": "https://id.gs1.org/01/06901234900019/10/LOT25S-45",
+            "quantity": 6,
+            "uom": "KGM",
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "event, path",
+    [
+        ({**GOOD, "eventTime": "2025-12-02 08:00"}, "eventList/1/eventTime"),
+        ({**GOOD, "eventTimeZoneOffset": "8"}, "eventList/1/eventTimeZoneOffset"),
+        ({**GOOD, "action": "SHIP"}, "eventList/1/action"),
+        ({**GOOD, "type": "SensorEvent"}, "eventList/1/type"),
+        ({**GOOD, "quantityList": [{"quantity": 3}]}, "eventList/1/quantityList/0"),
+        (
+            {**GOOD, "quantityList": [{"epcClass": "x", "quantity": -1}]},
+            "eventList/1/quantityList/0/quantity",
+        ),
+        ({**GOOD, "epcList": "urn:x"}, "eventList/1/epcList"),
+        ({**GOOD, "readPoint": {"name": "x"}}, "eventList/1/readPoint/id"),
+    ],
+)
+def test_a_bad_event_refuses_the_whole_document(client, session, bakery, event, path):  # type: ignore[no-untyped-def]
+    before = _count(session)
+    ok = {**GOOD, "eventID": "urn:uuid:6a1a2c0e-1b6e-4ac0-9c6d-000000000002"}
+    r = client.post(
+        "/api/v1/epcis/capture", json=_doc(ok, event), headers=bakery.headers
+    )
+    assert r.status_code == 422 and path in r.text
+    assert _count(session) == before  # the good one was not stored either
+
+
+@pytest.mark.parametrize("doc, says", BAD)
+def test_bad_documents_say_what_is_wrong(client, bakery, doc, says):  # type: ignore[no-untyped-def]
+    r = client.post("/api/v1/epcis/capture", json=doc, headers=bakery.headers)
+    assert r.status_code == 422 and says in r.text
+
+
+def test_not_json_conflicts_and_who_may_capture(client, session, bakery):  # type: ignore[no-untyped-def]
+    h = bakery.headers
+    r = client.post("/api/v1/epcis/capture", content=b"{nope", headers=h)
+    assert r.status_code == 422 and "JSON" in r.text
+    assert (
+        client.post("/api/v1/epcis/capture", json=_doc(GOOD), headers=h).status_code
+        == 201
+    )
+    changed = {**GOOD, "bizStep": "receiving"}
+    r = client.post("/api/v1/epcis/capture", json=_doc(changed), headers=h)
+    assert r.status_code == 409 and GOOD["eventID"] in r.text
+    twice = {**GOOD, "eventID": "urn:uuid:6a1a2c0e-1b6e-4ac0-9c6d-000000000003"}
+    r = client.post(
+        "/api/v1/epcis/capture", json=_doc(twice, {**twice, "action": "ADD"}), headers=h
+    )
+    assert r.status_code == 422 and twice["eventID"] in r.text
+    for role in ("store", "auditor", "logistics"):
+        assert (
+            client.post(
+                "/api/v1/epcis/capture", json=_doc(GOOD), headers=bakery.auth(role)
+            ).status_code
+            == 403
+        )
+    # no eventID: known by its content
+    anon = {k: v for k, v in GOOD.items() if k != "eventID"}
+    first = client.post("/api/v1/epcis/capture", json=_doc(anon), headers=h).json()
+    assert first["stored"] == 1 and first["eventIDs"][0].startswith("ni:///sha-256;")
+    second = client.post("/api/v1/epcis/capture", json=_doc(anon), headers=h).json()
+    assert second == {**first, "stored": 0, "duplicates": 1}
+    cls = quote(GOOD["quantityList"][0]["epcClass"], safe="")
+    found = client.get(f"/api/v1/epcis/events?MATCH_epcClass={cls}", headers=h).json()
+    assert len(_events(found)) == 2
+
+
+def test_the_command_line_imports_a_file(tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from bakeprint.cli import app
+    from bakeprint.db import get_database, session_scope
+    from tests.factories import make_bakery
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
+    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
+    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
+    from bakeprint import migrate
+
+    migrate.upgrade(get_database(url).engine)
+    with session_scope() as s:
+        make_bakery(s, slug="cli-capture")
+    f = tmp_path / "doc.jsonld"
+    f.write_text(json.dumps(_doc(GOOD)), "utf-8")
+    run = CliRunner().invoke
+    r = run(app, ["import", "epcis", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["stored"] == 1
+    assert (
+        json.loads(run(app, ["import", "epcis", str(f), "--json"]).stdout)["duplicates"]
+        == 1
+    )
+    bad = tmp_path / "bad.jsonld"
+    bad.write_text("[]", "utf-8")
+    r = run(app, ["import", "epcis", str(bad)])
+    assert r.exit_code != 0 and len(r.output.strip().splitlines()) == 1
+    get_database(url).dispose()
