@@ -224,3 +224,115 @@ def test_the_command_line_imports_a_file(tmp_path: Path, monkeypatch):  # type: 
     r = run(app, ["import", "epcis", str(bad)])
     assert r.exit_code != 0 and len(r.output.strip().splitlines()) == 1
     get_database(url).dispose()
+
+
+def _shipment(source: str, epc_class: str, event_id: str) -> dict:  # type: ignore[type-arg]
+    return {
+        "type": "ObjectEvent",
+        "eventID": event_id,
+        "eventTime": "2025-12-01T16:00:00+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "action": "OBSERVE",
+        "bizStep": "shipping",
+        "disposition": "in_transit",
+        "epcList": [],
+        "quantityList": [{"epcClass": epc_class, "quantity": 6, "uom": "KGM"}],
+        "sourceList": [{"type": "owning_party", "source": source}],
+        "destinationList": [
+            {
+                "type": "owning_party",
+                "destination": "https://id.gs1.org/417/6901234000016",
+            }
+        ],
+        "ilmd": {"cbvmda:itemExpirationDate": "2025-12-20"},
+    }
+
+
+def test_a_suppliers_shipping_event_announces_a_lot_that_intake_receives(
+    client, session, bakery
+):  # type: ignore[no-untyped-def]
+    from tests.factories import make_catalog
+
+    cat = make_catalog(session, bakery.tenant.id)
+    cat["sakura"].gtin = "06901234900019"
+    session.commit()
+    h = bakery.headers
+    from bakeprint.gs1 import check_digit
+
+    gln = "690123400002" + str(check_digit("690123400002"))
+    wrong = gln[:-1] + str((int(gln[-1]) + 1) % 10)
+    r = client.patch("/api/v1/catalog/suppliers/B", json={"gln": wrong}, headers=h)
+    assert (
+        r.status_code == 422 and "check digit" in r.text.lower()
+    ) or "校验位" in r.text
+    r = client.patch("/api/v1/catalog/suppliers/B", json={"gln": gln}, headers=h)
+    assert r.status_code == 200 and r.json()["gln"] == gln
+
+    lot = "https://id.gs1.org/01/06901234900019/10/LOT25S-77"
+    doc = _doc(
+        _shipment(
+            f"https://id.gs1.org/417/{gln}",
+            lot,
+            "urn:uuid:00000000-0000-4000-8000-0000000000a1",
+        ),
+        _shipment(  # a product this bakery does not buy
+            f"https://id.gs1.org/417/{gln}",
+            "https://id.gs1.org/01/06901234999996/10/X1",
+            "urn:uuid:00000000-0000-4000-8000-0000000000a2",
+        ),
+        _shipment(  # not from a supplier of ours
+            "https://id.gs1.org/417/4012345000009",
+            lot,
+            "urn:uuid:00000000-0000-4000-8000-0000000000a3",
+        ),
+    )
+    got = client.post(
+        "/api/v1/epcis/capture", json=doc, headers=bakery.auth("supplier")
+    )
+    assert got.status_code == 201, got.text
+    body = got.json()
+    assert body["stored"] == 3
+    assert body["incoming_lots"] == [
+        {
+            "supplier_lot": "LOT25S-77",
+            "quantity": 6,
+            "unit": "kg",
+            "expires_on": "2025-12-20",
+        }
+    ]
+    assert any("06901234999996" in n for n in body["notes"])
+    (inc,) = client.get("/api/v1/epcis/incoming-lots", headers=h).json()
+    assert (
+        inc["status"] == "announced" and inc["supplier"] == "B" and inc["lot"] is None
+    )
+
+    intake = client.post(
+        "/api/v1/lots",
+        json={
+            "material": "SAKURA",
+            "supplier": "B",
+            "supplier_lot": "LOT25S-77",
+            "received_at": "2025-12-02T07:00:00+08:00",
+            "quantity": 6,
+            "unit": "kg",
+            "expires_on": "2025-12-20",
+            "qc_result": "pass",
+            "quality_score": 95,
+        },
+        headers=h,
+    )
+    assert intake.status_code == 201, intake.text
+    (inc,) = client.get("/api/v1/epcis/incoming-lots", headers=h).json()
+    assert inc["status"] == "received" and inc["lot"] == intake.json()["code"]
+
+    # the same announcement by an EPC URN party and an LGTIN class
+    cp = gln[:7]
+    urn_doc = _doc(
+        _shipment(
+            f"urn:epc:id:pgln:{cp}.{gln[7:12]}",
+            f"urn:epc:class:lgtin:{cp}.0{'06901234900019'[8:13]}.LOT25S-78",
+            "urn:uuid:00000000-0000-4000-8000-0000000000a4",
+        )
+    )
+    urn = client.post("/api/v1/epcis/capture", json=urn_doc, headers=h).json()
+    assert [x["supplier_lot"] for x in urn["incoming_lots"]] == ["LOT25S-78"]

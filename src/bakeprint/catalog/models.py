@@ -102,6 +102,8 @@ class Supplier(TenantScoped, Base):
     contact: Mapped[str] = mapped_column(String(200), default="")
     approved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the party's GLN: how its EPCIS shipping events are recognised
+    gln: Mapped[str | None] = mapped_column(String(13), nullable=True)
 
 
 class Operator(TenantScoped, Base):

@@ -63,6 +63,8 @@ def _check_material(
 def _check_supplier(
     session: Session, t: uuid.UUID, values: dict[str, Any], row: Any
 ) -> dict[str, Any]:
+    if values.get("gln") is not None:
+        values["gln"] = normalize_gln(values["gln"])
     return values
 
 

@@ -194,16 +194,18 @@ class SupplierCreate(_In):
     region: str = Field(default="", max_length=100)
     contact: str = Field(default="", max_length=200)
     approved_on: date | None = None
+    gln: str | None = Field(default=None, max_length=20)
 
 
 class SupplierUpdate(Patch):
-    NULLABLE = frozenset({"approved_on"})
+    NULLABLE = frozenset({"approved_on", "gln"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     region: str | None = Field(default=None, max_length=100)
     contact: str | None = Field(default=None, max_length=200)
     approved_on: date | None = None
     active: bool | None = None
+    gln: str | None = Field(default=None, max_length=20)
 
 
 class SupplierRead(_Out):
@@ -213,6 +215,7 @@ class SupplierRead(_Out):
     contact: str
     approved_on: date | None
     active: bool
+    gln: str | None = None
 
 
 # --- people, equipment, places, vehicles ------------------------------------------

@@ -58,6 +58,8 @@ class Result:
     stored: int = 0
     duplicates: int = 0
     event_ids: list[str] = field(default_factory=list)
+    announced: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +67,8 @@ class Result:
             "stored": self.stored,
             "duplicates": self.duplicates,
             "eventIDs": self.event_ids,
+            "incoming_lots": self.announced,
+            "notes": self.notes,
         }
 
 
@@ -231,6 +235,11 @@ def capture(
             )
         )
     }
+    from bakeprint.identity.models import Tenant
+    from bakeprint.materials import incoming
+
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
     seen: set[str] = set()
     for ev, key in zip(found, keys, strict=True):
         result.event_ids.append(key)
@@ -261,5 +270,18 @@ def capture(
             actor=actor,
         )
         result.stored += 1
+        lots, notes = incoming.announce(
+            session, tenant_id, tenant.slug, key, body, when
+        )
+        result.notes += notes
+        result.announced += [
+            {
+                "supplier_lot": x.supplier_lot,
+                "quantity": x.quantity,
+                "unit": x.unit,
+                "expires_on": x.expires_on.isoformat() if x.expires_on else None,
+            }
+            for x in lots
+        ]
     session.flush()
     return result

@@ -106,6 +106,15 @@ async def capture(
     return cap.capture(session, actor.tenant_id, doc, actor=actor.ref).as_dict()
 
 
+@router.get("/incoming-lots")
+def incoming_lots(session: SessionDep, actor: CanRead) -> list[dict[str, Any]]:
+    """Lots suppliers announced with EPCIS shipping events, newest first:
+    announced, or received (with the intake's lot code)."""
+    from bakeprint.materials import incoming
+
+    return incoming.pending(session, actor.tenant_id)
+
+
 @router.get("/batches/{code}")
 def batch_document(code: str, session: SessionDep, actor: CanRead) -> JSONResponse:
     """Everything recorded about a batch and what it was made from (its lots,

@@ -64,3 +64,28 @@ class LotCodeSequence(Base):
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer)
+
+
+class IncomingLot(TenantScoped, Base):
+    """A lot a supplier announced with an EPCIS shipping event: expected at
+    intake, where registering it marks it received."""
+
+    __tablename__ = "incoming_lots"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "event_id", "material_type_id", "supplier_lot"),
+        Index("ix_incoming_lots_match", "tenant_id", "supplier_id", "supplier_lot"),
+        tenant_fk("supplier_id", "suppliers"),
+        tenant_fk("material_type_id", "material_types"),
+        tenant_fk("lot_id", "material_lots"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(200))
+    supplier_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    material_type_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    supplier_lot: Mapped[str] = mapped_column(String(60))
+    quantity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    shipped_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="announced")
+    lot_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)

@@ -163,6 +163,9 @@ def receive(session: Session, data: LotCreate, *, actor: Actor) -> MaterialLot:
             "report_sha256": report.sha256 if report else None,
         },
     )
+    from bakeprint.materials import incoming  # an announced lot has arrived
+
+    incoming.mark_received(session, lot)
     return lot
 
 

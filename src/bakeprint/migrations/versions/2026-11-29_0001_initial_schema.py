@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 10:59:02.310806
+Create Date: 2026-11-29 11:04:25.935307
 """
 
 from collections.abc import Sequence
@@ -428,6 +428,7 @@ def upgrade() -> None:
         sa.Column("contact", sa.String(length=200), nullable=False),
         sa.Column("approved_on", sa.Date(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("gln", sa.String(length=13), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -801,6 +802,60 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_environment_alerts_status", ["tenant_id", "status"], unique=False
+        )
+
+    op.create_table(
+        "incoming_lots",
+        sa.Column("event_id", sa.String(length=200), nullable=False),
+        sa.Column("supplier_id", sa.Uuid(), nullable=False),
+        sa.Column("material_type_id", sa.Uuid(), nullable=False),
+        sa.Column("supplier_lot", sa.String(length=60), nullable=False),
+        sa.Column("quantity", sa.Float(), nullable=True),
+        sa.Column("unit", sa.String(length=16), nullable=True),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("shipped_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("lot_id", sa.Uuid(), nullable=True),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "lot_id"],
+            ["material_lots.tenant_id", "material_lots.id"],
+            name=op.f("fk_incoming_lots_tenant_id_lot_id_material_lots"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "material_type_id"],
+            ["material_types.tenant_id", "material_types.id"],
+            name=op.f("fk_incoming_lots_tenant_id_material_type_id_material_types"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "supplier_id"],
+            ["suppliers.tenant_id", "suppliers.id"],
+            name=op.f("fk_incoming_lots_tenant_id_supplier_id_suppliers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_incoming_lots_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_incoming_lots")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "event_id",
+            "material_type_id",
+            "supplier_lot",
+            name=op.f(
+                "uq_incoming_lots_tenant_id_event_id_material_type_id_supplier_lot"
+            ),
+        ),
+    )
+    with op.batch_alter_table("incoming_lots", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_incoming_lots_match",
+            ["tenant_id", "supplier_id", "supplier_lot"],
+            unique=False,
         )
 
     op.create_table(
@@ -1556,6 +1611,10 @@ def downgrade() -> None:
     op.drop_table("batches")
     op.drop_table("sensor_blocks")
     op.drop_table("recipe_variants")
+    with op.batch_alter_table("incoming_lots", schema=None) as batch_op:
+        batch_op.drop_index("ix_incoming_lots_match")
+
+    op.drop_table("incoming_lots")
     with op.batch_alter_table("environment_alerts", schema=None) as batch_op:
         batch_op.drop_index("ix_environment_alerts_status")
         batch_op.drop_index("ix_environment_alerts_sensor")
