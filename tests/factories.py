@@ -200,3 +200,16 @@ def make_catalog(session: Session, tenant_id: uuid.UUID) -> dict[str, object]:
         "van": van,
         "shop": shop,
     }
+
+
+def cli_database(tmp_path, monkeypatch, name: str = "cli.db") -> str:  # type: ignore[no-untyped-def]
+    """A migrated SQLite file that `bakeprint …` commands use in this test."""
+    from bakeprint import migrate
+    from bakeprint.db import get_database
+
+    url = f"sqlite:///{tmp_path / name}"
+    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
+    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
+    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
+    migrate.upgrade(get_database(url).engine)
+    return url

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from bakeprint.errors import Invalid
 from bakeprint.events import anchors
-from tests.factories import make_catalog, raw_id
+from tests.factories import cli_database, make_catalog, raw_id
 from tests.packaging.conftest import pack_a_batch
 
 DAY = date(2025, 12, 3)
@@ -162,13 +162,7 @@ def test_anchor_and_verify_from_the_command_line(tmp_path: Path, monkeypatch):  
     from bakeprint.db import get_database, session_scope
     from tests.factories import make_bakery
 
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
-    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
-    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
-    from bakeprint import migrate
-
-    migrate.upgrade(get_database(url).engine)
+    url = cli_database(tmp_path, monkeypatch, "a.db")
     monkeypatch.setattr(
         "bakeprint.events.service.utcnow",
         lambda: datetime(2025, 12, 3, 2, 0, tzinfo=UTC),

@@ -198,15 +198,9 @@ def test_the_command_line_imports_a_file(tmp_path: Path, monkeypatch):  # type: 
 
     from bakeprint.cli import app
     from bakeprint.db import get_database, session_scope
-    from tests.factories import make_bakery
+    from tests.factories import cli_database, make_bakery
 
-    url = f"sqlite:///{tmp_path / 'c.db'}"
-    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
-    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
-    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
-    from bakeprint import migrate
-
-    migrate.upgrade(get_database(url).engine)
+    url = cli_database(tmp_path, monkeypatch, "c.db")
     with session_scope() as s:
         make_bakery(s, slug="cli-capture")
     f = tmp_path / "doc.jsonld"

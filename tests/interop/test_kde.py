@@ -132,16 +132,10 @@ def test_the_command_line_writes_csv_and_xlsx(tmp_path: Path, monkeypatch):  # t
 
     from bakeprint.cli import app
     from bakeprint.db import get_database, session_scope
-    from tests.factories import make_bakery, make_catalog
+    from tests.factories import cli_database, make_bakery, make_catalog
     from tests.packaging.conftest import pack_a_batch
 
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
-    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
-    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
-    from bakeprint import migrate
-
-    migrate.upgrade(get_database(url).engine)
+    url = cli_database(tmp_path, monkeypatch, "x.db")
     with session_scope() as s:
         bakery = make_bakery(s, slug="cli-kde")
         code = pack_a_batch(s, bakery.actor, make_catalog(s, bakery.tenant.id)).code

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bakeprint.cli import app
 from bakeprint.db import get_database, session_scope
 from bakeprint.packaging import service as packaging
-from tests.factories import make_bakery, make_catalog
+from tests.factories import cli_database, make_bakery, make_catalog
 from tests.packaging.conftest import pack_a_batch
 from tests.production.conftest import T0
 
@@ -23,13 +23,7 @@ ARRIVE = (T0 + timedelta(hours=4, minutes=20)).isoformat()
 
 @pytest.fixture
 def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
-    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
-    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
-    from bakeprint import migrate
-
-    migrate.upgrade(get_database(url).engine)
+    url = cli_database(tmp_path, monkeypatch, "cli.db")
     with session_scope() as s:
         bakery = make_bakery(s, slug="cli-trips")
         batch = pack_a_batch(s, bakery.actor, make_catalog(s, bakery.tenant.id))

@@ -18,7 +18,7 @@ from bakeprint.identity import service as identity
 from bakeprint.materials import service as materials
 from bakeprint.materials.models import MaterialLot
 from bakeprint.materials.schemas import LotCreate
-from tests.factories import make_bakery, make_catalog
+from tests.factories import cli_database, make_bakery, make_catalog
 from tests.materials.conftest import PDF
 
 
@@ -67,13 +67,7 @@ def test_concurrent_intakes_get_consecutive_lot_codes(db: Database):
 
 @pytest.fixture
 def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
-    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
-    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
-    from bakeprint import migrate
-
-    migrate.upgrade(get_database(url).engine)
+    url = cli_database(tmp_path, monkeypatch, "cli.db")
     with session_scope() as s:
         make_catalog(s, make_bakery(s, slug="cli-lots").tenant.id)
     yield tmp_path

@@ -10,19 +10,13 @@ from typer.testing import CliRunner
 
 from bakeprint.cli import app
 from bakeprint.db import get_database, session_scope
-from tests.factories import make_bakery, make_catalog
+from tests.factories import cli_database, make_bakery, make_catalog
 from tests.production.conftest import T0, make_lot
 
 
 @pytest.fixture
 def cli_bakery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
-    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
-    monkeypatch.delenv("BAKEPRINT_TENANT", raising=False)
-    from bakeprint import migrate
-
-    migrate.upgrade(get_database(url).engine)
+    url = cli_database(tmp_path, monkeypatch, "cli.db")
     with session_scope() as s:
         bakery = make_bakery(s, slug="cli-bakery")
         make_lot(s, make_catalog(s, bakery.tenant.id), quantity=2)

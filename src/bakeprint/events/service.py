@@ -107,13 +107,13 @@ DISPOSITIONS = frozenset(
         "unknown",
     ]
 )
-EVENT_TYPES = {
+EVENT_TYPES = (
     "ObjectEvent",
     "AggregationEvent",
     "TransformationEvent",
     "TransactionEvent",
     "AssociationEvent",
-}
+)
 
 
 @dataclass(frozen=True)

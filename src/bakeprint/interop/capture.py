@@ -26,14 +26,8 @@ from bakeprint.errors import Conflict, Invalid
 from bakeprint.events import service as events
 from bakeprint.events.hashing import canonical_json
 from bakeprint.events.models import Event
+from bakeprint.events.service import EVENT_TYPES
 
-EVENT_TYPES = (
-    "ObjectEvent",
-    "AggregationEvent",
-    "TransformationEvent",
-    "TransactionEvent",
-    "AssociationEvent",
-)
 NEEDS_ACTION = (
     "ObjectEvent",
     "AggregationEvent",

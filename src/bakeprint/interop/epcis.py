@@ -28,18 +28,12 @@ from sqlalchemy.orm import Session
 from bakeprint.db import utcnow
 from bakeprint.errors import Invalid
 from bakeprint.events.models import Event
+from bakeprint.events.service import EVENT_TYPES
 
 CONTEXT: list[Any] = [
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
     {"bp": "https://bakeprint.dev/ns/epcis/"},
 ]
-EVENT_TYPES = (
-    "ObjectEvent",
-    "AggregationEvent",
-    "TransformationEvent",
-    "TransactionEvent",
-    "AssociationEvent",
-)
 MAX_PAGE = 1000
 
 

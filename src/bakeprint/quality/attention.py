@@ -490,23 +490,16 @@ def get(session: Session, tenant_id: uuid.UUID, alert_id: uuid.UUID) -> BatchAle
 def acknowledge(
     session: Session, alert_id: uuid.UUID, *, note: str = "", actor: Actor
 ) -> BatchAlert:
-    alert = session.scalar(
-        select(BatchAlert)
-        .where(BatchAlert.tenant_id == actor.tenant_id, BatchAlert.id == alert_id)
-        .with_for_update()
+    from bakeprint.sensors.alerts import acknowledge_row
+
+    alert: BatchAlert = acknowledge_row(
+        session,
+        BatchAlert,
+        alert_id,
+        note=note,
+        actor=actor,
+        missing=("找不到这条预警", "alert not found"),
     )
-    if alert is None:
-        raise NotFound("找不到这条预警", "alert not found")
-    if alert.status == "acknowledged":
-        raise Conflict(
-            f"这条预警已由 {alert.acknowledged_by} 确认",
-            f"this alert was already acknowledged by {alert.acknowledged_by}",
-        )
-    alert.status = "acknowledged"
-    alert.acknowledged_by = actor.username
-    alert.acknowledged_at = utcnow()
-    alert.note = note
-    session.flush()
     return alert
 
 

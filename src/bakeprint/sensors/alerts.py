@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -240,27 +241,45 @@ def _notify(session: Session, sensor: Sensor, alert: EnvironmentAlert) -> None:
 def acknowledge(
     session: Session, alert_id: uuid.UUID, *, note: str = "", actor: Actor
 ) -> EnvironmentAlert:
-    alert = session.scalar(
-        select(EnvironmentAlert)
-        .where(
-            EnvironmentAlert.tenant_id == actor.tenant_id,
-            EnvironmentAlert.id == alert_id,
-        )
+    return acknowledge_row(
+        session,
+        EnvironmentAlert,
+        alert_id,
+        note=note,
+        actor=actor,
+        missing=("找不到这条告警", "alert not found"),
+    )
+
+
+def acknowledge_row(
+    session: Session,
+    model: Any,
+    row_id: uuid.UUID,
+    *,
+    note: str,
+    actor: Actor,
+    missing: tuple[str, str],
+) -> Any:
+    """A person takes an alert (any kind with status/acknowledged_*/note) in
+    hand, once; who and when are kept."""
+    row = session.scalar(
+        select(model)
+        .where(model.tenant_id == actor.tenant_id, model.id == row_id)
         .with_for_update()
     )
-    if alert is None:
-        raise NotFound("找不到这条告警", "alert not found")
-    if alert.status == "acknowledged":
+    if row is None:
+        raise NotFound(*missing)
+    if row.status == "acknowledged":
         raise Conflict(
-            f"这条告警已由 {alert.acknowledged_by} 确认",
-            f"this alert was already acknowledged by {alert.acknowledged_by}",
+            f"这条告警已由 {row.acknowledged_by} 确认",
+            f"this alert was already acknowledged by {row.acknowledged_by}",
         )
-    alert.status = "acknowledged"
-    alert.acknowledged_by = actor.username
-    alert.acknowledged_at = utcnow()
-    alert.note = note
+    row.status = "acknowledged"
+    row.acknowledged_by = actor.username
+    row.acknowledged_at = utcnow()
+    row.note = note
     session.flush()
-    return alert
+    return row
 
 
 def alerts(
