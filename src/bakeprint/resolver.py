@@ -88,6 +88,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
         "sold_at": shop,
         "timeline": timeline,
         "scans": unit.scan_count if unit else 0,
+        "certificate": packaging.certificate_of(session, found),
     }
 
 
@@ -136,3 +137,32 @@ async def report_problem(
 
     form = await request.form()
     return public_report(request, session, serial, form)
+
+
+@router.post("/u/{serial}/claim")
+def claim_certificate(request: Request, serial: str, session: SessionDep) -> Response:
+    """A buyer claims a limited-edition unit's certificate (once)."""
+    from bakeprint.errors import BakeprintError
+    from bakeprint.quality.complaints import CATEGORY_NAMES
+
+    lang = lang_of(request)
+    message, status = None, 200
+    try:
+        with session.begin_nested():
+            packaging.claim(session, serial)
+    except BakeprintError as exc:
+        message, status = exc.message(lang), exc.status
+    found = packaging.lookup(session, serial, tenant_id=None)
+    return render(
+        request,
+        "public/scan.html",
+        {
+            "v": public_view(session, found, lang),
+            "me": None,
+            "categories": CATEGORY_NAMES,
+            "report": {},
+            "claim_error": message,
+            "claimed_now": message is None,
+        },
+        status_code=status,
+    )

@@ -13,30 +13,20 @@ power of two), so a second preimage cannot pass for a leaf.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import os
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bakeprint.config import settings
+from bakeprint import keys
 from bakeprint.db import utcnow
-from bakeprint.errors import Conflict, Invalid, NotFound
-from bakeprint.events.hashing import canonical_json
-from bakeprint.events.models import DailyAnchor, Event, TenantKey
+from bakeprint.errors import Invalid, NotFound
+from bakeprint.events.models import DailyAnchor, Event
 from bakeprint.identity.models import Tenant
 
 KIND = "bakeprint.daily-anchor"
@@ -68,49 +58,6 @@ def merkle_root(leaves: list[bytes]) -> bytes:
     return mth(0, len(leaves))
 
 
-# --- keys ----------------------------------------------------------------------
-
-
-def _wrapping_key() -> bytes:
-    return hashlib.sha256(
-        b"bakeprint-anchor-key:" + settings.secret_key.encode()
-    ).digest()
-
-
-def _key(session: Session, tenant_id: uuid.UUID, *, create: bool) -> TenantKey | None:
-    row = session.get(TenantKey, tenant_id)
-    if row is not None or not create:
-        return row
-    private = Ed25519PrivateKey.generate()
-    raw = private.private_bytes_raw()
-    public = private.public_key().public_bytes_raw()
-    nonce = os.urandom(12)
-    sealed = AESGCM(_wrapping_key()).encrypt(nonce, raw, tenant_id.bytes)
-    row = TenantKey(
-        tenant_id=tenant_id,
-        key_id=hashlib.sha256(public).hexdigest()[:16],
-        public_key=public.hex(),
-        private_key=(nonce + sealed).hex(),
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _private(row: TenantKey) -> Ed25519PrivateKey:
-    blob = bytes.fromhex(row.private_key)
-    try:
-        raw = AESGCM(_wrapping_key()).decrypt(blob[:12], blob[12:], row.tenant_id.bytes)
-    except Exception as exc:  # cryptography raises InvalidTag
-        raise Conflict(
-            "无法读取签名密钥：服务器的 secret_key 与创建密钥时不同",
-            "the signing key cannot be read: the server's secret_key is not the "
-            "one it was created with",
-        ) from exc
-    return Ed25519PrivateKey.from_private_bytes(raw)
-
-
 # --- making an anchor ------------------------------------------------------------
 
 
@@ -137,10 +84,8 @@ def _day_events(session: Session, tenant: Tenant, day: date) -> list[Event]:
     )
 
 
-def _signed_part(statement: dict[str, Any]) -> bytes:
-    return canonical_json(
-        {k: v for k, v in statement.items() if k != "signature"}
-    ).encode("utf-8")
+def _unsigned(statement: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in statement.items() if k != "signature"}
 
 
 def today(tenant: Tenant) -> date:
@@ -162,7 +107,7 @@ def make(session: Session, tenant: Tenant, day: date) -> DailyAnchor:
     from bakeprint.events.service import recomputed_hash
 
     root = merkle_root([bytes.fromhex(recomputed_hash(e)) for e in events]).hex()
-    key = _key(session, tenant.id, create=True)
+    key = keys.key_row(session, tenant.id, create=True)
     assert key is not None
     statement: dict[str, Any] = {
         "type": KIND,
@@ -176,12 +121,10 @@ def make(session: Session, tenant: Tenant, day: date) -> DailyAnchor:
         "merkle_root": root,
         "tree": "RFC 6962 SHA-256 over the events' chain hashes, in sequence order",
         "key_id": key.key_id,
-        "public_key": base64.b64encode(bytes.fromhex(key.public_key)).decode(),
+        "public_key": keys.public_b64(key),
         "signed_at": utcnow().isoformat(timespec="seconds"),
     }
-    statement["signature"] = base64.b64encode(
-        _private(key).sign(_signed_part(statement))
-    ).decode()
+    statement["signature"] = keys.sign(session, tenant.id, _unsigned(statement))
     row = DailyAnchor(
         tenant_id=tenant.id,
         day=day,
@@ -275,12 +218,9 @@ def verify_statement(session: Session, statement: dict[str, Any]) -> Finding:
     or root without such an event means events were added, removed or
     re-hashed."""
     problems: list[str] = []
-    try:
-        public = Ed25519PublicKey.from_public_bytes(
-            base64.b64decode(statement["public_key"])
-        )
-        public.verify(base64.b64decode(statement["signature"]), _signed_part(statement))
-    except (InvalidSignature, ValueError):
+    if not keys.verify(
+        str(statement["public_key"]), _unsigned(statement), str(statement["signature"])
+    ):
         problems.append(
             "签名无效：声明被改动过，或不是这把密钥签的 / the signature does not "
             "match: the statement was changed or not signed by this key"
@@ -291,11 +231,8 @@ def verify_statement(session: Session, statement: dict[str, Any]) -> Finding:
             f"数据库中没有面包坊 {statement['bakery']}",
             f"bakery {statement['bakery']} is not in this database",
         )
-    key = _key(session, tenant.id, create=False)
-    if (
-        key is not None
-        and base64.b64decode(statement["public_key"]).hex() != key.public_key
-    ):
+    key = keys.key_row(session, tenant.id, create=False)
+    if key is not None and keys.public_b64(key) != statement["public_key"]:
         problems.append(
             "声明的公钥不是这家面包坊的签名密钥 / the statement's public key is not "
             "this bakery's signing key"

@@ -43,3 +43,8 @@ class Unit(TenantScoped, Base):
         UTCDateTime, nullable=True
     )
     scan_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Limited editions (R4.3): the number within the edition ("第 12 / 200 份"),
+    # its Ed25519 certificate (bakeprint.keys), and when a buyer claimed it.
+    edition_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    certificate: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from bakeprint import keys
 from bakeprint.catalog.models import Product
+from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
 from bakeprint.identity.service import Actor
@@ -59,7 +62,8 @@ def commission_units(
         return existing
     product = session.get(Product, (tenant_id, batch.product_id))
     assert product is not None
-    rows = [
+    first = _edition_start(session, batch, product)
+    rows: list[dict[str, Any]] = [
         {
             "tenant_id": tenant_id,
             "id": uuid.uuid4(),
@@ -73,6 +77,17 @@ def commission_units(
         }
         for n in range(1, batch.packed_quantity + 1)
     ]
+    if first is not None:
+        for row in rows:
+            number = first + row["number"] - 1
+            row["edition_number"] = number
+            row["certificate"] = keys.sign(
+                session,
+                tenant_id,
+                certificate_payload(
+                    session, product, batch.code, row["serial"], number
+                ),
+            )
     session.execute(insert(Unit), rows)
     units = units_of(session, batch)
     events.append(
@@ -92,6 +107,104 @@ def commission_units(
         extension={"batch": batch.code, "units": len(units)},
     )
     return units
+
+
+def _edition_start(session: Session, batch: Batch, product: Product) -> int | None:
+    """The first edition number of this batch's units, for a limited product;
+    refused when the edition would run over its size."""
+    size = product.limited_edition_size
+    if not size:
+        return None
+    done = session.scalar(
+        select(func.max(Unit.edition_number))
+        .join(Batch, (Batch.tenant_id == Unit.tenant_id) & (Batch.id == Unit.batch_id))
+        .where(Unit.tenant_id == batch.tenant_id, Batch.product_id == product.id)
+    )
+    done = int(done or 0)
+    count = batch.packed_quantity or 0
+    if done + count > size:
+        raise Conflict(
+            f"{product.name_zh} 限量 {size} 份，已编号 {done} 份，"
+            f"不能再包装 {count} 份",
+            f"{product.name_en or product.name_zh} is limited to {size}; {done} are "
+            f"numbered, {count} more cannot be packed",
+            field="quantity",
+        )
+    return done + 1
+
+
+def certificate_payload(
+    session: Session, product: Product, batch_code: str, serial: str, number: int
+) -> dict[str, Any]:
+    """What a limited-edition certificate states (and its signature covers)."""
+    from bakeprint.identity.models import Tenant
+
+    tenant = session.get(Tenant, product.tenant_id)
+    assert tenant is not None
+    return {
+        "type": "bakeprint.limited-edition-certificate",
+        "bakery": tenant.slug,
+        "gtin": product.gtin,
+        "batch": batch_code,
+        "serial": serial,
+        "edition": number,
+        "of": product.limited_edition_size,
+    }
+
+
+def certificate_of(session: Session, found: Found) -> dict[str, Any] | None:
+    """A unit's certificate as the scan page shows it, with its signature
+    checked against the bakery's key now."""
+    unit = found.unit
+    if unit is None or unit.edition_number is None:
+        return None
+    key = keys.key_row(session, found.batch.tenant_id, create=False)
+    payload = certificate_payload(
+        session, found.product, found.batch.code, unit.serial, unit.edition_number
+    )
+    valid = bool(
+        key
+        and unit.certificate
+        and keys.verify(keys.public_b64(key), payload, unit.certificate)
+    )
+    return {
+        **payload,
+        "valid": valid,
+        "key_id": key.key_id if key else None,
+        "public_key": keys.public_b64(key) if key else None,
+        "signature": unit.certificate,
+        "claimed_at": unit.claimed_at.isoformat() if unit.claimed_at else None,
+        "first_scanned_at": unit.first_scanned_at.isoformat()
+        if unit.first_scanned_at
+        else None,
+        "scans": unit.scan_count,
+    }
+
+
+def claim(session: Session, serial: str) -> Unit:
+    """A buyer claims a limited-edition unit: once."""
+    found = lookup(session, serial, tenant_id=None)
+    unit = found.unit
+    if unit is None or unit.edition_number is None:
+        raise Invalid(
+            "只有限量款的单件可以认领证书",
+            "only a limited-edition unit has a certificate",
+        )
+    row = session.scalar(
+        select(Unit)
+        .where(Unit.tenant_id == unit.tenant_id, Unit.id == unit.id)
+        .with_for_update()
+    )
+    assert row is not None
+    if row.claimed_at is not None:
+        raise Conflict(
+            f"这份证书已于 {row.claimed_at:%Y-%m-%d %H:%M} UTC 被认领",
+            "this certificate was already claimed on "
+            f"{row.claimed_at:%Y-%m-%d %H:%M} UTC",
+        )
+    row.claimed_at = utcnow()
+    session.flush()
+    return row
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:04:25.935307
+Create Date: 2026-11-29 11:20:20.035893
 """
 
 from collections.abc import Sequence
@@ -1469,6 +1469,9 @@ def upgrade() -> None:
         sa.Column("status_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("first_scanned_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("scan_count", sa.Integer(), nullable=False),
+        sa.Column("edition_number", sa.Integer(), nullable=True),
+        sa.Column("certificate", sa.String(length=120), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,91 @@
+"""Each bakery's Ed25519 signing key: daily anchors (R6.3) and limited-edition
+certificates (R4.3) are signed with it. The private key is stored encrypted
+(AES-GCM under a key derived from the server's ``secret_key``)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import uuid
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
+
+from bakeprint.config import settings
+from bakeprint.db import utcnow
+from bakeprint.errors import Conflict
+from bakeprint.events.hashing import canonical_json
+from bakeprint.events.models import TenantKey
+
+
+def _wrapping_key() -> bytes:
+    return hashlib.sha256(
+        b"bakeprint-anchor-key:" + settings.secret_key.encode()
+    ).digest()
+
+
+def key_row(
+    session: Session, tenant_id: uuid.UUID, *, create: bool
+) -> TenantKey | None:
+    row = session.get(TenantKey, tenant_id)
+    if row is not None or not create:
+        return row
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes_raw()
+    nonce = os.urandom(12)
+    sealed = AESGCM(_wrapping_key()).encrypt(
+        nonce, private.private_bytes_raw(), tenant_id.bytes
+    )
+    row = TenantKey(
+        tenant_id=tenant_id,
+        key_id=hashlib.sha256(public).hexdigest()[:16],
+        public_key=public.hex(),
+        private_key=(nonce + sealed).hex(),
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def private_key(row: TenantKey) -> Ed25519PrivateKey:
+    blob = bytes.fromhex(row.private_key)
+    try:
+        raw = AESGCM(_wrapping_key()).decrypt(blob[:12], blob[12:], row.tenant_id.bytes)
+    except Exception as exc:  # cryptography raises InvalidTag
+        raise Conflict(
+            "无法读取签名密钥：服务器的 secret_key 与创建密钥时不同",
+            "the signing key cannot be read: the server's secret_key is not the "
+            "one it was created with",
+        ) from exc
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def public_b64(row: TenantKey) -> str:
+    return base64.b64encode(bytes.fromhex(row.public_key)).decode()
+
+
+def sign(session: Session, tenant_id: uuid.UUID, payload: dict[str, Any]) -> str:
+    """Base64 Ed25519 signature of the canonical JSON of ``payload``."""
+    row = key_row(session, tenant_id, create=True)
+    assert row is not None
+    return base64.b64encode(
+        private_key(row).sign(canonical_json(payload).encode("utf-8"))
+    ).decode()
+
+
+def verify(public: str, payload: dict[str, Any], signature: str) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(public)).verify(
+            base64.b64decode(signature), canonical_json(payload).encode("utf-8")
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
