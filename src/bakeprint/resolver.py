@@ -89,6 +89,27 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
         "timeline": timeline,
         "scans": unit.scan_count if unit else 0,
         "certificate": packaging.certificate_of(session, found),
+        "footprint": _footprint(session, found),
+    }
+
+
+def _footprint(session: Session, found: packaging.Found) -> dict[str, Any] | None:
+    from bakeprint.trace import footprint
+
+    fp = footprint.for_batch(session, found.batch)
+    if not fp.units or not fp.total_kg:
+        return None
+    parts = {
+        "materials": fp.materials_kg,
+        "baking": fp.baking_kg,
+        "transport": fp.transport_kg,
+    }
+    return {
+        "per_unit_g": fp.per_unit_g,
+        "shares": {k: round(v / fp.total_kg * 100) for k, v in parts.items()},
+        "not_counted": len(fp.not_counted),
+        "grid": footprint.GRID_SOURCE,
+        "sources": sorted({x["source"] for x in fp.lines if x["part"] == "material"}),
     }
 
 

@@ -90,6 +90,10 @@ class MaterialType(TenantScoped, Base):
     origin_story_zh: Mapped[str] = mapped_column(Text, default="")
     origin_story_en: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Carbon estimate (R4.2): a row of data/emission_factors.csv, or the
+    # bakery's own figure (kg CO2e per kg), which wins.
+    footprint_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    emission_factor: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Supplier(TenantScoped, Base):
@@ -142,6 +146,7 @@ class Equipment(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(20))  # oven, mixer, chiller, packer
     location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    power_kw: Mapped[float | None] = mapped_column(Float, nullable=True)  # R4.2
 
 
 class Vehicle(TenantScoped, Base):

@@ -42,6 +42,10 @@ def _check_material(
         values["unit"] = rules.unit(values["unit"])
     if "allergens" in values:
         values["allergens"] = allergens.normalize(values["allergens"])
+    if "footprint_key" in values:
+        from bakeprint.trace.footprint import check_key
+
+        values["footprint_key"] = check_key(values["footprint_key"])
     if "gtin" in values:
         gtin = normalize_gtin(values["gtin"]) if values["gtin"] else None
         # Lots of this material are identified by its GTIN in recorded events.

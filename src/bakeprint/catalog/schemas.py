@@ -159,10 +159,12 @@ class MaterialTypeCreate(_In):
     gtin: str | None = Field(default=None, max_length=20)
     origin_story_zh: Story = ""
     origin_story_en: Story = ""
+    footprint_key: str | None = Field(default=None, max_length=40)
+    emission_factor: float | None = Field(default=None, ge=0, le=1000)
 
 
 class MaterialTypeUpdate(Patch):
-    NULLABLE = frozenset({"gtin"})
+    NULLABLE = frozenset({"gtin", "footprint_key", "emission_factor"})
 
     name_zh: Name | None = None
     name_en: Text100 | None = None
@@ -173,6 +175,8 @@ class MaterialTypeUpdate(Patch):
     origin_story_zh: Story | None = None
     origin_story_en: Story | None = None
     active: bool | None = None
+    footprint_key: str | None = Field(default=None, max_length=40)
+    emission_factor: float | None = Field(default=None, ge=0, le=1000)
 
 
 class MaterialTypeRead(_Out):
@@ -186,6 +190,8 @@ class MaterialTypeRead(_Out):
     origin_story_zh: str
     origin_story_en: str
     active: bool
+    footprint_key: str | None = None
+    emission_factor: float | None = None
 
 
 class SupplierCreate(_In):
@@ -250,15 +256,17 @@ class EquipmentCreate(_In):
     name: str = Field(min_length=1, max_length=100, description="e.g. 3号烤箱.")
     kind: str = Field(max_length=20, description="oven, mixer, proofer, chiller…")
     location: str | None = Field(default=None, max_length=50)
+    power_kw: float | None = Field(default=None, ge=0, le=500)
 
 
 class EquipmentUpdate(Patch):
-    NULLABLE = frozenset({"location"})
+    NULLABLE = frozenset({"location", "power_kw"})
 
     name: Name | None = None
     kind: str | None = Field(default=None, max_length=20)
     location: str | None = Field(default=None, max_length=50)
     active: bool | None = None
+    power_kw: float | None = Field(default=None, ge=0, le=500)
 
 
 class EquipmentRead(_Out):
@@ -267,6 +275,7 @@ class EquipmentRead(_Out):
     kind: str
     location: str | None = None
     active: bool
+    power_kw: float | None = None
 
 
 class LocationCreate(_In):

@@ -162,6 +162,7 @@ def build_catalog(session: Session, tenant_id: uuid.UUID) -> Catalog:
                 gtin=make_gtin("0" + gtin_body) if gtin_body else None,
                 origin_story_zh=story_zh,
                 origin_story_en=story_en,
+                footprint_key=D.FOOTPRINT_KEYS.get(code),
             ),
         )
     for code, name, region, approved in D.SUPPLIERS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -95,3 +96,24 @@ def get_trace_pdf(
     return pdf_response(
         trace.pdf(session, rep, actor.tenant_id), f"trace-{rep.batch}.pdf"
     )
+
+
+@router.get("/batches/{code}/footprint")
+def get_footprint(code: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
+    """The batch's carbon footprint estimate (R4.2): materials, baking and
+    transport, each line with its factor and source; what lacks data is
+    listed as not counted."""
+    from bakeprint.trace import footprint
+
+    return footprint.for_code(session, actor.tenant_id, code).as_dict()
+
+
+@router.get("/emission-factors")
+def emission_factors(actor: CanRead) -> list[dict[str, Any]]:
+    """The default emission factor table shipped with bakeprint (a material
+    type uses a row by its ``footprint_key``, or the bakery's own figure)."""
+    from dataclasses import asdict
+
+    from bakeprint.trace import footprint
+
+    return [asdict(f) for f in footprint.default_factors().values()]

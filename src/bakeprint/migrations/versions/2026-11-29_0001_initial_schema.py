@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:20:20.035893
+Create Date: 2026-11-29 11:22:57.177849
 """
 
 from collections.abc import Sequence
@@ -245,6 +245,8 @@ def upgrade() -> None:
         sa.Column("origin_story_zh", sa.Text(), nullable=False),
         sa.Column("origin_story_en", sa.Text(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("footprint_key", sa.String(length=40), nullable=True),
+        sa.Column("emission_factor", sa.Float(), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -579,6 +581,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("location_id", sa.Uuid(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("power_kw", sa.Float(), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
