@@ -89,6 +89,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
         "timeline": timeline,
         "scans": unit.scan_count if unit else 0,
         "certificate": packaging.certificate_of(session, found),
+        "journey": _journey(session, found, lang, timeline, shop),
         "footprint": _footprint(session, found),
     }
 
@@ -187,3 +188,74 @@ def claim_certificate(request: Request, serial: str, session: SessionDep) -> Res
         },
         status_code=status,
     )
+
+
+def _journey(
+    session: Session,
+    found: packaging.Found,
+    lang: str,
+    timeline: list[dict[str, Any]],
+    shop: str | None,
+) -> list[dict[str, Any]]:
+    """Origin (each ingredient's region) → kitchen → van → shop, with times:
+    the stops of the scan page's map. Places, never people."""
+    from sqlalchemy import select as sel
+
+    from bakeprint.catalog.models import MaterialType, Supplier
+    from bakeprint.materials.models import MaterialLot
+    from bakeprint.production.models import Consumption
+    from bakeprint.trace import scope
+
+    batch = found.batch
+    t = batch.tenant_id
+    used = scope.live_consumptions(session, t, Consumption.batch_id == batch.id)
+    stops: list[dict[str, Any]] = []
+    if used:
+        rows = session.execute(
+            sel(MaterialType, Supplier, MaterialLot.received_at)
+            .select_from(MaterialLot)
+            .join(
+                MaterialType,
+                (MaterialType.tenant_id == MaterialLot.tenant_id)
+                & (MaterialType.id == MaterialLot.material_type_id),
+            )
+            .join(
+                Supplier,
+                (Supplier.tenant_id == MaterialLot.tenant_id)
+                & (Supplier.id == MaterialLot.supplier_id),
+            )
+            .where(
+                MaterialLot.tenant_id == t, MaterialLot.id.in_({c.lot_id for c in used})
+            )
+            .order_by(MaterialLot.received_at)
+        ).all()
+        seen: set[str] = set()
+        for mt, sup, received in rows:
+            name = (mt.name_en or mt.name_zh) if lang == "en" else mt.name_zh
+            if name in seen:
+                continue
+            seen.add(name)
+            stops.append(
+                {
+                    "stage": "origin",
+                    "label": f"{name} · {sup.region}" if sup.region else name,
+                    "when": received.date().isoformat(),
+                }
+            )
+    times = {s["step"]: s["time"][:16].replace("T", " ") for s in timeline}
+    kitchen = "中央厨房" if lang != "en" else "Our kitchen"
+    if "batch_completed" in times or "batch_started" in times:
+        stops.append(
+            {
+                "stage": "kitchen",
+                "label": kitchen,
+                "when": times.get("batch_completed") or times.get("batch_started"),
+            }
+        )
+    if "departed" in times:
+        van = "冷链配送" if lang != "en" else "Chilled van"
+        stops.append({"stage": "van", "label": van, "when": times["departed"]})
+    if "delivered" in times:
+        label = shop or ("门店" if lang != "en" else "The shop")
+        stops.append({"stage": "shop", "label": label, "when": times["delivered"]})
+    return stops

@@ -135,3 +135,46 @@ def environment_charts(
         for x in seg.sensors
         if x.points and (keep is None or keep(seg, x))
     ]
+
+
+JOURNEY_ICONS = {
+    "origin": "#7a9e5f",
+    "kitchen": "#c0763b",
+    "van": "#4a7fa8",
+    "shop": "#8b5fa8",
+}
+
+
+def journey_map(stops: Sequence[dict[str, Any]], lang: str) -> Markup:
+    """The way a piece came, origin → kitchen → van → shop, as a vertical SVG
+    path with a labelled, timed stop each (fits a 360-px phone column)."""
+    if not stops:
+        return Markup("")
+    row, width = 58, 360
+    height = row * len(stops) + 10
+    parts = [
+        f'<svg class="journey" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape("供应链路径" if lang != "en" else "Supply-chain path")}" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    x = 22
+    ys = [20 + i * row for i in range(len(stops))]
+    if len(ys) > 1:
+        parts.append(
+            f'<path d="M{x},{ys[0]} L{x},{ys[-1]}" stroke="#bbb" stroke-width="3" '
+            'stroke-dasharray="5 4" fill="none"/>'
+        )
+    for y, stop in zip(ys, stops, strict=True):
+        color = JOURNEY_ICONS.get(str(stop.get("stage")), "#777")
+        parts.append(f'<circle cx="{x}" cy="{y}" r="9" fill="{color}"/>')
+        parts.append(
+            f'<text x="{x + 20}" y="{y - 2}" font-size="14" fill="#222">'
+            f"{escape(str(stop.get('label', '')))}</text>"
+        )
+        if stop.get("when"):
+            parts.append(
+                f'<text x="{x + 20}" y="{y + 16}" font-size="12" fill="#666">'
+                f"{escape(str(stop['when']))}</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

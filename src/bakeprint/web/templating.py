@@ -74,3 +74,12 @@ def render(
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _journey_map(stops: Any, lang: str) -> Any:
+    from bakeprint.web.charts import journey_map
+
+    return journey_map(stops, lang)
+
+
+templates.env.globals["journey_map"] = _journey_map
