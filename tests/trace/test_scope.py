@@ -302,3 +302,11 @@ def test_the_scope_page_finds_and_explains(client, session, bakery, chain):
     assert 'value="yesterday"' in bad.text
     trace = client.get("/trace", params={"code": b[3].code}).text
     assert "/scope?lot=SAK-1" in trace and "同一生产时段 251203-PM" in trace
+
+
+def test_trace_and_scope_agree_on_a_use_corrected_to_zero(client, bakery, chain):  # type: ignore[no-untyped-def]
+    b7 = chain["b"][7]  # scanned SAK-1 by mistake, corrected to zero
+    rep = client.get(f"/api/v1/trace?code={b7.code}", headers=bakery.headers).json()
+    assert "SAK-1" not in [m["lot"] for m in rep["materials"]]
+    scoped = client.get("/api/v1/scope?lot=SAK-1", headers=bakery.headers).json()
+    assert b7.code not in [b["batch"] for b in scoped["batches"]]

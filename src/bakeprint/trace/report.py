@@ -99,17 +99,32 @@ class TraceReport(BaseModel):
 
 
 def _materials(session: Session, batch: Batch, used: list[Any]) -> list[Material]:
-    out = []
-    for c in used:
-        lot = session.scalar(
-            select(MaterialLot).where(
-                MaterialLot.tenant_id == batch.tenant_id, MaterialLot.code == c.lot
+    """The lots the batch used, as it stands: a use corrected to zero (a
+    mistaken scan) is not a material of the batch, as in the impact scope."""
+    used = [c for c in used if c.quantity > 0]
+    rows = {
+        lot.code: (lot, mt, sup)
+        for lot, mt, sup in session.execute(
+            select(MaterialLot, MaterialType, Supplier)
+            .join(
+                MaterialType,
+                (MaterialType.tenant_id == MaterialLot.tenant_id)
+                & (MaterialType.id == MaterialLot.material_type_id),
+            )
+            .join(
+                Supplier,
+                (Supplier.tenant_id == MaterialLot.tenant_id)
+                & (Supplier.id == MaterialLot.supplier_id),
+            )
+            .where(
+                MaterialLot.tenant_id == batch.tenant_id,
+                MaterialLot.code.in_({c.lot for c in used}),
             )
         )
-        assert lot is not None
-        mt = session.get(MaterialType, (lot.tenant_id, lot.material_type_id))
-        sup = session.get(Supplier, (lot.tenant_id, lot.supplier_id))
-        assert mt is not None and sup is not None
+    }
+    out = []
+    for c in used:
+        lot, mt, sup = rows[c.lot]
         out.append(
             Material(
                 lot=lot.code,
