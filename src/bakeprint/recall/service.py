@@ -229,6 +229,7 @@ def _activate(
             OutboxMessage(
                 tenant_id=t,
                 topic="recall.notice",
+                ref=recall.code,
                 recipient=f"pos:{shop_row.code}",
                 payload={
                     "type": "recall.notice",
@@ -465,10 +466,10 @@ def status(session: Session, recall: Recall) -> dict[str, Any]:
             .where(
                 OutboxMessage.tenant_id == t,
                 OutboxMessage.topic == "recall.notice",
+                OutboxMessage.ref == recall.code,
             )
             .order_by(OutboxMessage.recipient)
         )
-        if m.payload.get("recall") == recall.code
     ]
     at_notice = sum(r["on_shelf_at_notice"] for r in rows)
     pulled = sum(r["pulled"] for r in rows)

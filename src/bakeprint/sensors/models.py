@@ -156,9 +156,11 @@ class OutboxMessage(TenantScoped, Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_pending", "tenant_id", "delivered_at", "available_at"),
+        Index("ix_outbox_ref", "tenant_id", "topic", "ref"),
     )
 
     topic: Mapped[str] = mapped_column(String(40))  # alert.level1, recall.notice
+    ref: Mapped[str | None] = mapped_column(String(60), nullable=True)  # RC-251203-01
     recipient: Mapped[str] = mapped_column(String(200))  # role:production, url
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:22:57.177849
+Create Date: 2026-11-29 11:44:02.147964
 """
 
 from collections.abc import Sequence
@@ -284,6 +284,7 @@ def upgrade() -> None:
     op.create_table(
         "outbox",
         sa.Column("topic", sa.String(length=40), nullable=False),
+        sa.Column("ref", sa.String(length=60), nullable=True),
         sa.Column("recipient", sa.String(length=200), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
@@ -306,6 +307,9 @@ def upgrade() -> None:
             "ix_outbox_pending",
             ["tenant_id", "delivered_at", "available_at"],
             unique=False,
+        )
+        batch_op.create_index(
+            "ix_outbox_ref", ["tenant_id", "topic", "ref"], unique=False
         )
 
     op.create_table(
@@ -1655,6 +1659,7 @@ def downgrade() -> None:
     op.drop_table("product_lines")
     op.drop_table("points_of_sale")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_ref")
         batch_op.drop_index("ix_outbox_pending")
 
     op.drop_table("outbox")
