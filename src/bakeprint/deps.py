@@ -110,3 +110,31 @@ CanAdminUsers = Annotated[Actor, Depends(require("users:admin"))]
 CanExportAudit = Annotated[Actor, Depends(require("audit:export"))]
 CanSubmitSupplier = Annotated[Actor, Depends(require("supplier:submit"))]
 CanCapture = Annotated[Actor, Depends(require("epcis:capture"))]
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 once it passes ``limit`` bytes —
+    by its declared length before reading, or while it streams in (a client
+    that does not declare it cannot make the server hold more)."""
+    from bakeprint.errors import TooLarge
+
+    def too_large() -> TooLarge:
+        mb = limit // 2**20
+        return TooLarge(
+            f"一次最多上传 {mb} MB，请分批发送",
+            f"at most {mb} MB per request: send it in parts",
+        )
+
+    try:
+        declared = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise too_large()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -330,3 +330,23 @@ def test_a_suppliers_shipping_event_announces_a_lot_that_intake_receives(
     )
     urn = client.post("/api/v1/epcis/capture", json=urn_doc, headers=h).json()
     assert [x["supplier_lot"] for x in urn["incoming_lots"]] == ["LOT25S-78"]
+
+
+def test_an_oversized_document_is_refused_before_it_is_read(
+    client, session, bakery, monkeypatch
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("bakeprint.interop.endpoints.MAX_DOCUMENT", 2000)
+    before = _count(session)
+    big = _doc(
+        *[
+            {**GOOD, "eventID": f"urn:uuid:00000000-0000-4000-8000-{i:012d}"}
+            for i in range(20)
+        ]
+    )
+    r = client.post("/api/v1/epcis/capture", json=big, headers=bakery.headers)
+    assert r.status_code == 413 and "MB" in r.text
+    assert _count(session) == before
+    small = client.post(
+        "/api/v1/epcis/capture", json=_doc(GOOD), headers=bakery.headers
+    )
+    assert small.status_code == 201

@@ -87,16 +87,10 @@ async def capture(
     Idempotent by eventID (or, without one, by a content hash)."""
     import json
 
+    from bakeprint.deps import read_limited
     from bakeprint.interop import capture as cap
 
-    raw = await request.body()
-    if len(raw) > MAX_DOCUMENT:
-        from bakeprint.errors import TooLarge
-
-        raise TooLarge(
-            f"文档超过 {MAX_DOCUMENT // 2**20} MB，请分批发送",
-            f"the document is over {MAX_DOCUMENT // 2**20} MB: send it in parts",
-        )
+    raw = await read_limited(request, MAX_DOCUMENT)
     try:
         doc = json.loads(raw)
     except ValueError as exc:

@@ -16,7 +16,6 @@ from bakeprint.deps import (
     CanWriteCatalog,
     SessionDep,
 )
-from bakeprint.errors import TooLarge
 from bakeprint.production import repository as batches
 from bakeprint.sensors import alerts, environment, parsing, views
 from bakeprint.sensors import service as sensors
@@ -36,18 +35,9 @@ MAX_UPLOAD = 64 * 1024 * 1024
 
 
 async def _body(request: Request) -> tuple[str, bytes]:
-    size = int(request.headers.get("content-length") or 0)
-    if size > MAX_UPLOAD:
-        raise TooLarge(
-            f"一次上传最多 {MAX_UPLOAD // 2**20} MB，请分批上传",
-            f"one upload may be at most {MAX_UPLOAD // 2**20} MB; split it",
-        )
-    body = await request.body()
-    if len(body) > MAX_UPLOAD:
-        raise TooLarge(
-            f"一次上传最多 {MAX_UPLOAD // 2**20} MB，请分批上传",
-            f"one upload may be at most {MAX_UPLOAD // 2**20} MB; split it",
-        )
+    from bakeprint.deps import read_limited
+
+    body = await read_limited(request, MAX_UPLOAD)
     return request.headers.get("content-type", ""), body
 
 
