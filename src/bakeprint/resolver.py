@@ -199,9 +199,7 @@ def _journey(
 ) -> list[dict[str, Any]]:
     """Origin (each ingredient's region) → kitchen → van → shop, with times:
     the stops of the scan page's map. Places, never people."""
-    from sqlalchemy import select as sel
-
-    from bakeprint.catalog.models import MaterialType, Supplier
+    from bakeprint.materials import repository as lots_repo
     from bakeprint.materials.models import MaterialLot
     from bakeprint.production.models import Consumption
     from bakeprint.trace import scope
@@ -212,25 +210,13 @@ def _journey(
     stops: list[dict[str, Any]] = []
     if used:
         rows = session.execute(
-            sel(MaterialType, Supplier, MaterialLot.received_at)
-            .select_from(MaterialLot)
-            .join(
-                MaterialType,
-                (MaterialType.tenant_id == MaterialLot.tenant_id)
-                & (MaterialType.id == MaterialLot.material_type_id),
-            )
-            .join(
-                Supplier,
-                (Supplier.tenant_id == MaterialLot.tenant_id)
-                & (Supplier.id == MaterialLot.supplier_id),
-            )
-            .where(
-                MaterialLot.tenant_id == t, MaterialLot.id.in_({c.lot_id for c in used})
-            )
+            lots_repo.with_type_and_supplier(t)
+            .where(MaterialLot.id.in_({c.lot_id for c in used}))
             .order_by(MaterialLot.received_at)
         ).all()
         seen: set[str] = set()
-        for mt, sup, received in rows:
+        for lot, mt, sup in rows:
+            received = lot.received_at
             name = (mt.name_en or mt.name_zh) if lang == "en" else mt.name_zh
             if name in seen:
                 continue

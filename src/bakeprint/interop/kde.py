@@ -30,14 +30,13 @@ from sqlalchemy.orm import Session
 from bakeprint.catalog.models import (
     Location,
     MaterialType,
-    PointOfSale,
     Product,
-    Supplier,
-    Vehicle,
 )
 from bakeprint.errors import Invalid
 from bakeprint.identity.models import Tenant
-from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.logistics import service as logistics
+from bakeprint.logistics.models import Delivery
+from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production.models import Batch, Consumption
 
@@ -131,23 +130,13 @@ def rows(session: Session, tenant_id: uuid.UUID, f: Filter) -> list[Row]:
     out: list[Row] = []
     # receiving: material lots
     stmt = (
-        select(MaterialLot, MaterialType, Supplier, Location)
-        .join(
-            MaterialType,
-            (MaterialType.tenant_id == MaterialLot.tenant_id)
-            & (MaterialType.id == MaterialLot.material_type_id),
-        )
-        .join(
-            Supplier,
-            (Supplier.tenant_id == MaterialLot.tenant_id)
-            & (Supplier.id == MaterialLot.supplier_id),
-        )
+        lots_repo.with_type_and_supplier(tenant_id)
+        .add_columns(Location)
         .outerjoin(
             Location,
             (Location.tenant_id == MaterialLot.tenant_id)
             & (Location.id == MaterialLot.location_id),
         )
-        .where(MaterialLot.tenant_id == tenant_id)
     )
     if lot_ids is not None:
         stmt = stmt.where(MaterialLot.id.in_(lot_ids))
@@ -224,23 +213,7 @@ def rows(session: Session, tenant_id: uuid.UUID, f: Filter) -> list[Row]:
             )
     by_id = {b.id: (b, p, loc) for b, p, loc in made}
     if by_id:
-        dstmt = (
-            select(Delivery, Trip, Vehicle, PointOfSale)
-            .join(
-                Trip,
-                (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id),
-            )
-            .join(
-                Vehicle,
-                (Vehicle.tenant_id == Trip.tenant_id) & (Vehicle.id == Trip.vehicle_id),
-            )
-            .join(
-                PointOfSale,
-                (PointOfSale.tenant_id == Delivery.tenant_id)
-                & (PointOfSale.id == Delivery.point_of_sale_id),
-            )
-            .where(Delivery.tenant_id == tenant_id, Delivery.batch_id.in_(list(by_id)))
-        )
+        dstmt = logistics.drops(tenant_id).where(Delivery.batch_id.in_(list(by_id)))
         for dl, trip, van, pos in session.execute(dstmt):
             batch, product, loc = by_id[dl.batch_id]
             common = {

@@ -505,3 +505,23 @@ def legs_of_batch(session: Session, batch: Batch) -> list[Leg]:
         .order_by(Trip.departed_at)
     ).all()
     return [Leg(*row) for row in rows]
+
+
+def drops(tenant_id: uuid.UUID) -> Any:
+    """Deliveries with their trip, van and shop (callers add filters)."""
+    return (
+        select(Delivery, Trip, Vehicle, PointOfSale)
+        .join(
+            Trip, (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id)
+        )
+        .join(
+            Vehicle,
+            (Vehicle.tenant_id == Trip.tenant_id) & (Vehicle.id == Trip.vehicle_id),
+        )
+        .join(
+            PointOfSale,
+            (PointOfSale.tenant_id == Delivery.tenant_id)
+            & (PointOfSale.id == Delivery.point_of_sale_id),
+        )
+        .where(Delivery.tenant_id == tenant_id)
+    )

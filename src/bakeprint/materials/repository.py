@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,3 +95,23 @@ def search(
 
 def _start(day: date, plus: int = 0) -> datetime:
     return datetime.combine(day + timedelta(days=plus), time(), UTC)
+
+
+def with_type_and_supplier(tenant_id: uuid.UUID) -> Any:
+    """Lots with their material type and supplier (callers add filters)."""
+    from bakeprint.catalog.models import MaterialType, Supplier
+
+    return (
+        select(MaterialLot, MaterialType, Supplier)
+        .join(
+            MaterialType,
+            (MaterialType.tenant_id == MaterialLot.tenant_id)
+            & (MaterialType.id == MaterialLot.material_type_id),
+        )
+        .join(
+            Supplier,
+            (Supplier.tenant_id == MaterialLot.tenant_id)
+            & (Supplier.id == MaterialLot.supplier_id),
+        )
+        .where(MaterialLot.tenant_id == tenant_id)
+    )

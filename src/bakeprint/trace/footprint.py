@@ -25,9 +25,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bakeprint.catalog.models import Equipment, MaterialType, PointOfSale, Vehicle
+from bakeprint.catalog.models import Equipment, MaterialType
 from bakeprint.errors import Invalid
-from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.logistics.models import Delivery
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production.models import BakeRecord, Batch, Consumption
 
@@ -205,21 +205,10 @@ def _baking(session: Session, batch: Batch, fp: Footprint) -> None:
 
 def _transport(session: Session, batch: Batch, fp: Footprint) -> None:
     t = batch.tenant_id
+    from bakeprint.logistics import service as logistics
+
     mine = session.execute(
-        select(Delivery, Trip, Vehicle, PointOfSale)
-        .join(
-            Trip, (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id)
-        )
-        .join(
-            Vehicle,
-            (Vehicle.tenant_id == Trip.tenant_id) & (Vehicle.id == Trip.vehicle_id),
-        )
-        .join(
-            PointOfSale,
-            (PointOfSale.tenant_id == Delivery.tenant_id)
-            & (PointOfSale.id == Delivery.point_of_sale_id),
-        )
-        .where(Delivery.tenant_id == t, Delivery.batch_id == batch.id)
+        logistics.drops(t).where(Delivery.batch_id == batch.id)
     ).all()
     for dl, trip, van, pos in mine:
         if pos.distance_km is None:

@@ -22,16 +22,15 @@ from sqlalchemy.orm import Session
 
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import (
-    MaterialType,
     PointOfSale,
     Product,
-    Supplier,
 )
 from bakeprint.db import utcnow
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
+from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging import service as packaging
 from bakeprint.production import views as batch_views
@@ -105,20 +104,8 @@ def _materials(session: Session, batch: Batch, used: list[Any]) -> list[Material
     rows = {
         lot.code: (lot, mt, sup)
         for lot, mt, sup in session.execute(
-            select(MaterialLot, MaterialType, Supplier)
-            .join(
-                MaterialType,
-                (MaterialType.tenant_id == MaterialLot.tenant_id)
-                & (MaterialType.id == MaterialLot.material_type_id),
-            )
-            .join(
-                Supplier,
-                (Supplier.tenant_id == MaterialLot.tenant_id)
-                & (Supplier.id == MaterialLot.supplier_id),
-            )
-            .where(
-                MaterialLot.tenant_id == batch.tenant_id,
-                MaterialLot.code.in_({c.lot for c in used}),
+            lots_repo.with_type_and_supplier(batch.tenant_id).where(
+                MaterialLot.code.in_({c.lot for c in used})
             )
         )
     }
