@@ -254,26 +254,40 @@ def _alert(
     en: str,
     by: str,
 ) -> tuple[BatchAlert, bool]:
-    found = session.scalar(
+    """The alert for ``key``, made if there is none (an atomic upsert: two
+    requests noticing the same cause at once get the same alert)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    made = session.execute(
+        insert(BatchAlert)
+        .values(
+            tenant_id=tenant_id,
+            id=uuid.uuid4(),
+            created_at=utcnow(),
+            key=key,
+            level=level,
+            cause=cause,
+            detail_zh=zh,
+            detail_en=en,
+            anomalies=[],
+            raised_at=utcnow(),
+            raised_by=by,
+            status="open",
+            note="",
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+        .returning(BatchAlert.id)
+    ).scalar()
+    alert = session.scalar(
         select(BatchAlert)
         .where(BatchAlert.tenant_id == tenant_id, BatchAlert.key == key)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    if found is not None:
-        return found, False
-    alert = BatchAlert(
-        tenant_id=tenant_id,
-        key=key,
-        level=level,
-        cause=cause,
-        detail_zh=zh,
-        detail_en=en,
-        raised_at=utcnow(),
-        raised_by=by,
-    )
-    session.add(alert)
-    session.flush()
-    return alert, True
+    assert alert is not None
+    return alert, made is not None
 
 
 def _link(session: Session, alert: BatchAlert, batch_ids: list[uuid.UUID]) -> None:
