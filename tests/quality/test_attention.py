@@ -51,11 +51,11 @@ def _start(session, a, cat, start, lots=(), variant=None):  # type: ignore[no-un
     return b
 
 
-def _outbox(session, topic):  # type: ignore[no-untyped-def]
+def _outbox(session, topic, tenant_id):  # type: ignore[no-untyped-def]
     return session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
-        .where(OutboxMessage.topic == topic)
+        .where(OutboxMessage.topic == topic, OutboxMessage.tenant_id == tenant_id)
     )
 
 
@@ -87,7 +87,7 @@ def test_a_borderline_lot_flags_every_batch_made_with_it_once(client, session, b
     assert alert["batches"] == sorted([b1.code, b2.code])
     assert "SAK-B" in alert["detail_zh"] and "71" in alert["detail_zh"]
     assert alert["status"] == "open" and alert["acknowledged_by"] is None
-    assert _outbox(session, "alert.level2") == 1
+    assert _outbox(session, "alert.level2", bakery.tenant.id) == 1
 
     tasks = client.get("/api/v1/qc-tasks", headers=h).json()
     assert sorted(t["batch"] for t in tasks) == sorted([b1.code, b2.code])
@@ -307,14 +307,14 @@ def test_a_verified_complaint_drafts_a_recall_that_a_person_launches(
         "MUSEUM": 8,
     }
     assert {c["kind"] for c in impact["causes"]} >= {"lot", "session", "trip"}
-    assert _outbox(session, "alert.level3") == 1
+    assert _outbox(session, "alert.level3", bakery.tenant.id) == 1
 
     # the draft freezes nothing and notifies nobody
     draft = client.get(f"/api/v1/recalls/{rc}", headers=h).json()
     assert draft["status"] == "draft" and draft["batches"] == []
     assert [x["batch"] for x in draft["draft_scope"]["batches"]] == [b3.code]
     assert session.get(Batch, (bakery.tenant.id, b3.id)).status == "packed"
-    assert _outbox(session, "recall.notice") == 0
+    assert _outbox(session, "recall.notice", bakery.tenant.id) == 0
     assert (
         client.post(f"/api/v1/recalls/{rc}/close", json={}, headers=h).status_code
         == 409
@@ -325,7 +325,9 @@ def test_a_verified_complaint_drafts_a_recall_that_a_person_launches(
     assert launched.json()["status"] == "open"
     session.refresh(b3)
     assert b3.status == "recalled"
-    assert _outbox(session, "recall.notice") == 2  # CITY-LIB and MUSEUM
+    assert (
+        _outbox(session, "recall.notice", bakery.tenant.id) == 2
+    )  # CITY-LIB and MUSEUM
     assert client.post(f"/api/v1/recalls/{rc}/launch", headers=h).status_code == 409
 
 
@@ -349,7 +351,14 @@ def test_a_rejected_complaint_raises_nothing_and_a_draft_can_be_dropped(
     )
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     assert r.json()["alert"] is None and r.json()["recall"] is None
-    assert session.scalar(select(func.count()).select_from(BatchAlert)) == 0
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(BatchAlert)
+            .where(BatchAlert.tenant_id == bakery.tenant.id)
+        )
+        == 0
+    )
 
     # a hazard confirmed at a supplier's lot: level 3 on exactly its batches
     empty = client.post(

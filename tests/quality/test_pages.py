@@ -44,7 +44,9 @@ def test_a_shop_files_qc_verifies_the_owner_launches(
         follow_redirects=False,
     )
     assert ok.status_code == 303
-    (row,) = session.scalars(select(Complaint)).all()
+    (row,) = session.scalars(
+        select(Complaint).where(Complaint.tenant_id == bakery.tenant.id)
+    ).all()
     assert row.channel == "shop" and row.reported_by == "store-user"
     assert client.get(f"/complaints/{row.code}").status_code == 403  # store: no read
 
@@ -163,7 +165,9 @@ def test_a_consumer_reports_a_problem_from_the_scan_page(
         },
     )
     assert sent.status_code == 201 and 'id="report-filed"' in sent.text
-    (row,) = session.scalars(select(Complaint)).all()
+    (row,) = session.scalars(
+        select(Complaint).where(Complaint.tenant_id == bakery.tenant.id)
+    ).all()
     assert row.channel == "scan" and row.serial == unit.serial
     assert row.batch_id == b3.id and row.reported_by == ""
     assert row.code in sent.text

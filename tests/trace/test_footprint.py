@@ -29,7 +29,9 @@ def test_a_batch_footprint_line_by_line(client, session, bakery, chain):  # noqa
     _set(client, bakery, "material-types/SAKURA", footprint_key="other_fruit")
     _set(client, bakery, "material-types/FLOUR", emission_factor=2.0)
     session.scalar(
-        select(PointOfSale).where(PointOfSale.code == "CITY-LIB")
+        select(PointOfSale).where(
+            PointOfSale.code == "CITY-LIB", PointOfSale.tenant_id == t
+        )
     ).distance_km = 10
     session.scalar(
         select(Vehicle).where(Vehicle.code == "VAN-1", Vehicle.tenant_id == t)
@@ -109,7 +111,11 @@ def test_baking_energy_uses_the_ovens_power(client, session, bakery, chain):  # 
     )
     fp = footprint.for_batch(session, b)
     assert fp.baking_kg == pytest.approx(18 / 60 * 12 * footprint.GRID_KG_PER_KWH)
-    oven = session.scalar(select(Equipment).where(Equipment.code == "OVEN-3"))
+    oven = session.scalar(
+        select(Equipment).where(
+            Equipment.code == "OVEN-3", Equipment.tenant_id == bakery.tenant.id
+        )
+    )
     oven.power_kw = None
     session.flush()
     again = footprint.for_batch(session, b)

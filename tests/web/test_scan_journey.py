@@ -12,7 +12,9 @@ from tests.trace.test_scope import chain  # noqa: F401
 
 
 def test_the_journey_of_a_piece(client, session, bakery, chain):  # noqa: F811
-    for s in session.scalars(select(Supplier)):
+    for s in session.scalars(
+        select(Supplier).where(Supplier.tenant_id == bakery.tenant.id)
+    ):
         s.region = {"A": "河北", "B": "云南"}.get(s.code, "")
     session.commit()
     b1 = chain["b"][1]  # SAK-1 (supplier B) and FL-1 (supplier A), VAN-1 to CITY-LIB
