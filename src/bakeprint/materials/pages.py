@@ -71,14 +71,24 @@ def list_page(
 @router.get("/lots/new")
 def new_form(request: Request, session: SessionDep, me: CurrentUser) -> Response:
     me.require("materials:write")
+    from bakeprint.materials import incoming
+
+    # an announced lot (a supplier's EPCIS shipping event) fills the form in
+    keys = ("material", "supplier", "supplier_lot", "quantity", "unit", "expires_on")
+    form = {k: request.query_params[k] for k in keys if k in request.query_params}
     return render(
         request,
         "materials/new.html",
         {
             "me": me,
             "csrf": csrf_token(request),
-            "form": {},
+            "form": form,
             "errors": {},
+            "announced": [
+                a
+                for a in incoming.pending(session, me.tenant.id)
+                if a["status"] == "announced"
+            ],
             **_choices(session, me.tenant.id),
         },
     )

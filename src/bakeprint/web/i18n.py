@@ -333,6 +333,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_code_invalid": ("编码无效", "This code is not valid"),
     "sampling_rate": ("成品抽检比例", "Finished-goods sampling"),
     "kde_sheet": ("追溯数据表", "Traceability spreadsheet"),
+    "announced_lots": (
+        "供应商已发货、待入库的批次",
+        "Lots suppliers have shipped, awaiting intake",
+    ),
     "status_draft": ("草稿", "draft"),
     "status_discarded": ("已放弃", "discarded"),
     "recall_draft": ("召回草稿", "Recall draft"),
