@@ -175,6 +175,14 @@ def test_not_json_conflicts_and_who_may_capture(client, session, bakery):  # typ
         "/api/v1/epcis/capture", json=_doc(twice, {**twice, "action": "ADD"}), headers=h
     )
     assert r.status_code == 422 and twice["eventID"] in r.text
+    # every repeated eventID is checked, not only the first one found
+    other = {**GOOD, "eventID": "urn:uuid:6a1a2c0e-1b6e-4ac0-9c6d-000000000004"}
+    r = client.post(
+        "/api/v1/epcis/capture",
+        json=_doc(twice, twice, other, {**other, "action": "ADD"}),
+        headers=h,
+    )
+    assert r.status_code == 422 and other["eventID"] in r.text
     for role in ("store", "auditor", "logistics"):
         assert (
             client.post(

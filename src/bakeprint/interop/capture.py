@@ -208,17 +208,14 @@ def capture(
         )
     result = Result(received=len(found))
     keys = [key_of(ev) for ev in found]
-    if len(set(keys)) != len(keys):
-        dup = next(k for k in keys if keys.count(k) > 1)
-        bodies = {
-            canonical_json(_stored(ev, context))
-            for ev, k in zip(found, keys, strict=True)
-            if k == dup
-        }
-        if len(bodies) > 1:
+    bodies = [_stored(ev, context) for ev in found]
+    texts = [canonical_json(b) for b in bodies]
+    first: dict[str, str] = {}
+    for key, text in zip(keys, texts, strict=True):
+        if first.setdefault(key, text) != text:
             raise Invalid(
-                f"同一文档中 eventID {dup} 出现了两次且内容不同",
-                f"eventID {dup} appears twice in the document with different content",
+                f"同一文档中 eventID {key} 出现了两次且内容不同",
+                f"eventID {key} appears twice in the document with different content",
                 field="eventList",
             )
     known = {
@@ -235,15 +232,14 @@ def capture(
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
     seen: set[str] = set()
-    for ev, key in zip(found, keys, strict=True):
+    for ev, key, body, text in zip(found, keys, bodies, texts, strict=True):
         result.event_ids.append(key)
-        body = _stored(ev, context)
         if key in seen:
             result.duplicates += 1
             continue
         seen.add(key)
         if key in known:
-            if canonical_json(known[key].body) != canonical_json(body):
+            if canonical_json(known[key].body) != text:
                 raise Conflict(
                     f"eventID {key} 已收到过，但内容不同：更正请发送新的事件",
                     f"eventID {key} was captured before with different content: "
