@@ -120,7 +120,7 @@ async def _post(
             "open",
             errors={key: exc.message},
             message=exc.message,
-            status_code=422 if "result" in exc.errors else 409,
+            status_code=exc.status,
         )
     request.session["flash"] = t(lang_of(request), done)
     return RedirectResponse(_back(form, "/attention"), status_code=303)
@@ -357,7 +357,7 @@ async def decide(
             code,
             errors=exc.errors,
             message=exc.message,
-            status_code=422 if "verdict" in exc.errors else 409,
+            status_code=exc.status,
         )
     request.session["flash"] = t(lang_of(request), "saved")
     return RedirectResponse(f"/complaints/{code}", status_code=303)

@@ -16,8 +16,8 @@ T = TypeVar("T")
 
 
 class FormErrors(Exception):
-    def __init__(self, errors: dict[str, str], message: str) -> None:
-        self.errors, self.message = errors, message
+    def __init__(self, errors: dict[str, str], message: str, status: int = 422) -> None:
+        self.errors, self.message, self.status = errors, message, status
 
 
 def run(request: Request, session: Session, fn: Callable[[], T]) -> T:
@@ -28,7 +28,7 @@ def run(request: Request, session: Session, fn: Callable[[], T]) -> T:
             return fn()
     except BakeprintError as exc:
         msg = exc.message(lang)
-        raise FormErrors({exc.field or "_": msg}, msg) from exc
+        raise FormErrors({exc.field or "_": msg}, msg, exc.status) from exc
     except ValidationError as exc:
         from bakeprint.app import validation_error
 
