@@ -8,6 +8,7 @@ import base64
 import hashlib
 import os
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -72,13 +73,24 @@ def public_b64(row: TenantKey) -> str:
     return base64.b64encode(bytes.fromhex(row.public_key)).decode()
 
 
-def sign(session: Session, tenant_id: uuid.UUID, payload: dict[str, Any]) -> str:
-    """Base64 Ed25519 signature of the canonical JSON of ``payload``."""
+def signer(session: Session, tenant_id: uuid.UUID) -> Callable[[dict[str, Any]], str]:
+    """Signs payloads (base64 Ed25519 over their canonical JSON) with the
+    bakery's key, read and decrypted once for all of them."""
     row = key_row(session, tenant_id, create=True)
     assert row is not None
-    return base64.b64encode(
-        private_key(row).sign(canonical_json(payload).encode("utf-8"))
-    ).decode()
+    key = private_key(row)
+
+    def sign(payload: dict[str, Any]) -> str:
+        return base64.b64encode(
+            key.sign(canonical_json(payload).encode("utf-8"))
+        ).decode()
+
+    return sign
+
+
+def sign(session: Session, tenant_id: uuid.UUID, payload: dict[str, Any]) -> str:
+    """Base64 Ed25519 signature of the canonical JSON of ``payload``."""
+    return signer(session, tenant_id)(payload)
 
 
 def verify(public: str, payload: dict[str, Any], signature: str) -> bool:

@@ -78,15 +78,12 @@ def commission_units(
         for n in range(1, batch.packed_quantity + 1)
     ]
     if first is not None:
+        sign = keys.signer(session, tenant_id)
         for row in rows:
             number = first + row["number"] - 1
             row["edition_number"] = number
-            row["certificate"] = keys.sign(
-                session,
-                tenant_id,
-                certificate_payload(
-                    session, product, batch.code, row["serial"], number
-                ),
+            row["certificate"] = sign(
+                certificate_payload(session, product, batch.code, row["serial"], number)
             )
     session.execute(insert(Unit), rows)
     units = units_of(session, batch)
