@@ -210,18 +210,25 @@ def _transport(session: Session, batch: Batch, fp: Footprint) -> None:
     mine = session.execute(
         logistics.drops(t).where(Delivery.batch_id == batch.id)
     ).all()
+    # every batch's pieces dropped at each shop on these trips, in one query
+    dropped = {
+        (trip_id, pos_id): int(n or 0)
+        for trip_id, pos_id, n in session.execute(
+            select(
+                Delivery.trip_id, Delivery.point_of_sale_id, func.sum(Delivery.quantity)
+            )
+            .where(
+                Delivery.tenant_id == t,
+                Delivery.trip_id.in_({trip.id for _, trip, _, _ in mine}),
+            )
+            .group_by(Delivery.trip_id, Delivery.point_of_sale_id)
+        )
+    }
     for dl, trip, van, pos in mine:
         if pos.distance_km is None:
             fp.not_counted.append(f"{pos.name}: distance not set")
             continue
-        dropped_there = session.scalar(
-            select(func.sum(Delivery.quantity)).where(
-                Delivery.tenant_id == t,
-                Delivery.trip_id == trip.id,
-                Delivery.point_of_sale_id == pos.id,
-            )
-        )
-        share = dl.quantity / (dropped_there or dl.quantity)
+        share = dl.quantity / (dropped.get((trip.id, pos.id)) or dl.quantity)
         kg_co2e = pos.distance_km * van.emission_kg_per_km * share
         fp.transport_kg += kg_co2e
         fp.lines.append(
