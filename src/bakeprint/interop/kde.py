@@ -363,15 +363,14 @@ def to_xlsx(found: list[Row], lang: str = "zh", *, title: str = "") -> bytes:
     ws.append(_header(lang))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for r in found:
-        ws.append(_cells(r, lang))
+    table = [_cells(r, lang) for r in found]
+    for cells in table:
+        ws.append(cells)
     ws.freeze_panes = "A2"
     last = get_column_letter(len(COLUMNS))
     ws.auto_filter.ref = f"A1:{last}{max(1, len(found) + 1)}"
     for i, key in enumerate(COLUMNS, start=1):
-        width = max(
-            [len(str(key))] + [len(str(_cells(r, lang)[i - 1])) for r in found[:200]]
-        )
+        width = max([len(key)] + [len(str(cells[i - 1])) for cells in table[:200]])
         ws.column_dimensions[get_column_letter(i)].width = min(60, width + 4)
     if title:
         wb.properties.title = title
