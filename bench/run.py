@@ -29,6 +29,8 @@ from bakeprint.bench import sensors as sb
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
 REPORT = HERE.parent / "BENCHMARKS.md"
+# what follows this line in BENCHMARKS.md is written by hand and kept
+KEPT = "<!-- measured by hand below: kept by make bench -->"
 console = Console()
 
 
@@ -255,7 +257,10 @@ def main() -> None:
                 console.print(f"[bold]{name} on {kind}[/bold]")
                 section[kind] = SECTIONS[name](kind, Path(tmp), args.quick)
                 RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    REPORT.write_text(render(results) + "\n")
+    kept = ""
+    if REPORT.exists() and KEPT in (old := REPORT.read_text("utf-8")):
+        kept = "\n" + old[old.index(KEPT) :]
+    REPORT.write_text(render(results) + "\n" + kept)
     console.print(f"wrote {REPORT.name} and bench/{RESULTS.name}")
 
 
