@@ -90,7 +90,7 @@ def session(db: Database) -> Iterator[Session]:
 @pytest.fixture
 def app(db: Database, session: Session):  # type: ignore[no-untyped-def]
     from bakeprint.app import create_app
-    from bakeprint.deps import get_session
+    from bakeprint.deps import count_scan, get_scan_counter, get_session
 
     application = create_app(db)
 
@@ -108,6 +108,9 @@ def app(db: Database, session: Session):  # type: ignore[no-untyped-def]
             raise
 
     application.dependency_overrides[get_session] = _session
+    application.dependency_overrides[get_scan_counter] = lambda: (
+        lambda tenant_id, unit_id: count_scan(session, tenant_id, unit_id)
+    )
     return application
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bakeprint import __version__
+from bakeprint.bench import cli as bench_cli
 from bakeprint.catalog import cli as catalog_cli
 from bakeprint.cli_support import (
     JsonOpt,
@@ -61,6 +62,7 @@ app.add_typer(recall_cli.app, name="recall")
 app.add_typer(recall_cli.outbox_app, name="outbox")
 production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
 app.add_typer(demo_cli.app, name="demo")
+app.add_typer(bench_cli.app, name="bench")
 app.add_typer(interop_cli.export_app, name="export")
 app.add_typer(interop_cli.import_app, name="import")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -29,7 +31,47 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def count_scan(
+    session: Session, tenant_id: uuid.UUID, unit_id: uuid.UUID
+) -> tuple[int, datetime]:
+    """One atomic increment of a unit's scan count (two phones scanning at once
+    both count); returns the new count and the first scan's time."""
+    from sqlalchemy import func, update
+
+    from bakeprint.db import utcnow
+    from bakeprint.packaging.models import Unit
+
+    row = session.execute(
+        update(Unit)
+        .where(Unit.tenant_id == tenant_id, Unit.id == unit_id)
+        .values(
+            scan_count=Unit.scan_count + 1,
+            first_scanned_at=func.coalesce(Unit.first_scanned_at, utcnow()),
+        )
+        .returning(Unit.scan_count, Unit.first_scanned_at)
+    ).one()
+    assert row[1] is not None  # just set by this statement
+    return int(row[0]), row[1]
+
+
+ScanCounter = Callable[[uuid.UUID, uuid.UUID], tuple[int, datetime]]
+
+
+def get_scan_counter(request: Request) -> ScanCounter:
+    """Counting a scan is its own short writing transaction, so the page itself
+    stays a read: on SQLite, concurrent scans queue for a millisecond-long
+    write lock instead of holding it while the page renders."""
+    db = get_db(request)
+
+    def count(tenant_id: uuid.UUID, unit_id: uuid.UUID) -> tuple[int, datetime]:
+        with db.session(write=True) as s:
+            return count_scan(s, tenant_id, unit_id)
+
+    return count
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+ScanCounterDep = Annotated[ScanCounter, Depends(get_scan_counter)]
 
 
 def get_lang(

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import PointOfSale
-from bakeprint.db import utcnow
-from bakeprint.deps import SessionDep
+from bakeprint.deps import ScanCounterDep, SessionDep
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.packaging import service as packaging
@@ -114,11 +114,15 @@ def _footprint(session: Session, found: packaging.Found) -> dict[str, Any] | Non
     }
 
 
-def _answer(request: Request, session: Session, found: packaging.Found) -> Response:
+def _answer(
+    request: Request, session: Session, found: packaging.Found, count: ScanCounterDep
+) -> Response:
     lang = lang_of(request)
     if found.unit is not None:
-        found.unit.scan_count += 1
-        found.unit.first_scanned_at = found.unit.first_scanned_at or utcnow()
+        # counted in its own transaction; shown without making this read write
+        scans, first = count(found.unit.tenant_id, found.unit.id)
+        set_committed_value(found.unit, "scan_count", scans)
+        set_committed_value(found.unit, "first_scanned_at", first)
     view = public_view(session, found, lang)
     accept = request.headers.get("accept", "")
     if request.query_params.get("format") == "json" or (
@@ -136,18 +140,25 @@ def _answer(request: Request, session: Session, found: packaging.Found) -> Respo
 
 @router.get("/01/{gtin}/10/{batch}/21/{serial}")
 def resolve(
-    request: Request, gtin: str, batch: str, serial: str, session: SessionDep
+    request: Request,
+    gtin: str,
+    batch: str,
+    serial: str,
+    session: SessionDep,
+    count: ScanCounterDep,
 ) -> Response:
     """A package's QR code: the public trace summary."""
     found = packaging.resolve(session, gtin, batch, serial)
-    return _answer(request, session, found)
+    return _answer(request, session, found, count)
 
 
 @router.get("/u/{serial}")
-def short_code(request: Request, serial: str, session: SessionDep) -> Response:
+def short_code(
+    request: Request, serial: str, session: SessionDep, count: ScanCounterDep
+) -> Response:
     """The number printed under the QR code, typed in on a phone."""
     found = packaging.lookup(session, serial, tenant_id=None)
-    return _answer(request, session, found)
+    return _answer(request, session, found, count)
 
 
 @router.post("/u/{serial}/report")

@@ -97,7 +97,7 @@ def _lines(codes: list[str], start_ms: int, per_sensor: int) -> list[str]:
     return out
 
 
-def _stored(db: Database, tenant_id: uuid.UUID) -> int:
+def stored(db: Database, tenant_id: uuid.UUID) -> int:
     with db.session(write=False) as s:
         return int(
             s.scalar(
@@ -144,7 +144,7 @@ def bulk_ingest(
         t1 = time.perf_counter()
         dup = http.post("/api/v1/sensors/readings", content=bodies[0], headers=headers)
         dup_elapsed = time.perf_counter() - t1
-    assert accepted == len(lines) == _stored(db, b["tenant_id"])
+    assert accepted == len(lines) == stored(db, b["tenant_id"])
     assert dup.json()["duplicates"] == len(bodies[0].splitlines())
     return {
         "readings": len(lines),
@@ -280,19 +280,19 @@ def _mqtt_run(
         publisher = _publish(host, port, by_topic)
         published = time.perf_counter() - t0
         deadline = time.monotonic() + 300
-        stored = 0
+        done = 0
         while time.monotonic() < deadline:
-            stored = _stored(db, b["tenant_id"])
-            progress("mqtt stored", stored, total)
-            if stored >= total:
+            done = stored(db, b["tenant_id"])
+            progress("mqtt stored", done, total)
+            if done >= total:
                 break
             time.sleep(0.05)
         elapsed = time.perf_counter() - t0
     finally:
         listener.terminate()
         listener.wait(30)
-    if stored != total:
-        raise RuntimeError(f"MQTT: {stored} of {total} readings stored")
+    if done != total:
+        raise RuntimeError(f"MQTT: {done} of {total} readings stored")
     return {
         "readings": total,
         "publisher": publisher,
@@ -328,11 +328,13 @@ def year_of_readings(
     *,
     end: datetime,
     extra_sensors: int,
+    hours: int = HOURS_A_YEAR,
     progress: Progress = _noop,
 ) -> dict[str, Any]:
-    """Fill a year (to ``end``) for every sensor of the tenant, adding sensors in
-    the hall until there are ``extra_sensors`` more; hours that already hold
-    readings are left as they are. Written straight into hour blocks."""
+    """Fill ``hours`` (a year unless told) up to ``end`` for every sensor of the
+    tenant, adding ``extra_sensors`` sensors in the hall first; hours that
+    already hold readings are left as they are. Written straight into hour
+    blocks."""
     from bakeprint.demo.loader import actor
     from bakeprint.sensors.models import Sensor
 
@@ -363,15 +365,15 @@ def year_of_readings(
         }
     del have
     end_ms = sensors.ms(end) - sensors.ms(end) % 3_600_000
-    start_ms = end_ms - HOURS_A_YEAR * 3_600_000
+    start_ms = end_ms - hours * 3_600_000
     day0 = start_ms - start_ms % 86_400_000
-    total_rows = len(all_sensors) * HOURS_A_YEAR
+    total_rows = len(all_sensors) * hours
     done = 0
     readings = 0
     for sid, code in all_sensors:
         variants = _variants(code, day0)
         rows = []
-        for k in range(HOURS_A_YEAR):
+        for k in range(hours):
             hour = start_ms + k * 3_600_000
             if (sid, hour) in taken:
                 continue
@@ -394,7 +396,7 @@ def year_of_readings(
         with db.engine.begin() as c:
             for i in range(0, len(rows), 2000):
                 c.execute(insert(SensorBlock), rows[i : i + 2000])
-        done += HOURS_A_YEAR
+        done += hours
         progress("a year of readings", done, total_rows)
     return {"sensors": len(all_sensors), "readings_added": readings}
 
