@@ -133,7 +133,45 @@ def sensors_section(kind: str, work: Path, quick: bool) -> dict[str, Any]:
     return out
 
 
-SECTIONS = {"sensors": sensors_section}
+def dataset_section(kind: str, work: Path, quick: bool, size: str) -> dict[str, Any]:
+    """Build (or reuse: the generator resumes) the dataset of ``size`` in a
+    database kept between runs, then measure trace, scope, EPCIS and HTTP."""
+    from bakeprint.bench import dataset as ds
+    from bakeprint.bench import measure
+
+    size = "S" if quick else size
+    db = common.kept_database(kind, f"bp_bench_{size.lower()}")
+    bar, update = _progress()
+    with bar:
+        t0 = time.perf_counter()
+        built = ds.build(db, ds.SIZES[size], progress=update)
+        build_s = time.perf_counter() - t0
+        figures = measure.all_figures(
+            db, built, progress=update, http_seconds=5 if quick else 20
+        )
+        if kind == "postgresql":
+            pick = measure.samples(db, measure.tenant_of(built), 200)
+            figures["http_2_workers"] = measure.http_figures(
+                db,
+                measure.tenant_of(built),
+                pick,
+                seconds=5 if quick else 20,
+                workers=2,
+            )
+    figures["build_seconds_this_run"] = round(build_s)
+    figures["resumed_from_day"] = built["resumed_from_day"]
+    figures["database_mib"] = round(common.database_bytes(db) / 2**20)
+    db.dispose()
+    t = figures["trace_report"]
+    console.print(
+        f"  {size}: trace p50 {t['p50_ms']} ms, p99 {t['p99_ms']} ms; "
+        f"scope of the widest lot ({figures['widest_lot_batches']} batches) "
+        f"{figures['scope'][1]['median_ms']} ms"
+    )
+    return figures
+
+
+SECTIONS = {"sensors": sensors_section, "dataset": dataset_section}
 
 
 def render(results: dict[str, Any]) -> str:
@@ -234,7 +272,103 @@ def render(results: dict[str, Any]) -> str:
             "are in the production hall, the worst case for a batch made there.",
             "",
         ]
+    lines += _render_dataset(results.get("dataset", {}))
     return "\n".join(lines)
+
+
+def _render_dataset(data: dict[str, Any]) -> list[str]:
+    if not data:
+        return []
+    kinds = list(data)
+    lines = [
+        "## Dataset, trace, scope, EPCIS, HTTP (issues #5, #6, #8)",
+        "",
+        "| figure | target | " + " | ".join(kinds) + " |",
+        "|---|---|" + "---|" * len(kinds),
+    ]
+
+    def row(label: str, target: str, get: Any) -> None:
+        cells = []
+        for kind in kinds:
+            try:
+                cells.append(get(data[kind]))
+            except (KeyError, TypeError, IndexError):
+                cells.append("—")
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+
+    row(
+        "dataset (`bakeprint bench dataset`)",
+        "L: 50 shops, 1 year",
+        lambda r: (
+            f"{r['dataset']['size']}: {r['dataset']['shops']} shops, "
+            f"{r['dataset']['batches']:,} batches, {r['dataset']['units']:,} units, "
+            f"{r['dataset']['events']:,} events, "
+            f"{r['dataset']['sensor_readings']:,} readings, "
+            f"{r['database_mib']:,} MiB"
+        ),
+    )
+    row(
+        "trace report of a batch, p50 / p99",
+        "≤ 20 / ≤ 100 ms",
+        lambda r: (
+            f"{r['trace_report']['p50_ms']} / {r['trace_report']['p99_ms']} ms "
+            f"({r['trace_report']['n']} batches)"
+        ),
+    )
+    for i in range(4):
+        row(
+            "impact scope: "
+            + data[kinds[0]]["scope"][i]["scope"].split(" (")[0].split(", the")[0],
+            "≤ 250 ms (a lot used by 1,000 batches)" if i == 1 else "",
+            lambda r, i=i: (
+                f"{r['scope'][i]['batches']:,} batches: median "
+                f"{r['scope'][i]['median_ms']} ms, max {r['scope'][i]['max_ms']} ms"
+            ),
+        )
+    row(
+        "EPCIS export (to a file)",
+        "",
+        lambda r: (
+            f"{r['epcis']['export_events_per_s']:,} events/s "
+            f"({r['epcis']['events']:,} events, {r['epcis']['document_mib']} MiB)"
+        ),
+    )
+    row(
+        "EPCIS capture (documents of 5,000 events, into the hash chain)",
+        "",
+        lambda r: f"{r['epcis']['capture_events_per_s']:,} events/s",
+    )
+    for key, label in (("scan_page", "public scan page"), ("trace_api", "trace API")):
+        for http in ("http", "http_2_workers"):
+            row(
+                f"{label}, {8} clients, "
+                + ("1 worker" if http == "http" else "2 workers"),
+                "",
+                lambda r, key=key, http=http: (
+                    f"{r[http][key]['requests_per_s']} req/s, p50 "
+                    f"{r[http][key]['p50_ms']} ms, p99 {r[http][key]['p99_ms']} ms, "
+                    f"{r[http][key]['errors']} errors"
+                ),
+            )
+    row(
+        "peak memory of the measuring process", "", lambda r: f"{r['peak_rss_mib']} MiB"
+    )
+    lines += [
+        "",
+        "How: `bakeprint bench dataset --size L` writes the chain (the master data "
+        "through the services, each day's history straight into the tables, one "
+        "transaction a day, every event hash-chained); the database is kept and "
+        "re-used by later runs. Trace: `trace.report.build` for 200 batches spread "
+        "over the year, each in its own session as a request would be. Scope: "
+        "`scope.find` five times each, from one batch to a whole week; the lot is "
+        "the dataset's most used one. EPCIS: export of the first days' events to a "
+        "file (`export_file`), then capture of that document into a fresh bakery "
+        "in requests of 5,000 events. HTTP: `bakeprint serve` on loopback with 8 "
+        "concurrent httpx clients for 20 s on 200 different packages' scan pages "
+        "(`/u/<serial>`) and 200 batches' `/api/v1/trace`.",
+        "",
+    ]
+    return lines
 
 
 def main() -> None:
@@ -242,6 +376,12 @@ def main() -> None:
     parser.add_argument("--only", action="append", choices=sorted(SECTIONS))
     parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--size",
+        default="L",
+        choices=["S", "M", "L"],
+        help="dataset size for the dataset section (kept and resumed between runs)",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = (
         json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -255,7 +395,12 @@ def main() -> None:
             section = results.setdefault(name, {})
             for kind in kinds:
                 console.print(f"[bold]{name} on {kind}[/bold]")
-                section[kind] = SECTIONS[name](kind, Path(tmp), args.quick)
+                if name == "dataset":
+                    section[kind] = dataset_section(
+                        kind, Path(tmp), args.quick, args.size
+                    )
+                else:
+                    section[kind] = SECTIONS[name](kind, Path(tmp), args.quick)
                 RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     kept = ""
     if REPORT.exists() and KEPT in (old := REPORT.read_text("utf-8")):

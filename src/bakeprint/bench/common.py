@@ -87,6 +87,31 @@ def fresh_database(kind: str, name: str, workdir: Path) -> Database:
     return db
 
 
+def kept_database(kind: str, name: str) -> Database:
+    """A database kept between runs (created and migrated when missing): a
+    SQLite file under ``BAKEPRINT_BENCH_DIR`` (default ``bench/out``) or a
+    PostgreSQL database of that name."""
+    if kind == "sqlite":
+        where = Path(os.environ.get("BAKEPRINT_BENCH_DIR", "bench/out"))
+        where.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{where.resolve() / (name + '.db')}"
+    else:
+        admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            found = c.execute(
+                text("select 1 from pg_database where datname = :n"), {"n": name}
+            ).first()
+            if found is None:
+                c.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = (
+            make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+        )
+    db = Database(url)
+    upgrade(db.engine)
+    return db
+
+
 def database_bytes(db: Database) -> int:
     if db.dialect == "sqlite":
         path = Path(db.engine.url.database or "")

@@ -45,7 +45,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import JSON, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bakeprint.db import Database
@@ -493,10 +493,47 @@ class Chain:
             digest = chain_hash(prev, row_payload(**row))
             rows.append({"tenant_id": t, "prev_hash": prev, "hash": digest, **row})
             prev = digest
-        for chunk in _chunks(rows):
-            session.execute(insert(Event), chunk)
+        bulk_insert(session, Event, rows)
         head.last_seq, head.last_hash = seq, prev
         return len(rows)
+
+
+def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL (several times faster than
+    pipelined INSERTs at these sizes), batched INSERTs on SQLite."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        for chunk in _chunks(rows):
+            session.execute(insert(model), chunk)
+        return
+    from psycopg.types.json import Json
+
+    table = model.__table__
+    cols = [c.name for c in table.columns]
+    fill = {}
+    for c in table.columns:
+        if c.name not in rows[0] and c.default is not None:
+            d = c.default
+            fill[c.name] = d.arg if d.is_callable else (lambda _ctx, v=d.arg: v)  # type: ignore[attr-defined]
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with (
+        raw.cursor() as cur,
+        cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            values = []
+            for c in cols:
+                if c in row:
+                    v = row[c]
+                elif c in fill:
+                    v = fill[c](None)
+                else:
+                    v = None
+                values.append(Json(v) if c in json_cols and v is not None else v)
+            copy.write_row(values)
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -658,8 +695,7 @@ def write_day(session: Session, w: World, d: int) -> dict[str, int]:
         for b in w.plan(d - back) if back else batches:
             _sell(w, b, day, chain)
     for model, batch_rows in rows.items():
-        for chunk in _chunks(batch_rows):
-            session.execute(insert(model), chunk)
+        bulk_insert(session, model, batch_rows)
     for lot_id, qty in used.items():
         session.execute(
             update(MaterialLot)

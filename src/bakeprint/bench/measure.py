@@ -289,6 +289,10 @@ def http_figures(
         }
 
 
+def tenant_of(built: dict[str, Any]) -> uuid.UUID:
+    return uuid.UUID(built["tenant_id"])
+
+
 def all_figures(
     db: Database,
     built: dict[str, Any],
@@ -298,7 +302,7 @@ def all_figures(
     export_events: int = 20_000,
     http_seconds: float = 10,
 ) -> dict[str, Any]:
-    tenant_id = uuid.UUID(built["tenant_id"])
+    tenant_id = tenant_of(built)
     pick = samples(db, tenant_id, trace_calls)
     figures: dict[str, Any] = {
         "database": db.dialect,

@@ -1,0 +1,132 @@
+"""`bakeprint backup` / `restore`: a consistent copy, restored whole, with every
+bakery's hash chain walked afterwards (issue 8, item 5) — SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select, update
+from typer.testing import CliRunner
+
+from bakeprint import migrate
+from bakeprint.bench import dataset as ds
+from bakeprint.cli import app as cli
+from bakeprint.db import Database
+from bakeprint.events.models import Event
+from bakeprint.production.models import Batch
+from tests.conftest import _pg_database, _pg_drop
+
+TINY = ds.Size("K", shops=3, days=2, hall_sensors=1)
+runner = CliRunner()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def live(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Database]:
+    """A database with a small bakery in it, which the CLI commands use."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'live.db'}"
+        name = None
+    else:
+        name = f"bp_backup_{uuid.uuid4().hex[:10]}"
+        url = _pg_database(name)
+    db = Database(url)
+    migrate.upgrade(db.engine)
+    ds.build(db, TINY)
+    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
+    monkeypatch.setenv("BAKEPRINT_LANG", "en")
+    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
+    from bakeprint.db import _database
+
+    _database.cache_clear()
+    yield db
+    _database.cache_clear()
+    db.dispose()
+    if name:
+        _pg_drop(name)
+
+
+def _count(db: Database, model: object) -> int:
+    with db.session(write=False) as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[call-overload]
+
+
+def test_backup_then_restore_brings_back_exactly_what_was_there(
+    live: Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "nightly" / "bakeprint.backup"
+    res = runner.invoke(cli, ["backup", "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    taken = json.loads(res.output)
+    assert out.is_file() and taken["bytes"] == out.stat().st_size
+    assert [c["tenant"] for c in taken["chains"]] == ["bench-k"]
+    events, batches = _count(live, Event), _count(live, Batch)
+    # the day after: the last sale goes missing, a batch is renamed
+    with live.session() as s:
+        last = s.scalar(select(func.max(Event.seq)))
+        s.execute(delete(Event).where(Event.seq == last))
+        s.execute(update(Batch).values(notes="changed after the backup"))
+    assert _count(live, Event) == events - 1
+    # restoring over data needs --force, and changes nothing without it
+    refused = runner.invoke(cli, ["restore", str(out)])
+    assert refused.exit_code == 1
+    assert "--force" in refused.output
+    assert _count(live, Event) == events - 1
+    done = runner.invoke(cli, ["restore", str(out), "--force", "--json"])
+    assert done.exit_code == 0, done.output
+    back = json.loads(done.output)
+    assert back["ok"] is True
+    assert back["chains"] == taken["chains"]
+    assert _count(live, Batch) == batches and _count(live, Event) == events
+    with live.session(write=False) as s:
+        assert set(s.scalars(select(Batch.notes))) == {""}
+
+
+def test_a_restored_backup_that_was_altered_names_the_event(
+    live: Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "bakeprint.backup"
+    assert runner.invoke(cli, ["backup", "--out", str(out)]).exit_code == 0
+    # someone edits a sale in the database, then backs that up
+    with live.session() as s:
+        seq = s.scalar(select(func.min(Event.seq)).where(Event.kind == "sold"))
+        ev = s.scalar(select(Event).where(Event.seq == seq))
+        assert ev is not None
+        s.execute(
+            update(Event)
+            .where(Event.tenant_id == ev.tenant_id, Event.seq == seq)
+            .values(body={**ev.body, "bp:point_of_sale": "ELSEWHERE"})
+        )
+    altered = tmp_path / "altered.backup"
+    assert runner.invoke(cli, ["backup", "--out", str(altered)]).exit_code == 0
+    res = runner.invoke(cli, ["restore", str(altered), "--force"])
+    assert res.exit_code == 1
+    assert f"bench-k #{seq}" in res.output
+    # the good one repairs it
+    assert runner.invoke(cli, ["restore", str(out), "--force"]).exit_code == 0
+
+
+def test_restore_refuses_what_is_not_a_backup_of_this_kind(
+    live: Database, tmp_path: Path
+) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a backup")
+    res = runner.invoke(cli, ["restore", str(junk), "--force"])
+    assert res.exit_code == 2
+    assert "not a bakeprint backup" in res.output
+    missing = runner.invoke(cli, ["restore", str(tmp_path / "nope.backup")])
+    assert missing.exit_code == 2 and "no backup file" in missing.output
+    # a backup of the other kind of database
+    other = tmp_path / "other.backup"
+    other.write_bytes(
+        (b"PGDMP" if live.dialect == "sqlite" else b"SQLite format 3\x00") + b"\0" * 64
+    )
+    res = runner.invoke(cli, ["restore", str(other), "--force"])
+    assert res.exit_code == 2
+    assert "cannot be restored into" in res.output
+    assert _count(live, Batch) == TINY.batches_a_day * TINY.days
