@@ -511,11 +511,11 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
 
     table = model.__table__
     cols = [c.name for c in table.columns]
-    fill = {}
+    fill: dict[str, Any] = {}
     for c in table.columns:
-        if c.name not in rows[0] and c.default is not None:
-            d = c.default
-            fill[c.name] = d.arg if d.is_callable else (lambda _ctx, v=d.arg: v)  # type: ignore[attr-defined]
+        d: Any = c.default
+        if c.name not in rows[0] and d is not None:
+            fill[c.name] = d.arg if d.is_callable else (lambda _ctx, v=d.arg: v)
     json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
     raw = session.connection().connection.driver_connection
     assert raw is not None
