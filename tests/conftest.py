@@ -91,6 +91,7 @@ def session(db: Database) -> Iterator[Session]:
 def app(db: Database, session: Session):  # type: ignore[no-untyped-def]
     from bakeprint.app import create_app
     from bakeprint.deps import count_scan, get_scan_counter, get_session
+    from bakeprint.ratelimit import get_counter, hit
 
     application = create_app(db)
 
@@ -108,6 +109,9 @@ def app(db: Database, session: Session):  # type: ignore[no-untyped-def]
             raise
 
     application.dependency_overrides[get_session] = _session
+    application.dependency_overrides[get_counter] = lambda: (
+        lambda key, window: hit(session, key, window)
+    )
     application.dependency_overrides[get_scan_counter] = lambda: (
         lambda tenant_id, unit_id: count_scan(session, tenant_id, unit_id)
     )

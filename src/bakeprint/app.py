@@ -99,10 +99,13 @@ def create_app(db: Database | None = None) -> FastAPI:
         if wants_html(request):
             from bakeprint.web.pages import error_page
 
-            return error_page(request, exc.status, exc.message(_lang(request)))
-        return JSONResponse(
-            {"error": exc.as_dict(_lang(request))}, status_code=exc.status
-        )
+            response = error_page(request, exc.status, exc.message(_lang(request)))
+        else:
+            response = JSONResponse(
+                {"error": exc.as_dict(_lang(request))}, status_code=exc.status
+            )
+        response.headers.update(getattr(exc, "headers", {}))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     timezone: str = "Asia/Shanghai"
     sql_echo: bool = False
+    # Requests a minute per client address to the public scan page and its
+    # forms, and to the login form (0: no limit). Shared by all workers.
+    public_rate_limit: int = 240
 
 
 settings = Settings()

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 class BakeprintError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "error"
+    headers: dict[str, str]  # extra HTTP response headers (Retry-After…)
 
     def __init__(
         self,
@@ -26,6 +27,7 @@ class BakeprintError(Exception):
         self.en = en or zh
         self.field = field
         self.details = details or {}
+        self.headers = {}
 
     def message(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -21,4 +23,7 @@ def health(session: SessionDep) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "database": "unreachable"}, status_code=503
         )
-    return JSONResponse({"status": "ok", "version": __version__, "database": "ok"})
+    # the worker's process id: behind `serve --workers N`, shows which answered
+    return JSONResponse(
+        {"status": "ok", "version": __version__, "database": "ok", "pid": os.getpid()}
+    )

@@ -1,6 +1,6 @@
 """Import every model so the metadata is complete (Alembic, create_all)."""
 
-from bakeprint import sequences  # noqa: F401
+from bakeprint import ratelimit, sequences  # noqa: F401
 from bakeprint.catalog import models as catalog  # noqa: F401
 from bakeprint.db import Base
 from bakeprint.events import models as events  # noqa: F401

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +21,11 @@ from bakeprint.deps import ScanCounterDep, SessionDep
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.packaging import service as packaging
+from bakeprint.ratelimit import limited
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(limited("public"))])
 
 PUBLIC_KINDS = {
     "batch_started": ("开始制作", "Baking began"),

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -22,6 +22,7 @@ from bakeprint.materials.models import MaterialLot
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
 from bakeprint.quality import pages as quality_pages
+from bakeprint.ratelimit import limited
 from bakeprint.recall.models import Recall
 from bakeprint.sensors.pages import open_alert_counts
 from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token, log_in, log_out
@@ -40,7 +41,7 @@ def login_form(request: Request, next: str = "/") -> Response:
     )
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(limited("login"))])
 async def login(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     check_csrf(request, form)
