@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import InternalError, OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 
 from bakeprint import __version__
 from bakeprint.config import settings
 from bakeprint.db import Database, get_database
-from bakeprint.errors import BakeprintError, pick_language
+from bakeprint.errors import BakeprintError, database_problem, pick_language
+
+log = logging.getLogger("bakeprint")
 
 API_PREFIX = "/api/v1"
 
@@ -106,6 +110,14 @@ def create_app(db: Database | None = None) -> FastAPI:
             )
         response.headers.update(getattr(exc, "headers", {}))
         return response
+
+    async def _database(request: Request, exc: Exception) -> Response:
+        # the transaction was rolled back: a clear 503, never a stack trace
+        log.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
+        return await _domain_error(request, database_problem(exc))
+
+    app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(InternalError, _database)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

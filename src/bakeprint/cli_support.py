@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bakeprint import errors
 from bakeprint.errors import BakeprintError, Invalid, NotFound, pick_language
 from bakeprint.identity import service as identity
 from bakeprint.identity.models import Tenant, User
@@ -139,19 +140,8 @@ def handle_errors(fn: F) -> F:
 
 def database_problem(exc: DBAPIError) -> str:
     """One line a bakery owner can act on, for a database that is not usable."""
-    text = str(exc.orig)
-    if "no such table" in text or ("does not exist" in text and "relation" in text):
-        return (
-            "数据库还没有初始化：请先运行 bakeprint db upgrade / the database has "
-            "no schema yet: run `bakeprint db upgrade` first"
-        )
-    if "readonly" in text or "read-only" in text:
-        return "数据库只读 / the database is read-only: " + text.splitlines()[0]
-    if "disk" in text and "full" in text:
-        return "磁盘已满 / the disk is full: " + text.splitlines()[0]
-    if "could not connect" in text or "Connection refused" in text:
-        return "无法连接数据库 / cannot reach the database: " + text.splitlines()[0]
-    return "数据库错误 / database error: " + text.splitlines()[0]
+    err = errors.database_problem(exc)
+    return f"{err.zh} / {err.en}"
 
 
 def resolve_tenant(session: Session, slug: str | None) -> Tenant:

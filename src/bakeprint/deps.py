@@ -70,7 +70,10 @@ def get_scan_counter(request: Request) -> ScanCounter:
     return count
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a
+# commit that fails (database gone, disk full) is an error answer, never a 200
+# for something that was not saved
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ScanCounterDep = Annotated[ScanCounter, Depends(get_scan_counter)]
 
 

@@ -76,6 +76,50 @@ class TooLarge(BakeprintError):
     code = "too_large"
 
 
+class Unavailable(BakeprintError):
+    """The database cannot do what was asked right now (down, read-only, full)."""
+
+    status = 503
+    code = "database_unavailable"
+
+
+def database_problem(exc: BaseException) -> Unavailable:
+    """A database error a bakery owner can act on; nothing was written."""
+    orig = getattr(exc, "orig", exc)
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if "no such table" in first or ("does not exist" in first and "relation" in first):
+        zh, en = (
+            "数据库还没有初始化：请先运行 bakeprint db upgrade",
+            "the database has no schema yet: run `bakeprint db upgrade` first",
+        )
+    elif "readonly" in first or "read-only" in first:
+        zh, en = (
+            "数据库只读，未保存任何内容",
+            "the database is read-only: nothing was saved",
+        )
+    elif ("disk" in first and "full" in first) or "No space left" in first:
+        zh, en = "磁盘已满，未保存任何内容", "the disk is full: nothing was saved"
+    elif (
+        "could not connect" in first
+        or "Connection refused" in first
+        or "terminat" in first
+        or "server closed the connection" in first
+        or "connection" in first.lower()
+    ):
+        zh, en = (
+            "暂时连不上数据库，请稍后重试",
+            "cannot reach the database: try again shortly",
+        )
+    else:
+        zh, en = (
+            "数据库暂时不可用，请稍后重试",
+            "the database is unavailable: try again shortly",
+        )
+    err = Unavailable(f"{zh}（{first}）", f"{en} ({first})")
+    err.headers = {"Retry-After": "5"}
+    return err
+
+
 def not_found(kind_zh: str, kind_en: str, ref: object) -> NotFound:
     return NotFound(f"找不到{kind_zh}：{ref}", f"{kind_en} not found: {ref}")
 

@@ -561,8 +561,12 @@ class Lot:
 
 
 def _lot_plan(w: World, d: int) -> list[str]:
-    """Materials whose lot is delivered on day ``d`` (in a fixed order)."""
-    return [m for m in sorted(w.materials) if d % LASTS[m] == 0]
+    """Materials whose lot is delivered on day ``d`` (in a fixed order): those
+    the planned products use, each on its rhythm."""
+    from bakeprint.demo import data as D
+
+    used = {m for product, _ in PLAN for m, _ in D.RECIPES[product]}
+    return [m for m in sorted(w.materials) if m in used and d % LASTS[m] == 0]
 
 
 def _lot_id(w: World, material: str, start_day: int) -> Lot:
