@@ -37,5 +37,5 @@ def test_every_api_route_needs_a_login_or_token(client, method, path):
 def test_health_is_public_and_says_only_up_or_down(client):
     r = client.get(f"{API_PREFIX}/health")
     assert r.status_code == 200
-    assert set(r.json()) == {"status", "version", "database"}
+    assert set(r.json()) == {"status", "version", "database", "pid"}
     assert r.json()["status"] == "ok"
