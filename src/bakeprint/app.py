@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import InternalError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError
 from starlette.middleware.sessions import SessionMiddleware
 
 from bakeprint import __version__
@@ -112,12 +112,17 @@ def create_app(db: Database | None = None) -> FastAPI:
         return response
 
     async def _database(request: Request, exc: Exception) -> Response:
-        # the transaction was rolled back: a clear 503, never a stack trace
+        # the transaction was rolled back: a clear 503, never a stack trace;
+        # a constraint violation that reaches here is a bug, not an outage
+        if isinstance(exc, IntegrityError):
+            raise exc
         log.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
         return await _domain_error(request, database_problem(exc))
 
-    app.add_exception_handler(OperationalError, _database)
-    app.add_exception_handler(InternalError, _database)
+    # DBAPIError: connection cut, read-only, disk full…; PendingRollbackError:
+    # a session whose connection died mid-transaction
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(PendingRollbackError, _database)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

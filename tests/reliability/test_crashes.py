@@ -66,7 +66,9 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         _pg_drop(name)
 
 
-def _serve(db: Database) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(
+    db: Database, log: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     url = db.engine.url.render_as_string(hide_password=False)
     env = {**os.environ, "BAKEPRINT_DATABASE_URL": url}
@@ -74,7 +76,7 @@ def _serve(db: Database) -> tuple[subprocess.Popen[bytes], str]:
         [sys.executable, "-m", "bakeprint", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb") if log else subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -249,7 +251,8 @@ def test_connections_dropped_under_load_then_the_service_recovers(
     migrate.upgrade(db.engine)
     try:
         ds.build(db, ds.Size("D", shops=2, days=1, hall_sensors=0))
-        proc, base = _serve(db)
+        log = tmp_path / "server.log"
+        proc, base = _serve(db, log)
         codes: list[int] = []
         stop = threading.Event()
 
@@ -289,7 +292,12 @@ def test_connections_dropped_under_load_then_the_service_recovers(
             for th in threads:
                 th.join()
         after = codes[before:]
-        summary = {c: codes.count(c) for c in set(codes)}
+        errors = [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if "Error" in line or "error" in line
+        ]
+        summary = {c: codes.count(c) for c in set(codes)}, errors[-6:]
         assert set(codes) <= {200, 503}, summary  # never a 500 or a hang-up
         assert after[-20:] == [200] * 20, summary  # back by itself
         assert proc.poll() is None
