@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from bakeprint.deps import CanAdminUsers, CanRead, SessionDep
 from bakeprint.errors import NotFound
 from bakeprint.events import service as events
-from bakeprint.events.models import Event
+from bakeprint.events.models import MAX_SEQ, Event
 from bakeprint.events.schemas import EventPage, EventRead, VerifyReport
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -24,7 +24,7 @@ def list_events(
     actor: CanRead,
     subject: str | None = None,
     kind: str | None = None,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPage:
     """Events of the caller's bakery in chain order, optionally for one subject."""
@@ -57,7 +57,9 @@ def verify(session: SessionDep, actor: CanRead) -> VerifyReport:
 
 
 @router.get("/{seq}", response_model=EventRead)
-def get_event(seq: int, session: SessionDep, actor: CanRead) -> Event:
+def get_event(
+    seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], session: SessionDep, actor: CanRead
+) -> Event:
     """One event by its position in the chain."""
     ev = session.get(Event, (actor.tenant_id, seq))
     if ev is None:

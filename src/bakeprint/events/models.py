@@ -25,6 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bakeprint.db import Base, UTCDateTime
 
+MAX_SEQ = 2**63 - 1  # the largest BIGINT: a sequence number beyond it is refused
+
 
 class Event(Base):
     __tablename__ = "events"

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from bakeprint.deps import CanCapture, CanRead, SessionDep
+from bakeprint.downloads import disposition
 from bakeprint.errors import Invalid
 from bakeprint.interop import epcis
 
@@ -119,7 +120,7 @@ def batch_document(code: str, session: SessionDep, actor: CanRead) -> JSONRespon
     ]
     return JSONResponse(
         epcis.document(events),
-        headers={"Content-Disposition": f'attachment; filename="epcis-{code}.json"'},
+        headers={"Content-Disposition": disposition(f"epcis-{code}.json")},
     )
 
 
@@ -179,10 +180,10 @@ def kde_sheet(
         return Response(
             kde.to_csv(found, lang),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            headers={"Content-Disposition": disposition(f"{name}.csv")},
         )
     return Response(
         kde.to_xlsx(found, lang, title=name),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        headers={"Content-Disposition": disposition(f"{name}.xlsx")},
     )

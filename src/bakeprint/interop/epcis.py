@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bakeprint.db import utcnow
 from bakeprint.errors import Invalid
-from bakeprint.events.models import Event
+from bakeprint.events.models import MAX_SEQ, Event
 from bakeprint.events.service import EVENT_TYPES
 
 CONTEXT: list[Any] = [
@@ -218,7 +218,7 @@ def token(after: int) -> str:
 def untoken(text: str) -> int:
     try:
         value = json.loads(base64.urlsafe_b64decode(text.encode()))["after"]
-        if isinstance(value, int) and value >= 0:
+        if isinstance(value, int) and 0 <= value <= MAX_SEQ:
             return value
     except (ValueError, KeyError, TypeError):
         pass

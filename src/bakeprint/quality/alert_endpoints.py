@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -206,12 +206,12 @@ def list_alerts(
     session: SessionDep,
     actor: CanRead,
     status: str | None = None,
-    level: int | None = None,
-    limit: int = 200,
+    level: Annotated[int | None, Query(ge=2, le=3)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[BatchAlertRead]:
     """Level-2 and level-3 alerts, newest first (status: open, acknowledged)."""
     rows = attention.alerts(
-        session, actor.tenant_id, status=status, level=level, limit=min(limit, 1000)
+        session, actor.tenant_id, status=status, level=level, limit=limit
     )
     return [alert_view(session, a) for a in rows]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bakeprint.config import settings
 from bakeprint.deps import ActorDep, CanRead, SessionDep
+from bakeprint.downloads import disposition
 from bakeprint.errors import Forbidden, TooLarge
 from bakeprint.storage import service as storage
 
@@ -59,8 +59,7 @@ def download(file_id: uuid.UUID, session: SessionDep, actor: CanRead) -> Respons
         data,
         media_type=row.content_type,
         headers={
-            "Content-Disposition": "attachment; filename*=UTF-8''"
-            + quote(row.filename),
+            "Content-Disposition": disposition(row.filename),
             "X-Content-SHA256": row.sha256,
         },
     )

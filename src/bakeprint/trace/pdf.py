@@ -407,8 +407,10 @@ def response(content: bytes, filename: str) -> Any:
     """An inline PDF download."""
     from fastapi.responses import Response
 
+    from bakeprint.downloads import disposition
+
     return Response(
         content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        headers={"Content-Disposition": disposition(filename, inline=True)},
     )
