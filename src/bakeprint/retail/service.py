@@ -235,12 +235,6 @@ def sell(
         if found.unit is None:
             raise NotFound("这不是单件码", "that is not a package code", field="unit")
         unit, batch, qty = found.unit, found.batch, 1
-        if unit.status == "sold":
-            raise Conflict(
-                f"这件产品（{unit.serial}）已经售出过",
-                f"package {unit.serial} was already sold",
-                field="unit",
-            )
     elif data.batch:
         batch, qty = batches.get(session, t, data.batch), data.quantity
     else:
@@ -250,6 +244,16 @@ def sell(
             "请扫描单件码或填写批次号", "scan a package or give a batch", field="batch"
         )
     batch = batches.for_update(session, t, batch.code)
+    if unit is not None:
+        # read again under the batch's lock: two tills scanning the same
+        # package at once must not both sell it
+        session.refresh(unit, with_for_update=True)
+        if unit.status == "sold":
+            raise Conflict(
+                f"这件产品（{unit.serial}）已经售出过",
+                f"package {unit.serial} was already sold",
+                field="unit",
+            )
     when = not_in_future(data.at or utcnow(), "at")
     _frozen(session, batch, when)
     stock = _stock(session, pos, batch)
