@@ -8,6 +8,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,20 @@ def test_people_scanning_the_same_package_at_once_all_count(fresh: Database) -> 
         assert unit is not None
         assert unit.scan_count == phones * scans
         assert unit.first_scanned_at is not None
+
+
+def test_a_scope_wider_than_one_statement_is_read_in_slices(
+    fresh: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ds.build(fresh, TINY)
+    t = _tenant(fresh)
+    week = scope.Criteria(start=ds.FIRST_DAY, end=ds.FIRST_DAY + timedelta(days=6))
+    by_supplier = scope.Criteria(supplier="A", start=ds.FIRST_DAY)
+    with fresh.session(write=False) as s:
+        whole = [scope.find(s, t, c) for c in (week, by_supplier)]
+    monkeypatch.setattr(scope, "CHUNK", 7)
+    with fresh.session(write=False) as s:
+        sliced = [scope.find(s, t, c) for c in (week, by_supplier)]
+    for a, b in zip(whole, sliced, strict=True):
+        assert [x.batch for x in a.batches] == [x.batch for x in b.batches]
+        assert a.totals == b.totals and len(a.batches) > 7

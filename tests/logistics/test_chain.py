@@ -260,3 +260,33 @@ def test_roles_and_bakeries_are_kept_apart(client, bakery, session, packed):
         client.get("/api/v1/pos/CITY-LIB/stock", headers=other.headers).status_code
         == 404
     )
+
+
+def test_loading_is_recorded_when_it_happened_never_before_packing(
+    client, bakery, session, packed
+):
+    h = {**bakery.auth("logistics"), "Accept-Language": "en"}
+    code = client.post("/api/v1/trips", json={"vehicle": "VAN-2"}, headers=h).json()[
+        "code"
+    ]
+    early = (packed.packed_at - timedelta(minutes=5)).isoformat()
+    r = client.post(
+        f"/api/v1/trips/{code}/loads",
+        json={"batch": packed.code, "quantity": 5, "at": early},
+        headers=h,
+    )
+    assert r.status_code == 422
+    assert "loaded before batch" in r.json()["error"]["message"]
+    at = packed.packed_at + timedelta(minutes=20)
+    r = client.post(
+        f"/api/v1/trips/{code}/loads",
+        json={"batch": packed.code, "quantity": 5, "at": at.isoformat()},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    ev = session.scalar(
+        select(Event)
+        .where(Event.tenant_id == bakery.tenant.id, Event.kind == "loaded")
+        .order_by(Event.seq.desc())
+    )
+    assert ev.event_time == at

@@ -37,7 +37,7 @@ from bakeprint.retail.schemas import (
 )
 
 TZ = ZoneInfo(D.TIMEZONE)
-RUNS = {"AM": ("VAN-1", time(10, 30)), "PM": ("VAN-2", time(16, 30))}
+RUNS = {"AM": ("VAN-1", time(13, 15)), "PM": ("VAN-2", time(16, 30))}
 # Stops in driving order, minutes after departure (城市书房 last: 18:20 at 16:30).
 STOPS = [("OLD-CAFE", 25), ("MUSEUM", 60), ("RIVER-CAFE", 85), ("CITY-LIB", 110)]
 SHARE = {"OLD-CAFE": 0.25, "MUSEUM": 0.2, "RIVER-CAFE": 0.2, "CITY-LIB": 0.25}
@@ -89,7 +89,11 @@ def ship(
         logistics.load(
             session,
             trip.code,
-            LoadCreate(batch=batch.code, quantity=sum(plan[batch.code].values())),
+            LoadCreate(
+                batch=batch.code,
+                quantity=sum(plan[batch.code].values()),
+                at=depart - timedelta(minutes=15),
+            ),
             actor=actor,
         )
     logistics.depart(session, trip.code, at=depart, actor=actor)

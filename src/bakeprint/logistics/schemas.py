@@ -16,6 +16,9 @@ class TripCreate(BaseModel):
 class LoadCreate(BaseModel):
     batch: str
     quantity: int = Field(ge=1, le=10000)
+    at: AwareDatetime | None = Field(
+        default=None, description="When it was loaded (default: now)."
+    )
 
 
 class When(BaseModel):

@@ -196,6 +196,13 @@ def load(
             f"batch {batch.code} cannot be shipped ({batch.status})",
             field="batch",
         )
+    when = not_in_future(data.at or utcnow(), "at")
+    if batch.packed_at is not None and when < batch.packed_at:
+        raise Invalid(
+            f"装车时间早于批次 {batch.code} 的包装时间",
+            f"loaded before batch {batch.code} was packed",
+            field="at",
+        )
     left = kitchen_stock(session, batch)
     if data.quantity > left:
         raise Conflict(
@@ -233,7 +240,7 @@ def load(
         kind="loaded",
         biz_step="loading",
         disposition="in_transit",
-        when=utcnow(),
+        when=when,
         quantity=data.quantity,
         actor=actor,
         extra=_where(tenant, "vehicle", vehicle.code),

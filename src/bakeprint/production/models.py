@@ -134,6 +134,7 @@ class Consumption(TenantScoped, Base):
     __table_args__ = (
         Index("ix_consumptions_batch", "tenant_id", "batch_id"),
         Index("ix_consumptions_lot", "tenant_id", "lot_id"),
+        Index("ix_consumptions_corrects", "tenant_id", "corrects_id"),
         tenant_fk("batch_id", "batches"),
         tenant_fk("lot_id", "material_lots"),
     )

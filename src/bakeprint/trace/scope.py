@@ -19,8 +19,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import (
@@ -95,6 +95,9 @@ class ScopeResult(BaseModel):
     totals: dict[str, int]
 
 
+CHUNK = 5_000  # ids per IN list (PostgreSQL takes at most 65,535 parameters)
+
+
 @dataclass
 class _Hit:
     zh: str
@@ -105,23 +108,23 @@ def live_consumptions(
     session: Session, tenant_id: uuid.UUID, where: Any
 ) -> list[Consumption]:
     """Consumption rows still in force (a correction supersedes the row it
-    corrects; a correction to zero means the lot was not used after all)."""
-    rows = list(
+    corrects; a correction to zero means the lot was not used after all).
+    One statement, whatever the number of rows: a row is live when no other
+    row corrects it."""
+    later = aliased(Consumption)
+    return list(
         session.scalars(
-            select(Consumption).where(Consumption.tenant_id == tenant_id, where)
-        )
-    )
-    corrected = {r.corrects_id for r in rows if r.corrects_id}
-    if rows:  # corrections may sit outside the filter only if it is by batch
-        corrected |= set(
-            session.scalars(
-                select(Consumption.corrects_id).where(
-                    Consumption.tenant_id == tenant_id,
-                    Consumption.corrects_id.in_([r.id for r in rows]),
-                )
+            select(Consumption).where(
+                Consumption.tenant_id == tenant_id,
+                where,
+                Consumption.quantity > 0,
+                ~exists().where(
+                    later.tenant_id == Consumption.tenant_id,
+                    later.corrects_id == Consumption.id,
+                ),
             )
         )
-    return [r for r in rows if r.id not in corrected and r.quantity > 0]
+    )
 
 
 def _through_intermediates(
@@ -341,15 +344,22 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         assert ids is not None
         ids &= set(s)
     stmt = select(Batch).where(Batch.tenant_id == t)
-    if ids is not None:
-        if not ids:
-            return _result(session, t, c, [], {})
-        stmt = stmt.where(Batch.id.in_(list(ids)))
     if c.start:
         stmt = stmt.where(Batch.production_date >= c.start)
     if c.end:
         stmt = stmt.where(Batch.production_date <= c.end)
-    found = list(session.scalars(stmt.order_by(Batch.production_date, Batch.code)))
+    if ids is None:
+        found = list(session.scalars(stmt))
+    elif not ids:
+        return _result(session, t, c, [], {})
+    else:  # in slices: a wide scope can hold more batches than a statement
+        listed = list(ids)
+        found = [
+            b
+            for i in range(0, len(listed), CHUNK)
+            for b in session.scalars(stmt.where(Batch.id.in_(listed[i : i + CHUNK])))
+        ]
+    found.sort(key=lambda b: (b.production_date, b.code))
     reasons = {
         b.id: [h for s in sets for h in s.get(b.id, [])]
         or [_Hit(f"{b.production_date} 生产", f"made on {b.production_date}")]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 13:25:04.392362
+Create Date: 2026-11-29 14:10:08.519199
 """
 
 from collections.abc import Sequence
@@ -1290,6 +1290,9 @@ def upgrade() -> None:
             "ix_consumptions_batch", ["tenant_id", "batch_id"], unique=False
         )
         batch_op.create_index(
+            "ix_consumptions_corrects", ["tenant_id", "corrects_id"], unique=False
+        )
+        batch_op.create_index(
             "ix_consumptions_lot", ["tenant_id", "lot_id"], unique=False
         )
 
@@ -1589,6 +1592,7 @@ def downgrade() -> None:
     op.drop_table("deliveries")
     with op.batch_alter_table("consumptions", schema=None) as batch_op:
         batch_op.drop_index("ix_consumptions_lot")
+        batch_op.drop_index("ix_consumptions_corrects")
         batch_op.drop_index("ix_consumptions_batch")
 
     op.drop_table("consumptions")
