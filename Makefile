@@ -61,5 +61,10 @@ typecheck: $(STAMP)
 bench: $(STAMP) services
 	$(BIN)/python bench/run.py
 
+## make soak: PostgreSQL restarted for real under load (not in make test:
+## it would break the PostgreSQL tests running beside it)
+soak: $(STAMP) services
+	$(BIN)/python bench/soak.py
+
 clean:
 	rm -rf $(VENV) bakeprint.db bakeprint.db-* bakeprint-files .pytest_cache .mypy_cache

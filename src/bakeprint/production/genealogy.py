@@ -75,6 +75,9 @@ def ancestors(
     return seen
 
 
+CHUNK = 5_000  # ids per IN list (PostgreSQL takes at most 65,535 parameters)
+
+
 def descendants(
     session: Session, tenant_id: uuid.UUID, start: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[uuid.UUID, int]]:
@@ -87,7 +90,12 @@ def descendants(
     while frontier and depth < MAX_DEPTH:
         depth += 1
         nxt = []
-        for link in users_of(session, tenant_id, frontier):
+        links = [  # in slices: a wide scope starts from many batches
+            link
+            for i in range(0, len(frontier), CHUNK)
+            for link in users_of(session, tenant_id, frontier[i : i + CHUNK])
+        ]
+        for link in links:
             if link.batch_id in origin or link.batch_id in seen:
                 continue
             root = origin.get(link.input_batch_id) or seen[link.input_batch_id][0]
