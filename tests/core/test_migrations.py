@@ -36,4 +36,6 @@ def test_every_tenant_table_leads_its_primary_key_with_tenant_id():
                 assert cols[0] == "tenant_id", f"{table.name} unique {cols}"
         for ix in table.indexes:
             cols = [c.name for c in ix.columns]
+            if ix.name == "ix_units_serial":  # the public scan: bakery unknown
+                continue
             assert cols[0] == "tenant_id", f"{table.name} index {ix.name}: {cols}"

@@ -66,6 +66,7 @@ class Delivery(TenantScoped, Base):
     __table_args__ = (
         Index("ix_deliveries_pos", "tenant_id", "point_of_sale_id", "batch_id"),
         Index("ix_deliveries_batch", "tenant_id", "batch_id"),
+        Index("ix_deliveries_trip", "tenant_id", "trip_id"),
         tenant_fk("trip_id", "trips"),
         tenant_fk("batch_id", "batches"),
         tenant_fk("point_of_sale_id", "points_of_sale"),

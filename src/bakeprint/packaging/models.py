@@ -28,6 +28,9 @@ class Unit(TenantScoped, Base):
         UniqueConstraint("tenant_id", "serial"),
         UniqueConstraint("tenant_id", "batch_id", "number"),
         Index("ix_units_batch", "tenant_id", "batch_id"),
+        # the public scan page finds a package by its serial before it knows
+        # the bakery: the one index that does not lead with tenant_id
+        Index("ix_units_serial", "serial"),
         tenant_fk("batch_id", "batches"),
         tenant_fk("point_of_sale_id", "points_of_sale"),
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 14:10:08.519199
+Create Date: 2026-11-29 14:23:31.744117
 """
 
 from collections.abc import Sequence
@@ -1339,6 +1339,9 @@ def upgrade() -> None:
             ["tenant_id", "point_of_sale_id", "batch_id"],
             unique=False,
         )
+        batch_op.create_index(
+            "ix_deliveries_trip", ["tenant_id", "trip_id"], unique=False
+        )
 
     op.create_table(
         "recall_batches",
@@ -1521,6 +1524,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.create_index("ix_units_batch", ["tenant_id", "batch_id"], unique=False)
+        batch_op.create_index("ix_units_serial", ["serial"], unique=False)
 
     op.create_table(
         "qc_tasks",
@@ -1575,6 +1579,7 @@ def downgrade() -> None:
 
     op.drop_table("qc_tasks")
     with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.drop_index("ix_units_serial")
         batch_op.drop_index("ix_units_batch")
 
     op.drop_table("units")
@@ -1586,6 +1591,7 @@ def downgrade() -> None:
     op.drop_table("recall_shops")
     op.drop_table("recall_batches")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_trip")
         batch_op.drop_index("ix_deliveries_pos")
         batch_op.drop_index("ix_deliveries_batch")
 
