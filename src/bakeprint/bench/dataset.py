@@ -1262,6 +1262,12 @@ def build(
             for k, v in write_day(s, w, d).items():
                 totals[k] += v
         report("生产与销售 / production and sales", d + 1, size.days)
+    if totals:  # fresh statistics after a bulk load, as autovacuum would
+        report("统计信息 / planner statistics", 0, 1)
+        with db.engine.connect() as c:
+            c.exec_driver_sql("ANALYZE")
+            c.commit()
+        report("统计信息 / planner statistics", 1, 1)
     end = local(size.last_day + timedelta(days=1), time(0, 0))
     filled = sb.year_of_readings(
         db,

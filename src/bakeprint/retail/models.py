@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bakeprint.db import Base, TenantScoped, UTCDateTime, tenant_fk
@@ -22,6 +22,7 @@ class ShopStock(TenantScoped, Base):
     __tablename__ = "shop_stock"
     __table_args__ = (
         UniqueConstraint("tenant_id", "point_of_sale_id", "batch_id"),
+        Index("ix_shop_stock_batch", "tenant_id", "batch_id"),
         tenant_fk("point_of_sale_id", "points_of_sale"),
         tenant_fk("batch_id", "batches"),
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 14:23:31.744117
+Create Date: 2026-11-29 14:25:24.587339
 """
 
 from collections.abc import Sequence
@@ -180,7 +180,9 @@ def upgrade() -> None:
             "ix_events_tenant_bizstep", ["tenant_id", "biz_step"], unique=False
         )
         batch_op.create_index(
-            "ix_events_tenant_subject", ["tenant_id", "subject"], unique=False
+            "ix_events_tenant_subject",
+            ["tenant_id", "subject", "kind", "event_time"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_events_tenant_time", ["tenant_id", "event_time"], unique=False
@@ -1440,6 +1442,11 @@ def upgrade() -> None:
             name=op.f("uq_shop_stock_tenant_id_point_of_sale_id_batch_id"),
         ),
     )
+    with op.batch_alter_table("shop_stock", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_shop_stock_batch", ["tenant_id", "batch_id"], unique=False
+        )
+
     op.create_table(
         "trip_loads",
         sa.Column("trip_id", sa.Uuid(), nullable=False),
@@ -1587,6 +1594,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trip_loads_batch")
 
     op.drop_table("trip_loads")
+    with op.batch_alter_table("shop_stock", schema=None) as batch_op:
+        batch_op.drop_index("ix_shop_stock_batch")
+
     op.drop_table("shop_stock")
     op.drop_table("recall_shops")
     op.drop_table("recall_batches")
