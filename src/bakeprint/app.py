@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, PendingRollbackError
 from starlette.middleware.sessions import SessionMiddleware
 
 from bakeprint import __version__
 from bakeprint.config import settings
 from bakeprint.db import Database, get_database
-from bakeprint.errors import BakeprintError, database_problem, pick_language
+from bakeprint.errors import BakeprintError, Invalid, database_problem, pick_language
 
 log = logging.getLogger("bakeprint")
 
@@ -116,6 +116,17 @@ def create_app(db: Database | None = None) -> FastAPI:
         # a constraint violation that reaches here is a bug, not an outage
         if isinstance(exc, IntegrityError):
             raise exc
+        if isinstance(exc, DataError) or "NUL (0x00)" in str(exc):
+            # a value the database cannot hold (a NUL character, a number out
+            # of range): the caller's input, not an outage
+            return await _domain_error(
+                request,
+                Invalid(
+                    "输入里有数据库无法保存的字符或数值（例如空字符 \\0）",
+                    "the input holds a character or number the database cannot "
+                    "store (such as a NUL \\0)",
+                ),
+            )
         log.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
         return await _domain_error(request, database_problem(exc))
 

@@ -29,7 +29,7 @@ from bakeprint.packaging.models import Unit
 from bakeprint.production.models import Batch, Consumption
 from bakeprint.retail.models import ShopStock
 from bakeprint.trace import report, scope
-from tests.conftest import _pg_database, _pg_drop
+from tests.databases import committed_database
 from tests.epcis_schema import assert_valid_event
 from tests.factories import cli_database
 
@@ -39,18 +39,8 @@ TINY = ds.Size("T", shops=6, days=4, hall_sensors=1)
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An empty migrated database that the builder may commit to."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'dataset.db'}")
-        migrate.upgrade(db.engine)
+    with committed_database(request.param, tmp_path) as db:
         yield db
-        db.dispose()
-    else:
-        name = f"bp_dataset_{uuid.uuid4().hex[:10]}"
-        db = Database(_pg_database(name))
-        migrate.upgrade(db.engine)
-        yield db
-        db.dispose()
-        _pg_drop(name)
 
 
 def _tenant(db: Database) -> uuid.UUID:

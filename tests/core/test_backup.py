@@ -4,7 +4,6 @@ bakery's hash chain walked afterwards (issue 8, item 5) — SQLite and PostgreSQ
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,13 +11,12 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from typer.testing import CliRunner
 
-from bakeprint import migrate
 from bakeprint.bench import dataset as ds
 from bakeprint.cli import app as cli
 from bakeprint.db import Database
 from bakeprint.events.models import Event
 from bakeprint.production.models import Batch
-from tests.conftest import _pg_database, _pg_drop
+from tests.databases import committed_database
 
 TINY = ds.Size("K", shops=3, days=2, hall_sensors=1)
 runner = CliRunner()
@@ -29,26 +27,17 @@ def live(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Database]:
     """A database with a small bakery in it, which the CLI commands use."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'live.db'}"
-        name = None
-    else:
-        name = f"bp_backup_{uuid.uuid4().hex[:10]}"
-        url = _pg_database(name)
-    db = Database(url)
-    migrate.upgrade(db.engine)
-    ds.build(db, TINY)
-    monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
-    monkeypatch.setenv("BAKEPRINT_LANG", "en")
-    monkeypatch.setattr("bakeprint.config.settings.database_url", url)
     from bakeprint.db import _database
 
-    _database.cache_clear()
-    yield db
-    _database.cache_clear()
-    db.dispose()
-    if name:
-        _pg_drop(name)
+    with committed_database(request.param, tmp_path) as db:
+        ds.build(db, TINY)
+        url = db.engine.url.render_as_string(hide_password=False)
+        monkeypatch.setenv("BAKEPRINT_DATABASE_URL", url)
+        monkeypatch.setenv("BAKEPRINT_LANG", "en")
+        monkeypatch.setattr("bakeprint.config.settings.database_url", url)
+        _database.cache_clear()
+        yield db
+        _database.cache_clear()
 
 
 def _count(db: Database, model: object) -> int:

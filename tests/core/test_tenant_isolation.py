@@ -18,7 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bakeprint import migrate
 from bakeprint.app import API_PREFIX, create_app
 from bakeprint.bench import dataset as ds
 from bakeprint.db import Database
@@ -32,7 +31,7 @@ from bakeprint.packaging.models import Unit
 from bakeprint.production.models import Batch
 from bakeprint.recall import service as recalls
 from bakeprint.trace import scope
-from tests.conftest import _pg_database, _pg_drop
+from tests.databases import committed_database
 
 B = ds.Size("B", shops=3, days=2, hall_sensors=1)
 # routes that read nothing of a bakery (parsing a code's format)
@@ -43,12 +42,11 @@ NOT_DATA = {f"{API_PREFIX}/batch-codes/{{code}}"}
 def two(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
-    name = f"bp_iso_{uuid.uuid4().hex[:10]}"
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path_factory.mktemp('iso') / 'iso.db'}")
-    else:
-        db = Database(_pg_database(name))
-    migrate.upgrade(db.engine)
+    with committed_database(request.param, tmp_path_factory.mktemp("iso")) as db:
+        yield from _two(db)
+
+
+def _two(db: Database) -> Iterator[dict[str, Any]]:
     ds.build(db, B)
     with db.session() as s:
         b = identity.tenant_by_slug(s, B.slug)
@@ -92,9 +90,6 @@ def two(
     with TestClient(create_app(db)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         yield {"client": client, "marks": marks}
-    db.dispose()
-    if request.param == "postgresql":
-        _pg_drop(name)
 
 
 def _value(path: str, name: str, m: dict[str, Any]) -> str:

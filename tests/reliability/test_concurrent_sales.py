@@ -7,14 +7,12 @@ below zero, and each sale has its event (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bakeprint import migrate
 from bakeprint.bench import dataset as ds
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import Database
@@ -27,7 +25,7 @@ from bakeprint.production.models import Batch
 from bakeprint.retail import service as retail
 from bakeprint.retail.models import ShopStock
 from bakeprint.retail.schemas import SaleCreate
-from tests.conftest import _pg_database, _pg_drop
+from tests.databases import committed_database
 
 SIZE = ds.Size("C", shops=2, days=1, hall_sensors=0)
 TILLS = 8
@@ -35,17 +33,9 @@ TILLS = 8
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def shop_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    name = f"bp_sales_{uuid.uuid4().hex[:10]}"
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'sales.db'}")
-    else:
-        db = Database(_pg_database(name))
-    migrate.upgrade(db.engine)
-    ds.build(db, SIZE)
-    yield db
-    db.dispose()
-    if request.param == "postgresql":
-        _pg_drop(name)
+    with committed_database(request.param, tmp_path) as db:
+        ds.build(db, SIZE)
+        yield db
 
 
 def test_tills_selling_at_once_keep_every_count_exact(shop_db: Database) -> None:

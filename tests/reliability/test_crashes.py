@@ -46,24 +46,15 @@ from bakeprint.recall import webhooks
 from bakeprint.sensors.models import OutboxMessage
 from bakeprint.trace import scope
 from tests.conftest import PG_ADMIN_URL, _pg_database, _pg_drop
+from tests.databases import committed_database
 
 TINY = ds.Size("R", shops=5, days=2, hall_sensors=1)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'crash.db'}")
-        migrate.upgrade(db.engine)
+    with committed_database(request.param, tmp_path) as db:
         yield db
-        db.dispose()
-    else:
-        name = f"bp_crash_{uuid.uuid4().hex[:10]}"
-        db = Database(_pg_database(name))
-        migrate.upgrade(db.engine)
-        yield db
-        db.dispose()
-        _pg_drop(name)
 
 
 def _serve(

@@ -4,10 +4,6 @@ the database, so several worker processes share it (item 6)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -16,13 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bakeprint import migrate
 from bakeprint.bench import dataset as ds
-from bakeprint.bench.common import free_port
-from bakeprint.db import Database
+from bakeprint.bench.common import server
 from bakeprint.packaging.models import Unit
 from bakeprint.ratelimit import RateCounter, hit
-from tests.conftest import _pg_database, _pg_drop
+from tests.databases import committed_database
 from tests.trace.test_scope import chain  # noqa: F401
 
 
@@ -75,48 +69,16 @@ def test_old_windows_are_forgotten(session):  # type: ignore[no-untyped-def]
 def test_two_worker_processes_share_one_count(kind: str, tmp_path: Path) -> None:
     """`bakeprint serve --workers 2`: each request may land on either process;
     the limit holds for the sum, and every scan is counted once."""
-    name = f"bp_workers_{uuid.uuid4().hex[:10]}"
-    url = f"sqlite:///{tmp_path / 'w.db'}" if kind == "sqlite" else _pg_database(name)
-    db = Database(url)
-    migrate.upgrade(db.engine)
-    size = ds.Size("W", shops=2, days=1, hall_sensors=0)
-    tenant = ds.build(db, size)["tenant_id"]
-    with db.session(write=False) as s:
-        serial = s.scalars(
-            select(Unit.serial).where(Unit.tenant_id == uuid.UUID(tenant))
-        ).first()
-    port = free_port()
-    env = {
-        **os.environ,
-        "BAKEPRINT_DATABASE_URL": url,
-        "BAKEPRINT_PUBLIC_RATE_LIMIT": "20",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bakeprint",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
+    with (
+        committed_database(kind, tmp_path) as db,
+        server(db, workers=2, env={"BAKEPRINT_PUBLIC_RATE_LIMIT": "20"}) as base,
+    ):
+        size = ds.Size("W", shops=2, days=1, hall_sensors=0)
+        tenant = ds.build(db, size)["tenant_id"]
+        with db.session(write=False) as s:
+            serial = s.scalars(
+                select(Unit.serial).where(Unit.tenant_id == uuid.UUID(tenant))
+            ).first()
         pids = set()
         codes = []
         for _ in range(30):
@@ -133,9 +95,3 @@ def test_two_worker_processes_share_one_count(kind: str, tmp_path: Path) -> None
             assert unit is not None
             assert unit.scan_count == codes.count(200)
         assert len(pids) == 2, pids
-    finally:
-        proc.terminate()
-        proc.wait(20)
-        db.dispose()
-        if kind == "postgresql":
-            _pg_drop(name)

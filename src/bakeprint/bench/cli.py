@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from bakeprint.cli_support import JsonOpt, console, emit, handle_errors
+from bakeprint.cli_support import JsonOpt, console, emit, handle_errors, progress_bars
 from bakeprint.config import settings
 from bakeprint.db import Database
 
@@ -29,27 +26,6 @@ SizeOpt = typer.Option(
 )
 
 
-@contextmanager
-def _bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        yield progress
-
-
 def _database() -> Database:
     from bakeprint import migrate
     from bakeprint.db import get_database
@@ -67,7 +43,7 @@ def dataset(size: SizeName = SizeOpt, as_json: JsonOpt = False) -> None:
     from bakeprint.bench import dataset as ds
 
     db = _database()
-    with _bars(as_json) as progress:
+    with progress_bars(as_json) as progress:
         result = ds.build(db, ds.SIZES[size.value], progress=progress)
     emit(
         result,
@@ -89,7 +65,7 @@ def run(size: SizeName = SizeOpt, as_json: JsonOpt = False) -> None:
     from bakeprint.bench import measure
 
     db = _database()
-    with _bars(as_json) as progress:
+    with progress_bars(as_json) as progress:
         built = ds.build(db, ds.SIZES[size.value], progress=progress)
         figures = measure.all_figures(db, built, progress=progress)
     emit(figures, as_json, lambda r: console.print_json(data=r))

@@ -137,10 +137,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(db: Database, *, workers: int = 1) -> Iterator[str]:
-    """``bakeprint serve`` on a free port against ``db``; yields the base URL."""
+def server(
+    db: Database, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """``bakeprint serve`` on a free port against ``db`` (``env``: extra
+    settings); yields the base URL."""
     port = free_port()
-    env = {**os.environ, "BAKEPRINT_DATABASE_URL": url_of(db)}
+    env = {**os.environ, **(env or {}), "BAKEPRINT_DATABASE_URL": url_of(db)}
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from bakeprint.cli_support import JsonOpt, console, emit, handle_errors
+from bakeprint.cli_support import JsonOpt, console, emit, handle_errors, progress_bars
 from bakeprint.config import settings
 from bakeprint.db import session_scope
 from bakeprint.demo import data as D
@@ -30,26 +23,10 @@ def load(
     """Load the 时光印记 demo bakery (four weeks of history) in one transaction."""
     from bakeprint.demo import loader
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=as_json,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        with session_scope() as session:
-            if reset:
-                loader.remove(session)
-            result = loader.load(session, progress=progress)
+    with progress_bars(as_json) as progress, session_scope() as session:
+        if reset:
+            loader.remove(session)
+        result = loader.load(session, progress=progress)
     data = {
         "tenant": result.slug,
         "login": {"bakery": D.SLUG, "user": "owner", "password": D.PASSWORD},

@@ -197,12 +197,6 @@ def load(
             field="batch",
         )
     when = not_in_future(data.at or utcnow(), "at")
-    if batch.packed_at is not None and when < batch.packed_at:
-        raise Invalid(
-            f"装车时间早于批次 {batch.code} 的包装时间",
-            f"loaded before batch {batch.code} was packed",
-            field="at",
-        )
     left = kitchen_stock(session, batch)
     if data.quantity > left:
         raise Conflict(
