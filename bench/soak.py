@@ -64,7 +64,8 @@ def main() -> int:
     acked: set[int] = set()
     lock = threading.Lock()
     stop = threading.Event()
-    with common.server(db) as base:
+    log = Path("/tmp/bakeprint-soak-server.log")
+    with common.server(db, log=log) as base:
 
         def writer(k: int) -> None:
             with httpx.Client(base_url=base, timeout=30) as c:

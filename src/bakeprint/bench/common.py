@@ -138,7 +138,11 @@ def free_port() -> int:
 
 @contextmanager
 def server(
-    db: Database, *, workers: int = 1, env: dict[str, str] | None = None
+    db: Database,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> Iterator[str]:
     """``bakeprint serve`` on a free port against ``db`` (``env``: extra
     settings); yields the base URL."""
@@ -157,7 +161,7 @@ def server(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb") if log else subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:

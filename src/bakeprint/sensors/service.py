@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
@@ -511,7 +512,14 @@ def _store(
     by_sensor: dict[uuid.UUID, list[int]] = defaultdict(list)
     for sensor_id, hour in grouped:
         by_sensor[sensor_id].append(hour)
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for sensor_id, hours in by_sensor.items():
+        # make sure every hour's row exists first, so FOR UPDATE locks them
+        # all: two uploads opening the same new hour at once queue on it
+        # instead of both inserting it
+        for i in range(0, len(hours), 1000):
+            _open_hours(session, upsert, tenant_id, sensor_id, hours[i : i + 1000])
         existing = {
             b.hour: b
             for b in session.scalars(
@@ -528,7 +536,9 @@ def _store(
         for hour in sorted(hours):
             block = existing.get(hour)
             merged = blocks.merge(
-                hour, block.data if block else None, grouped[(sensor_id, hour)]
+                hour,
+                block.data if block and block.count else None,
+                grouped[(sensor_id, hour)],
             )
             result.accepted += merged.added
             result.duplicates += merged.duplicates
@@ -543,6 +553,8 @@ def _store(
                     "for this sensor and time",
                 )
             if merged.added == 0:
+                if block is not None and block.count == 0:
+                    session.delete(block)  # opened above, nothing to keep
                 continue
             values = {
                 "count": merged.count,
@@ -567,6 +579,37 @@ def _store(
                 min(lo, merged.t_min),
                 max(hi, merged.t_max),
             )
+
+
+def _open_hours(
+    session: Session,
+    upsert: Any,
+    tenant_id: uuid.UUID,
+    sensor_id: uuid.UUID,
+    hours: list[int],
+) -> None:
+    """Insert an empty row for each hour that has none (no-op for the rest)."""
+    session.execute(
+        upsert(SensorBlock)
+        .values(
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "sensor_id": sensor_id,
+                    "hour": hour,
+                    "count": 0,
+                    "t_min": hour,
+                    "t_max": hour,
+                    "v_min": 0,
+                    "v_max": 0,
+                    "v_sum": 0,
+                    "data": b"",
+                }
+                for hour in hours
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "sensor_id", "hour"])
+    )
 
 
 def readings(
