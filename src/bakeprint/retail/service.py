@@ -331,28 +331,42 @@ def stock_rows(
     batch: Batch | None = None,
 ) -> list[StockRead]:
     """Stock per shop and batch, with what is still on the way."""
-    stmt = select(
-        Delivery.point_of_sale_id, Delivery.batch_id, func.sum(Delivery.quantity)
-    ).where(Delivery.tenant_id == tenant_id)
+    t = tenant_id
+    dropped = select(
+        Delivery.point_of_sale_id.label("pos_id"),
+        Delivery.batch_id.label("batch_id"),
+        func.sum(Delivery.quantity).label("delivered"),
+    ).where(Delivery.tenant_id == t)
     if pos is not None:
-        stmt = stmt.where(Delivery.point_of_sale_id == pos.id)
+        dropped = dropped.where(Delivery.point_of_sale_id == pos.id)
     if batch is not None:
-        stmt = stmt.where(Delivery.batch_id == batch.id)
+        dropped = dropped.where(Delivery.batch_id == batch.id)
+    d = dropped.group_by(Delivery.point_of_sale_id, Delivery.batch_id).subquery()
+    # one statement: the shop, the batch, its product and the shop's stock
+    rows = session.execute(
+        select(d.c.delivered, PointOfSale.code, Batch, Product.name_zh, ShopStock)
+        .select_from(d)
+        .join(
+            PointOfSale,
+            (PointOfSale.tenant_id == t) & (PointOfSale.id == d.c.pos_id),
+        )
+        .join(Batch, (Batch.tenant_id == t) & (Batch.id == d.c.batch_id))
+        .outerjoin(Product, (Product.tenant_id == t) & (Product.id == Batch.product_id))
+        .outerjoin(
+            ShopStock,
+            (ShopStock.tenant_id == t)
+            & (ShopStock.point_of_sale_id == d.c.pos_id)
+            & (ShopStock.batch_id == d.c.batch_id),
+        )
+    ).all()
     out = []
-    for pos_id, batch_id, delivered in session.execute(
-        stmt.group_by(Delivery.point_of_sale_id, Delivery.batch_id)
-    ).all():
-        p = session.get(PointOfSale, (tenant_id, pos_id))
-        b = session.get(Batch, (tenant_id, batch_id))
-        assert p is not None and b is not None
-        product = session.get(Product, (tenant_id, b.product_id))
-        s = find_stock(session, tenant_id, pos_id, batch_id)
+    for delivered, pos_code, b, product_name, s in rows:
         received = s.received if s else 0
         out.append(
             StockRead(
-                point_of_sale=p.code,
+                point_of_sale=pos_code,
                 batch=b.code,
-                product=product.name_zh if product else "",
+                product=product_name or "",
                 best_before=b.best_before.isoformat() if b.best_before else None,
                 delivered=int(delivered),
                 awaiting_receipt=int(delivered) - received,
