@@ -104,8 +104,9 @@ def app(db: Database, session: Session):  # type: ignore[no-untyped-def]
             if nested.is_active:
                 nested.commit()
         except BaseException:
-            if nested.is_active:
-                nested.rollback()
+            # also when a failed flush already deactivated it: otherwise the
+            # shared session stays unusable for the test's next request
+            nested.rollback()
             raise
 
     application.dependency_overrides[get_session] = _session

@@ -116,7 +116,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         # a constraint violation that reaches here is a bug, not an outage
         if isinstance(exc, IntegrityError):
             raise exc
-        if isinstance(exc, DataError) or "NUL (0x00)" in str(exc):
+        if isinstance(exc, DataError):
             # a value the database cannot hold (a NUL character, a number out
             # of range): the caller's input, not an outage
             return await _domain_error(

@@ -66,3 +66,14 @@ def test_no_request_makes_the_api_fail(app, bakery, method: str, path: str) -> N
         )
 
     one()
+
+
+def test_a_nul_character_is_refused_as_input_not_an_outage(client, bakery) -> None:  # type: ignore[no-untyped-def]
+    """What the fuzzer found on PostgreSQL: text with NUL cannot be stored."""
+    h = {**bakery.headers, "Accept-Language": "en"}
+    r = client.post("/api/v1/tokens", json={"name": "till\x00"}, headers=h)
+    assert r.status_code in (201, 422), r.text  # SQLite stores it, PostgreSQL cannot
+    if r.status_code == 422:
+        assert "cannot store" in r.json()["error"]["message"]
+    r = client.get("/api/v1/epcis/events", params={"MATCH_anyEPC": "\x00"}, headers=h)
+    assert r.status_code in (200, 422), r.text
