@@ -90,8 +90,7 @@ def session(db: Database) -> Iterator[Session]:
 @pytest.fixture
 def app(db: Database, session: Session):  # type: ignore[no-untyped-def]
     from bakeprint.app import create_app
-    from bakeprint.deps import count_scan, get_scan_counter, get_session
-    from bakeprint.ratelimit import get_counter, hit
+    from bakeprint.deps import get_session, get_writer
 
     application = create_app(db)
 
@@ -110,12 +109,8 @@ def app(db: Database, session: Session):  # type: ignore[no-untyped-def]
             raise
 
     application.dependency_overrides[get_session] = _session
-    application.dependency_overrides[get_counter] = lambda: (
-        lambda key, window: hit(session, key, window)
-    )
-    application.dependency_overrides[get_scan_counter] = lambda: (
-        lambda tenant_id, unit_id: count_scan(session, tenant_id, unit_id)
-    )
+    # work meant for its own short transaction joins the test's session
+    application.dependency_overrides[get_writer] = lambda: lambda work: work(session)
     return application
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
@@ -15,6 +14,8 @@ from bakeprint.errors import Unauthorized, pick_language
 from bakeprint.identity import service as identity
 from bakeprint.identity.models import User
 from bakeprint.identity.service import Actor
+
+T = TypeVar("T")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -31,50 +32,29 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def count_scan(
-    session: Session, tenant_id: uuid.UUID, unit_id: uuid.UUID
-) -> tuple[int, datetime]:
-    """One atomic increment of a unit's scan count (two phones scanning at once
-    both count); returns the new count and the first scan's time."""
-    from sqlalchemy import func, update
+class Writer:
+    """Runs ``work(session)`` in its own short writing transaction, apart from
+    the request's (counting a scan, a rate-limit hit): the page itself stays a
+    read, and on SQLite concurrent requests queue for a millisecond-long write
+    lock instead of holding it while the page renders."""
 
-    from bakeprint.db import utcnow
-    from bakeprint.packaging.models import Unit
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-    row = session.execute(
-        update(Unit)
-        .where(Unit.tenant_id == tenant_id, Unit.id == unit_id)
-        .values(
-            scan_count=Unit.scan_count + 1,
-            first_scanned_at=func.coalesce(Unit.first_scanned_at, utcnow()),
-        )
-        .returning(Unit.scan_count, Unit.first_scanned_at)
-    ).one()
-    assert row[1] is not None  # just set by this statement
-    return int(row[0]), row[1]
+    def __call__(self, work: Callable[[Session], T]) -> T:
+        with self.db.session(write=True) as s:
+            return work(s)
 
 
-ScanCounter = Callable[[uuid.UUID, uuid.UUID], tuple[int, datetime]]
-
-
-def get_scan_counter(request: Request) -> ScanCounter:
-    """Counting a scan is its own short writing transaction, so the page itself
-    stays a read: on SQLite, concurrent scans queue for a millisecond-long
-    write lock instead of holding it while the page renders."""
-    db = get_db(request)
-
-    def count(tenant_id: uuid.UUID, unit_id: uuid.UUID) -> tuple[int, datetime]:
-        with db.session(write=True) as s:
-            return count_scan(s, tenant_id, unit_id)
-
-    return count
+def get_writer(request: Request) -> Writer:
+    return Writer(get_db(request))
 
 
 # scope="function": the transaction commits before the response is sent, so a
 # commit that fails (database gone, disk full) is an error answer, never a 200
 # for something that was not saved
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-ScanCounterDep = Annotated[ScanCounter, Depends(get_scan_counter)]
+WriterDep = Annotated[Writer, Depends(get_writer)]
 
 
 def get_lang(
@@ -94,7 +74,6 @@ def _session_user(request: Request, session: Session) -> User | None:
     uid, tid = data.get("uid"), data.get("tid")
     if not uid or not tid:
         return None
-    import uuid
 
     try:
         user = session.get(User, (uuid.UUID(tid), uuid.UUID(uid)))

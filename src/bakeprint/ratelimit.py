@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy import BigInteger, Integer, String, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bakeprint.config import settings
 from bakeprint.db import Base
+from bakeprint.deps import WriterDep
 from bakeprint.errors import BakeprintError
 
 WINDOW_S = 60
@@ -67,20 +67,6 @@ def hit(session: Session, key: str, window: int) -> int:
     return count
 
 
-Counter = Callable[[str, int], int]
-
-
-def get_counter(request: Request) -> Counter:
-    """Each count is its own short write transaction (not the page's)."""
-    db = request.app.state.db
-
-    def count(key: str, window: int) -> int:
-        with db.session(write=True) as s:
-            return hit(s, key, window)
-
-    return count
-
-
 def client_address(request: Request) -> str:
     # uvicorn runs with proxy_headers: behind a trusted proxy this is the
     # visitor's address from X-Forwarded-For, otherwise the peer's
@@ -91,15 +77,14 @@ def limited(scope: str) -> Callable[..., None]:
     """A dependency: at most ``settings.public_rate_limit`` requests a minute
     per client address for this scope."""
 
-    def check(
-        request: Request, count: Annotated[Counter, Depends(get_counter)]
-    ) -> None:
+    def check(request: Request, writer: WriterDep) -> None:
         limit = settings.public_rate_limit
         if limit <= 0:
             return
         now = time.time()
         window = int(now // WINDOW_S)
-        if count(f"{scope}:{client_address(request)}"[:120], window) > limit:
+        key = f"{scope}:{client_address(request)}"[:120]
+        if writer(lambda s: hit(s, key, window)) > limit:
             raise TooManyRequests(int(WINDOW_S - now % WINDOW_S) + 1)
 
     return check

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import PointOfSale
-from bakeprint.deps import ScanCounterDep, SessionDep
+from bakeprint.deps import SessionDep, WriterDep
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.packaging import service as packaging
@@ -116,14 +116,15 @@ def _footprint(session: Session, found: packaging.Found) -> dict[str, Any] | Non
 
 
 def _answer(
-    request: Request, session: Session, found: packaging.Found, count: ScanCounterDep
+    request: Request, session: Session, found: packaging.Found, writer: WriterDep
 ) -> Response:
     lang = lang_of(request)
-    if found.unit is not None:
+    unit = found.unit
+    if unit is not None:
         # counted in its own transaction; shown without making this read write
-        scans, first = count(found.unit.tenant_id, found.unit.id)
-        set_committed_value(found.unit, "scan_count", scans)
-        set_committed_value(found.unit, "first_scanned_at", first)
+        scans, first = writer(lambda s: packaging.count_scan(s, unit))
+        set_committed_value(unit, "scan_count", scans)
+        set_committed_value(unit, "first_scanned_at", first)
     view = public_view(session, found, lang)
     accept = request.headers.get("accept", "")
     if request.query_params.get("format") == "json" or (
@@ -146,20 +147,20 @@ def resolve(
     batch: str,
     serial: str,
     session: SessionDep,
-    count: ScanCounterDep,
+    writer: WriterDep,
 ) -> Response:
     """A package's QR code: the public trace summary."""
     found = packaging.resolve(session, gtin, batch, serial)
-    return _answer(request, session, found, count)
+    return _answer(request, session, found, writer)
 
 
 @router.get("/u/{serial}")
 def short_code(
-    request: Request, serial: str, session: SessionDep, count: ScanCounterDep
+    request: Request, serial: str, session: SessionDep, writer: WriterDep
 ) -> Response:
     """The number printed under the QR code, typed in on a phone."""
     found = packaging.lookup(session, serial, tenant_id=None)
-    return _answer(request, session, found, count)
+    return _answer(request, session, found, writer)
 
 
 @router.post("/u/{serial}/report")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bakeprint import keys
@@ -176,6 +177,22 @@ def certificate_of(session: Session, found: Found) -> dict[str, Any] | None:
         else None,
         "scans": unit.scan_count,
     }
+
+
+def count_scan(session: Session, unit: Unit) -> tuple[int, datetime]:
+    """One atomic increment of a unit's scan count (two phones scanning at once
+    both count); returns the new count and the first scan's time."""
+    row = session.execute(
+        update(Unit)
+        .where(Unit.tenant_id == unit.tenant_id, Unit.id == unit.id)
+        .values(
+            scan_count=Unit.scan_count + 1,
+            first_scanned_at=func.coalesce(Unit.first_scanned_at, utcnow()),
+        )
+        .returning(Unit.scan_count, Unit.first_scanned_at)
+    ).one()
+    assert row[1] is not None  # just set by this statement
+    return int(row[0]), row[1]
 
 
 def claim(session: Session, serial: str) -> Unit:
