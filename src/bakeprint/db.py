@@ -7,11 +7,11 @@ One command is one transaction: the web request (``get_session``) or the CLI/wor
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     DateTime,
@@ -34,6 +34,8 @@ from sqlalchemy.orm import (
 from sqlalchemy.types import TypeDecorator
 
 from bakeprint.config import settings
+
+T = TypeVar("T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -74,6 +76,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+IN_CHUNK = 5_000  # ids per IN list (PostgreSQL takes at most 65,535 parameters)
+
+
+def slices(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of ``size`` (default ``IN_CHUNK``), for
+    statements that would otherwise pass more parameters than a database takes."""
+    n = size or IN_CHUNK
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def upsert_insert(session: Session) -> Any:
+    """The dialect's ``insert`` (it has ``on_conflict_do_update/nothing``)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def new_id() -> uuid.UUID:

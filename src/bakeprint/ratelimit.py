@@ -16,11 +16,10 @@ from collections.abc import Callable
 
 from fastapi import Request
 from sqlalchemy import BigInteger, Integer, String, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bakeprint.config import settings
-from bakeprint.db import Base
+from bakeprint.db import Base, upsert_insert
 from bakeprint.deps import WriterDep
 from bakeprint.errors import BakeprintError
 
@@ -49,8 +48,7 @@ class TooManyRequests(BakeprintError):
 
 def hit(session: Session, key: str, window: int) -> int:
     """Count one request for ``key`` in ``window``; return the count so far."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     count = int(
         session.execute(
             insert(RateCounter)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import ForeignKey, Integer, String, Uuid
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bakeprint.db import Base
+from bakeprint.db import Base, upsert_insert
 
 
 class CodeSequence(Base):
@@ -30,8 +29,7 @@ class CodeSequence(Base):
 def next_value(
     session: Session, tenant_id: uuid.UUID, name: str, *, start_after: int = 0
 ) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     stmt = (
         insert(CodeSequence)
         .values(tenant_id=tenant_id, name=name, last_value=start_after + 1)

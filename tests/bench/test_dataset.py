@@ -255,10 +255,7 @@ def test_a_scope_wider_than_one_statement_is_read_in_slices(
     by_supplier = scope.Criteria(supplier="A", start=ds.FIRST_DAY)
     with fresh.session(write=False) as s:
         whole = [scope.find(s, t, c) for c in (week, by_supplier)]
-    from bakeprint.production import genealogy
-
-    monkeypatch.setattr(scope, "CHUNK", 7)
-    monkeypatch.setattr(genealogy, "CHUNK", 7)
+    monkeypatch.setattr("bakeprint.db.IN_CHUNK", 7)
     with fresh.session(write=False) as s:
         sliced = [scope.find(s, t, c) for c in (week, by_supplier)]
     for a, b in zip(whole, sliced, strict=True):

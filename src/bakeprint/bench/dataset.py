@@ -39,7 +39,7 @@ import math
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bakeprint.db import Database
+from bakeprint.db import Database, slices
 from bakeprint.events.hashing import chain_hash, row_payload
 from bakeprint.events.models import ChainHead, Event
 from bakeprint.interop import ids
@@ -72,7 +72,6 @@ Progress = Callable[[str, int, int], None]
 TZ_NAME = "Asia/Shanghai"
 TZ = ZoneInfo(TZ_NAME)
 FIRST_DAY = date(2025, 1, 6)
-CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -504,7 +503,7 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
-        for chunk in _chunks(rows):
+        for chunk in slices(rows):
             session.execute(insert(model), chunk)
         return
     from psycopg.types.json import Json
@@ -534,11 +533,6 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
                     v = None
                 values.append(Json(v) if c in json_cols and v is not None else v)
             copy.write_row(values)
-
-
-def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), CHUNK):
-        yield rows[i : i + CHUNK]
 
 
 def _where(slug: str, kind: str, code: str) -> dict[str, Any]:

@@ -7,12 +7,11 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, MaterialType, Supplier
-from bakeprint.db import utcnow
+from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Forbidden, Invalid
 from bakeprint.events import service as events
 from bakeprint.identity.models import Tenant
@@ -32,8 +31,7 @@ DISPOSITION = {
 
 
 def _next_code(session: Session, tenant_id: uuid.UUID, day: date) -> str:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     stmt = insert(LotCodeSequence).values(tenant_id=tenant_id, day=day, last_value=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=["tenant_id", "day"],

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Product
-from bakeprint.db import utcnow
+from bakeprint.db import slices, utcnow
 from bakeprint.errors import Conflict
 from bakeprint.events import service as events
 from bakeprint.identity.service import Actor
@@ -75,9 +75,6 @@ def ancestors(
     return seen
 
 
-CHUNK = 5_000  # ids per IN list (PostgreSQL takes at most 65,535 parameters)
-
-
 def descendants(
     session: Session, tenant_id: uuid.UUID, start: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[uuid.UUID, int]]:
@@ -92,8 +89,8 @@ def descendants(
         nxt = []
         links = [  # in slices: a wide scope starts from many batches
             link
-            for i in range(0, len(frontier), CHUNK)
-            for link in users_of(session, tenant_id, frontier[i : i + CHUNK])
+            for part in slices(frontier)
+            for link in users_of(session, tenant_id, part)
         ]
         for link in links:
             if link.batch_id in origin or link.batch_id in seen:

@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
@@ -25,7 +24,7 @@ from bakeprint.catalog.models import (
     ProductLine,
     RecipeVariant,
 )
-from bakeprint.db import utcnow
+from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import BakeprintError, Conflict, Invalid
 from bakeprint.events import service as events
 from bakeprint.gs1 import normalize_gtin
@@ -86,8 +85,7 @@ def allocate_sequence(
     Concurrent creators queue on the row lock (no duplicates); a rolled-back
     creation rolls the counter back with it (no gaps).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     base = insert(BatchCodeSequence).values(
         tenant_id=tenant_id,
         day=day,

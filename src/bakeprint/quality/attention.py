@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Product
-from bakeprint.db import utcnow
+from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
 from bakeprint.identity.service import Actor
@@ -256,10 +256,7 @@ def _alert(
 ) -> tuple[BatchAlert, bool]:
     """The alert for ``key``, made if there is none (an atomic upsert: two
     requests noticing the same cause at once get the same alert)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     made = session.execute(
         insert(BatchAlert)
         .values(

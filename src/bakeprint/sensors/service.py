@@ -19,12 +19,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, PointOfSale, Vehicle
-from bakeprint.db import utcnow
+from bakeprint.db import slices, upsert_insert, utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.identity.service import Actor
 from bakeprint.sensors import blocks
@@ -466,11 +465,9 @@ def ingest(
     codes = {str(raw.sensor or "").strip() for raw in batch}
     known: dict[str, Sensor | None] = dict.fromkeys(codes)
     named = sorted(c for c in codes if c)
-    for i in range(0, len(named), 500):  # one query for the upload's sensors
+    for part in slices(named, 500):  # one query for the upload's sensors
         for found in session.scalars(
-            select(Sensor).where(
-                Sensor.tenant_id == tenant_id, Sensor.code.in_(named[i : i + 500])
-            )
+            select(Sensor).where(Sensor.tenant_id == tenant_id, Sensor.code.in_(part))
         ):
             known[found.code] = found
     grouped: dict[tuple[uuid.UUID, int], list[tuple[int, int]]] = defaultdict(list)
@@ -512,14 +509,12 @@ def _store(
     by_sensor: dict[uuid.UUID, list[int]] = defaultdict(list)
     for sensor_id, hour in grouped:
         by_sensor[sensor_id].append(hour)
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for sensor_id, hours in by_sensor.items():
         # make sure every hour's row exists first, so FOR UPDATE locks them
         # all: two uploads opening the same new hour at once queue on it
         # instead of both inserting it
-        for i in range(0, len(hours), 1000):
-            _open_hours(session, upsert, tenant_id, sensor_id, hours[i : i + 1000])
+        for part in slices(hours, 1000):  # 10 parameters a row
+            _open_hours(session, tenant_id, sensor_id, part)
         existing = {
             b.hour: b
             for b in session.scalars(
@@ -583,14 +578,13 @@ def _store(
 
 def _open_hours(
     session: Session,
-    upsert: Any,
     tenant_id: uuid.UUID,
     sensor_id: uuid.UUID,
-    hours: list[int],
+    hours: Sequence[int],
 ) -> None:
     """Insert an empty row for each hour that has none (no-op for the rest)."""
     session.execute(
-        upsert(SensorBlock)
+        upsert_insert(session)(SensorBlock)
         .values(
             [
                 {

@@ -31,6 +31,7 @@ from bakeprint.catalog.models import (
     Product,
     Supplier,
 )
+from bakeprint.db import slices
 from bakeprint.errors import Invalid, NotFound
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery, TripLoad
@@ -93,9 +94,6 @@ class ScopeResult(BaseModel):
     batches: list[AffectedBatch]
     shops: list[ShopCount]  # per point of sale, over every affected batch
     totals: dict[str, int]
-
-
-CHUNK = 5_000  # ids per IN list (PostgreSQL takes at most 65,535 parameters)
 
 
 @dataclass
@@ -353,11 +351,10 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
     elif not ids:
         return _result(session, t, c, [], {})
     else:  # in slices: a wide scope can hold more batches than a statement
-        listed = list(ids)
         found = [
             b
-            for i in range(0, len(listed), CHUNK)
-            for b in session.scalars(stmt.where(Batch.id.in_(listed[i : i + CHUNK])))
+            for part in slices(list(ids))
+            for b in session.scalars(stmt.where(Batch.id.in_(part)))
         ]
     found.sort(key=lambda b: (b.production_date, b.code))
     reasons = {
@@ -380,8 +377,7 @@ def _result(
     loaded: dict[uuid.UUID, tuple[int, int]] = {}
     names: dict[uuid.UUID, tuple[str, str]] = {}
     products: dict[uuid.UUID, str] = {}
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
+    for chunk in slices(ids):
         for b_id, pos_id, qty in session.execute(
             select(
                 Delivery.batch_id,
