@@ -36,7 +36,7 @@ from sqlalchemy import event, select, text
 from bakeprint import migrate
 from bakeprint.bench import dataset as ds
 from bakeprint.bench import sensors as sb
-from bakeprint.bench.common import free_port
+from bakeprint.bench.common import start_server
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import Database
 from bakeprint.demo.loader import actor
@@ -57,30 +57,6 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield db
 
 
-def _serve(
-    db: Database, log: Path | None = None
-) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    url = db.engine.url.render_as_string(hide_password=False)
-    env = {**os.environ, "BAKEPRINT_DATABASE_URL": url}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bakeprint", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb") if log else subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "no server"
-        time.sleep(0.2)
-
-
 def test_a_killed_server_loses_nothing_it_acknowledged(fresh: Database) -> None:
     b = sb.setup_bakery(fresh, 4, slug="crash-ingest")
     start = datetime.now(UTC) - timedelta(days=2)
@@ -91,7 +67,7 @@ def test_a_killed_server_loses_nothing_it_acknowledged(fresh: Database) -> None:
         "Authorization": f"Bearer {b['token']}",
         "Content-Type": "application/x-ndjson",
     }
-    proc, base = _serve(fresh)
+    proc, base = start_server(fresh)
     acked: list[int] = []
     try:
         with httpx.Client(base_url=base, timeout=30) as c:
@@ -118,7 +94,7 @@ def test_a_killed_server_loses_nothing_it_acknowledged(fresh: Database) -> None:
     assert len(acked) >= 5
     # after the restart every acknowledged reading is there
     assert sb.stored(fresh, b["tenant_id"]) >= 1_000 * len(acked)
-    proc, base = _serve(fresh)
+    proc, base = start_server(fresh)
     try:
         with httpx.Client(base_url=base, timeout=30) as c:
             # the client sends again everything not acknowledged
@@ -248,7 +224,7 @@ def test_connections_dropped_under_load_then_the_service_recovers(
     try:
         ds.build(db, ds.Size("D", shops=2, days=1, hall_sensors=0))
         log = tmp_path / "server.log"
-        proc, base = _serve(db, log)
+        proc, base = start_server(db, log=log)
         codes: list[int] = []
         stop = threading.Event()
 

@@ -63,53 +63,47 @@ def machine() -> dict[str, Any]:
     }
 
 
-def fresh_database(kind: str, name: str, workdir: Path) -> Database:
-    """An empty, migrated database: a SQLite file in ``workdir`` or a PG database."""
-    if kind == "sqlite":
-        path = workdir / f"{name}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        dbname = f"bakeprint_bench_{name}"
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-            c.execute(text(f'CREATE DATABASE "{dbname}"'))
-        admin.dispose()
-        url = (
-            make_url(PG_ADMIN)
-            .set(database=dbname)
-            .render_as_string(hide_password=False)
-        )
+def _pg_database(name: str, *, keep: bool) -> str:
+    """The URL of PostgreSQL database ``name``: made empty (dropped first), or
+    kept as it is and created only when missing."""
+    admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        if not keep:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        found = c.execute(
+            text("select 1 from pg_database where datname = :n"), {"n": name}
+        ).first()
+        if found is None:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+
+def _migrated(url: str) -> Database:
     db = Database(url)
     upgrade(db.engine)
     return db
+
+
+def fresh_database(kind: str, name: str, workdir: Path) -> Database:
+    """An empty, migrated database: a SQLite file in ``workdir`` or a PG database."""
+    if kind != "sqlite":
+        return _migrated(_pg_database(f"bakeprint_bench_{name}", keep=False))
+    path = workdir / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return _migrated(f"sqlite:///{path}")
 
 
 def kept_database(kind: str, name: str) -> Database:
     """A database kept between runs (created and migrated when missing): a
     SQLite file under ``BAKEPRINT_BENCH_DIR`` (default ``bench/out``) or a
     PostgreSQL database of that name."""
-    if kind == "sqlite":
-        where = Path(os.environ.get("BAKEPRINT_BENCH_DIR", "bench/out"))
-        where.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{where.resolve() / (name + '.db')}"
-    else:
-        admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            found = c.execute(
-                text("select 1 from pg_database where datname = :n"), {"n": name}
-            ).first()
-            if found is None:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = (
-            make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-        )
-    db = Database(url)
-    upgrade(db.engine)
-    return db
+    if kind != "sqlite":
+        return _migrated(_pg_database(name, keep=True))
+    where = Path(os.environ.get("BAKEPRINT_BENCH_DIR", "bench/out"))
+    where.mkdir(parents=True, exist_ok=True)
+    return _migrated(f"sqlite:///{where.resolve() / (name + '.db')}")
 
 
 def database_bytes(db: Database) -> int:
@@ -136,6 +130,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_server(
+    db: Database,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``bakeprint serve`` on a free port against ``db`` (``env``: extra
+    settings; ``log``: where its stderr goes) and wait until it answers;
+    returns the process and the base URL. The caller stops it."""
+    port = free_port()
+    env = {**os.environ, **(env or {}), "BAKEPRINT_DATABASE_URL": url_of(db)}
+    command = [sys.executable, "-m", "bakeprint", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    if log is None:
+        proc = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+    else:
+        with log.open("wb") as to:  # the child keeps its own copy of the file
+            proc = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=to
+            )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            said = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"the server did not start: {said[-2000:]}")
+        time.sleep(0.2)
+
+
 @contextmanager
 def server(
     db: Database,
@@ -144,38 +176,9 @@ def server(
     env: dict[str, str] | None = None,
     log: Path | None = None,
 ) -> Iterator[str]:
-    """``bakeprint serve`` on a free port against ``db`` (``env``: extra
-    settings); yields the base URL."""
-    port = free_port()
-    env = {**os.environ, **(env or {}), "BAKEPRINT_DATABASE_URL": url_of(db)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bakeprint",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb") if log else subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    """``bakeprint serve`` for the length of a ``with``; yields the base URL."""
+    proc, base = start_server(db, workers=workers, env=env, log=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"the server did not start: {err[-2000:]}")
-            time.sleep(0.2)
         yield base
     finally:
         proc.terminate()
