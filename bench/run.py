@@ -147,17 +147,12 @@ def dataset_section(kind: str, work: Path, quick: bool, size: str) -> dict[str, 
         built = ds.build(db, ds.SIZES[size], progress=update)
         build_s = time.perf_counter() - t0
         figures = measure.all_figures(
-            db, built, progress=update, http_seconds=5 if quick else 20
+            db,
+            built,
+            progress=update,
+            http_seconds=5 if quick else 20,
+            http_workers=(1, 2) if kind == "postgresql" else (1,),
         )
-        if kind == "postgresql":
-            pick = measure.samples(db, measure.tenant_of(built), 200)
-            figures["http_2_workers"] = measure.http_figures(
-                db,
-                measure.tenant_of(built),
-                pick,
-                seconds=5 if quick else 20,
-                workers=2,
-            )
     figures["build_seconds_this_run"] = round(build_s)
     figures["resumed_from_day"] = built["resumed_from_day"]
     figures["database_mib"] = round(common.database_bytes(db) / 2**20)
@@ -172,6 +167,28 @@ def dataset_section(kind: str, work: Path, quick: bool, size: str) -> dict[str, 
 
 
 SECTIONS = {"sensors": sensors_section, "dataset": dataset_section}
+
+
+def _table(lines: list[str], data: dict[str, Any]) -> Any:
+    """Append a table's head (one column per database in ``data``) to
+    ``lines``; returns ``row(label, target, get)`` that appends a row, "—"
+    where a database has no such figure."""
+    kinds = list(data)
+    lines += [
+        "| figure | target | " + " | ".join(kinds) + " |",
+        "|---|---|" + "---|" * len(kinds),
+    ]
+
+    def row(label: str, target: str, get: Any) -> None:
+        cells = []
+        for kind in kinds:
+            try:
+                cells.append(get(data[kind]))
+            except (KeyError, TypeError, IndexError):
+                cells.append("—")
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+
+    return row
 
 
 def render(results: dict[str, Any]) -> str:
@@ -192,21 +209,8 @@ def render(results: dict[str, Any]) -> str:
     ]
     sens = results.get("sensors", {})
     if sens:
-        lines += [
-            "## Sensors (issue #4)",
-            "",
-            "| figure | target | " + " | ".join(sens) + " |",
-            "|---|---|" + "---|" * len(sens),
-        ]
-
-        def row(label: str, target: str, get: Any) -> None:
-            cells = []
-            for kind in sens:
-                try:
-                    cells.append(get(sens[kind]))
-                except (KeyError, TypeError):
-                    cells.append("—")
-            lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+        lines += ["## Sensors (issue #4)", ""]
+        row = _table(lines, sens)
 
         row(
             "bulk ingest over HTTP (JSON lines, 50 k a request)",
@@ -280,21 +284,8 @@ def _render_dataset(data: dict[str, Any]) -> list[str]:
     if not data:
         return []
     kinds = list(data)
-    lines = [
-        "## Dataset, trace, scope, EPCIS, HTTP (issues #5, #6, #8)",
-        "",
-        "| figure | target | " + " | ".join(kinds) + " |",
-        "|---|---|" + "---|" * len(kinds),
-    ]
-
-    def row(label: str, target: str, get: Any) -> None:
-        cells = []
-        for kind in kinds:
-            try:
-                cells.append(get(data[kind]))
-            except (KeyError, TypeError, IndexError):
-                cells.append("—")
-        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+    lines = ["## Dataset, trace, scope, EPCIS, HTTP (issues #5, #6, #8)", ""]
+    row = _table(lines, data)
 
     row(
         "dataset (`bakeprint bench dataset`)",

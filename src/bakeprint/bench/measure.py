@@ -303,7 +303,10 @@ def all_figures(
     trace_calls: int = 200,
     export_events: int = 20_000,
     http_seconds: float = 10,
+    http_workers: tuple[int, ...] = (1,),
 ) -> dict[str, Any]:
+    """Every figure on one built dataset; HTTP once per worker count (keys
+    ``http`` for one worker, ``http_<n>_workers`` for more)."""
     tenant_id = tenant_of(built)
     pick = samples(db, tenant_id, trace_calls)
     figures: dict[str, Any] = {
@@ -313,7 +316,11 @@ def all_figures(
         "scope": scope_figures(db, tenant_id, pick),
         "widest_lot_batches": pick["widest_lot_batches"],
         "epcis": export_figures(db, tenant_id, export_events),
-        "http": http_figures(db, tenant_id, pick, seconds=http_seconds),
     }
+    for n in http_workers:
+        key = "http" if n == 1 else f"http_{n}_workers"
+        figures[key] = http_figures(
+            db, tenant_id, pick, seconds=http_seconds, workers=n
+        )
     figures["peak_rss_mib"] = peak_rss_mib()
     return figures
