@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -554,12 +555,18 @@ class Lot:
     supplier_lot: str
 
 
+@cache
+def _used_materials() -> frozenset[str]:
+    """The materials the planned products' recipes use."""
+    from bakeprint.demo import data as D
+
+    return frozenset(m for product, _ in PLAN for m, _ in D.RECIPES[product])
+
+
 def _lot_plan(w: World, d: int) -> list[str]:
     """Materials whose lot is delivered on day ``d`` (in a fixed order): those
     the planned products use, each on its rhythm."""
-    from bakeprint.demo import data as D
-
-    used = {m for product, _ in PLAN for m, _ in D.RECIPES[product]}
+    used = _used_materials()
     return [m for m in sorted(w.materials) if m in used and d % LASTS[m] == 0]
 
 
@@ -597,10 +604,13 @@ def write_day(session: Session, w: World, d: int) -> dict[str, int]:
     chain = Chain(w, slug, rng)
     rows: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     need = _need_per_day(w)
+    delivered = _lot_plan(w, d)
+    # the lot of each material in use today (delivered today or earlier)
+    lots = {m: _lot_id(w, m, d - d % LASTS[m]) for m in _used_materials()}
     # -- materials delivered this morning, sized for the days they last
-    for n, material in enumerate(_lot_plan(w, d), start=1):
+    for n, material in enumerate(delivered, start=1):
         m = w.materials[material]
-        lot = _lot_id(w, material, d)
+        lot = lots[material]
         qty = float(max(1, math.ceil(need.get(material, 1.0) * LASTS[material])))
         when = local(day, time(6, 30), n)
         expires = day + timedelta(days=max(m["shelf"], LASTS[material]))
@@ -663,9 +673,9 @@ def write_day(session: Session, w: World, d: int) -> dict[str, int]:
                 "report_sha256": None,
             },
         )
-    if _lot_plan(w, d):
+    if delivered:
         rows[LotCodeSequence].append(
-            {"tenant_id": t, "day": day, "last_value": len(_lot_plan(w, d))}
+            {"tenant_id": t, "day": day, "last_value": len(delivered)}
         )
     # -- today's batches
     batches = w.plan(d)
@@ -674,7 +684,7 @@ def write_day(session: Session, w: World, d: int) -> dict[str, int]:
     qc = w.operators["ZHOU-QC"]
     for b in batches:
         seqs[(b.line, b.session)] = max(seqs[(b.line, b.session)], b.seq)
-        _batch_rows(w, b, d, rows, chain, used, qc, D.RECIPES[b.product], rng)
+        _batch_rows(w, b, d, rows, chain, used, lots, qc, D.RECIPES[b.product], rng)
     for (line, sess), last in seqs.items():
         rows[BatchCodeSequence].append(
             {
@@ -705,7 +715,7 @@ def write_day(session: Session, w: World, d: int) -> dict[str, int]:
         "batches": len(batches),
         "units": sum(b.produced for b in batches),
         "events": events,
-        "lots": len(_lot_plan(w, d)),
+        "lots": len(delivered),
     }
 
 
@@ -716,6 +726,7 @@ def _batch_rows(
     rows: dict[Any, list[dict[str, Any]]],
     chain: Chain,
     used: dict[uuid.UUID, float],
+    lots: dict[str, Lot],
     qc: uuid.UUID,
     recipe: list[tuple[str, float]],
     rng: random.Random,
@@ -797,7 +808,7 @@ def _batch_rows(
     )
     bound = b.start + timedelta(minutes=5)
     for material, per100 in recipe:
-        lot = _lot_id(w, material, d - d % LASTS[material])
+        lot = lots[material]
         qty = round(per100 * b.planned / 100, 3)
         used[lot.id] += qty
         rows[Consumption].append(

@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import func, select
 
 from bakeprint.bench.common import peak_rss_mib, percentiles, server
-from bakeprint.db import Database
+from bakeprint.db import Database, slices
 from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging.models import Unit
 from bakeprint.production.models import Batch, Consumption
@@ -186,8 +186,8 @@ def export_figures(db: Database, tenant_id: uuid.UUID, limit: int) -> dict[str, 
     events = doc["epcisBody"]["eventList"]
     captured = 0
     t0 = time.perf_counter()
-    for i in range(0, len(events), CAPTURE_DOCUMENT):
-        part = {**doc, "epcisBody": {"eventList": events[i : i + CAPTURE_DOCUMENT]}}
+    for some in slices(events, CAPTURE_DOCUMENT):
+        part = {**doc, "epcisBody": {"eventList": some}}
         with db.session() as s:  # one request, one transaction
             captured += capture.capture(s, target, part, actor="bench").received
     capture_s = time.perf_counter() - t0
