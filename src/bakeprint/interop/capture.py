@@ -5,14 +5,17 @@ whole before anything is stored — one bad event refuses the document with the
 path of each problem — then every event is appended to the hash-chained log
 as it came (its eventID, time, offset and members, extensions included), so
 it is exported again unchanged. Capture is idempotent: an event is known by
-its eventID, or, without one, by the SHA-256 of its canonical JSON; sending a
-document twice stores nothing new, and a different event under a known
-eventID is refused.
+its eventID, or, without one, by its CBV 2.0 event hash ID
+(``interop.event_hash``: the same event written with other prefixes, key
+order, URNs instead of Digital Link URIs or in another time zone is the same
+event); sending a document twice stores nothing new, and a different event
+under a known eventID is refused. An eventID that is itself a CBV 2.0 hash
+but does not match the event's content is stored as sent, with a note (the
+event was changed after it was hashed, or the sender hashes differently).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -24,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from bakeprint.errors import Conflict, Invalid
 from bakeprint.events import service as events
-from bakeprint.events.hashing import canonical_json
 from bakeprint.events.models import Event
 from bakeprint.events.service import EVENT_TYPES
+from bakeprint.interop import event_hash
 
 NEEDS_ACTION = (
     "ObjectEvent",
@@ -165,13 +168,22 @@ def problems_of(ev: Any, path: str) -> list[str]:
     return out
 
 
-def key_of(ev: dict[str, Any]) -> str:
-    """The event's identity for idempotency: its eventID, or a content hash."""
-    if ev.get("eventID"):
-        return str(ev["eventID"])
-    body = {k: v for k, v in ev.items() if k != "recordTime"}
-    digest = hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
-    return f"ni:///sha-256;{digest}?ver=bakeprint-json"
+def key_of(ev: dict[str, Any], hashed: str) -> str:
+    """The event's identity for idempotency: its eventID, or its CBV 2.0
+    event hash ID."""
+    return str(ev["eventID"]) if ev.get("eventID") else hashed
+
+
+def _hash_note(key: str, hashed: str) -> str | None:
+    """A note when an eventID claims to be a CBV 2.0 hash of other content."""
+    if not (key.startswith("ni:///sha-256;") and key.endswith("?ver=CBV2.0")):
+        return None
+    if hashed == key:
+        return None
+    return (
+        f"{key}: this eventID is a CBV 2.0 event hash, but the event's content "
+        f"hashes to {hashed}"
+    )
 
 
 def _stored(ev: dict[str, Any], context: list[Any]) -> dict[str, Any]:
@@ -207,12 +219,18 @@ def capture(
             field="eventList",
         )
     result = Result(received=len(found))
-    keys = [key_of(ev) for ev in found]
+    # Two writings of one event (prefixes, key order, URN or Digital Link,
+    # time zone) are the same event: content is compared by CBV 2.0 hash.
+    ignore = event_hash.document_ignore(doc)
+    hashes = [
+        event_hash.hash_id(ev, context=doc.get("@context"), ignore=ignore)
+        for ev in found
+    ]
+    keys = [key_of(ev, hashed) for ev, hashed in zip(found, hashes, strict=True)]
     bodies = [_stored(ev, context) for ev in found]
-    texts = [canonical_json(b) for b in bodies]
     first: dict[str, str] = {}
-    for key, text in zip(keys, texts, strict=True):
-        if first.setdefault(key, text) != text:
+    for key, hashed in zip(keys, hashes, strict=True):
+        if first.setdefault(key, hashed) != hashed:
             raise Invalid(
                 f"同一文档中 eventID {key} 出现了两次且内容不同",
                 f"eventID {key} appears twice in the document with different content",
@@ -232,14 +250,14 @@ def capture(
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
     seen: set[str] = set()
-    for ev, key, body, text in zip(found, keys, bodies, texts, strict=True):
+    for ev, key, body, hashed in zip(found, keys, bodies, hashes, strict=True):
         result.event_ids.append(key)
         if key in seen:
             result.duplicates += 1
             continue
         seen.add(key)
         if key in known:
-            if canonical_json(known[key].body) != text:
+            if event_hash.hash_id(known[key].body, ignore=ignore) != hashed:
                 raise Conflict(
                     f"eventID {key} 已收到过，但内容不同：更正请发送新的事件",
                     f"eventID {key} was captured before with different content: "
@@ -260,6 +278,9 @@ def capture(
             actor=actor,
         )
         result.stored += 1
+        note = _hash_note(key, hashed)
+        if note:
+            result.notes.append(note)
         lots, notes = incoming.announce(
             session, tenant_id, tenant.slug, key, body, when
         )

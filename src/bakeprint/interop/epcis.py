@@ -1,9 +1,12 @@
 """EPCIS 2.0 export (R5.4, R6.1): the event log as EPCIS 2.0 JSON-LD.
 
 Every stored event already holds its EPCIS 2.0 form (``Event.body``); here it
-gets its eventID and recordTime and is wrapped in an EPCISDocument (a file) or
-an EPCISQueryDocument (the REST binding's ``GET /events``). bakeprint's own
-data rides along under the ``bp:`` prefix, declared in the @context.
+gets its eventID, recordTime and CBV 2.0 event hash ID (``bp:eventHash``,
+``interop.event_hash``) and is wrapped in an EPCISDocument (a file) or an
+EPCISQueryDocument (the REST binding's ``GET /events``). bakeprint's own data
+rides along under the ``bp:`` prefix, declared in the @context. The document
+lists ``bp:eventHash`` under ``bp:ignoreFields`` — the hash does not cover
+itself — so anyone can recompute each event's hash from the file alone.
 
 Queries follow the REST binding's query parameters: ``eventType``,
 ``GE_eventTime`` / ``LT_eventTime``, ``EQ_bizStep``, ``MATCH_epc`` /
@@ -29,12 +32,16 @@ from bakeprint.db import utcnow
 from bakeprint.errors import Invalid
 from bakeprint.events.models import MAX_SEQ, Event
 from bakeprint.events.service import EVENT_TYPES
+from bakeprint.interop import event_hash
 
 CONTEXT: list[Any] = [
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
     {"bp": "https://bakeprint.dev/ns/epcis/"},
 ]
 MAX_PAGE = 1000
+HASH_FIELD = "bp:eventHash"
+# Fields of our own the CBV 2.0 event hash leaves out (see event_hash).
+IGNORED = {"bp:ignoreFields": [HASH_FIELD]}
 
 
 def _iso(when: datetime) -> str:
@@ -49,6 +56,7 @@ def event_json(ev: Event) -> dict[str, Any]:
     out["recordTime"] = _iso(ev.record_time)
     out["eventTimeZoneOffset"] = body.pop("eventTimeZoneOffset")
     out.update(body)
+    out[HASH_FIELD] = event_hash.hash_id(out, context=CONTEXT)
     return out
 
 
@@ -60,6 +68,7 @@ def document(
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": _iso(created or utcnow()),
+        **IGNORED,
         "epcisBody": {"eventList": events},
     }
 
@@ -72,6 +81,7 @@ def query_document(
         "type": "EPCISQueryDocument",
         "schemaVersion": "2.0",
         "creationDate": _iso(created or utcnow()),
+        **IGNORED,
         "epcisBody": {
             "queryResults": {
                 "queryName": "SimpleEventQuery",

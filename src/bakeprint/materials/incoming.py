@@ -14,13 +14,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import MaterialType, Supplier
-from bakeprint.gs1 import check_digit
+from bakeprint.interop.canonical import CANONICAL_HOST, canonical_id
 from bakeprint.materials.models import IncomingLot, MaterialLot
 
 SHIPPING = {
@@ -41,43 +41,28 @@ def _short(value: Any) -> str:
     return text
 
 
+def _canonical_path(identifier: str) -> list[str]:
+    """The path of an identifier's canonical Digital Link form, or []."""
+    canon = canonical_id(identifier)
+    if not canon.startswith(CANONICAL_HOST + "/"):
+        return []
+    return canon.removeprefix(CANONICAL_HOST + "/").split("/")
+
+
 def gln_of(identifier: str) -> str | None:
-    """The GLN a party or location identifier names, if it is a GS1 one."""
-    text = identifier.strip()
-    if text.startswith(("urn:epc:id:pgln:", "urn:epc:id:sgln:")):
-        parts = text.split(":")[-1].split(".")
-        if len(parts) < 2:
-            return None
-        digits = parts[0] + parts[1]
-        if len(digits) != 12 or not digits.isdigit():
-            return None
-        return digits + str(check_digit(digits))
-    if text.startswith(("http://", "https://")):
-        path = urlparse(text).path.split("/")
-        for ai in ("417", "414"):
-            if ai in path:
-                i = path.index(ai)
-                if i + 1 < len(path) and len(path[i + 1]) == 13:
-                    return path[i + 1]
+    """The GLN a party or location identifier names, if it is a GS1 one
+    (``/417/…``, ``/414/…``, or their EPC URNs)."""
+    path = _canonical_path(identifier)
+    if len(path) >= 2 and path[0] in ("417", "414") and len(path[1]) == 13:
+        return path[1]
     return None
 
 
 def class_of(epc_class: str) -> tuple[str, str] | None:
     """(GTIN-14, lot) from a Digital Link lot class or an LGTIN URN."""
-    text = epc_class.strip()
-    if text.startswith("urn:epc:class:lgtin:"):
-        parts = text.removeprefix("urn:epc:class:lgtin:").split(".", 2)
-        if len(parts) != 3 or len(parts[0] + parts[1]) != 13:
-            return None
-        cp, ir, lot = parts
-        body = ir[0] + cp + ir[1:]
-        return body + str(check_digit(body)), unquote(lot)
-    if text.startswith(("http://", "https://")):
-        path = urlparse(text).path.split("/")
-        if "01" in path and "10" in path:
-            i, j = path.index("01"), path.index("10")
-            if i + 1 < len(path) and j + 1 < len(path):
-                return path[i + 1].zfill(14), unquote(path[j + 1])
+    path = _canonical_path(epc_class)
+    if len(path) == 4 and path[0] == "01" and path[2] == "10":
+        return path[1], unquote(path[3])
     return None
 
 
