@@ -247,3 +247,65 @@ def test_language_switch_sticks(client, bakery):
     login(client, bakery)
     r = client.get("/lang/en?back=/batches")
     assert r.status_code == 200 and "Batches" in r.text and "Log out" in r.text
+
+
+def test_the_kitchen_floor_runs_from_the_batch_page(client, bakery, session):
+    """Bind a lot (typed or scanned into the same field), oven actuals, close
+    production, the post-cooling check, pack — each form on the batch page;
+    a mistake is said next to its field and writes nothing."""
+    from datetime import date
+
+    from bakeprint.packaging.models import Unit
+
+    cat = make_catalog(session, bakery.tenant.id)
+    lot = make_lot(session, cat, code="RM-WEB-1", expires=date(2099, 1, 1))
+    login(client, bakery)
+    page = client.get("/batches/new")
+    client.post(
+        "/batches/new",
+        data={
+            "csrf": csrf_of(page.text),
+            "product_gtin": cat["product"].gtin,
+            "planned_quantity": "24",
+            "operators": "WANG-03",
+            "equipment": cat["oven"].code,
+        },
+    )
+    code = session.scalar(select(Batch.code).where(Batch.tenant_id == bakery.tenant.id))
+    page = client.get(f"/batches/{code}")
+    assert 'action="/batches/' in page.text and 'id="consume"' in page.text
+    assert "RM-WEB-1" in page.text  # offered in the lot field's suggestions
+    assert 'name="lot"' in page.text and "data-scan" in page.text
+    csrf = csrf_of(page.text)
+
+    def post(what: str, **data: str):  # type: ignore[no-untyped-def]
+        return client.post(f"/batches/{code}/{what}", data={"csrf": csrf, **data})
+
+    events_before = session.scalar(select(func.count()).select_from(Event))
+    bad = post("consume", lot="RM-NOPE", quantity="1")
+    assert bad.status_code == 404 and "RM-NOPE" in bad.text
+    assert 'class="field-error"' in bad.text
+    too_much = post("consume", lot="RM-WEB-1", quantity="abc")
+    assert too_much.status_code == 422 and 'class="invalid"' in too_much.text
+    assert session.scalar(select(func.count()).select_from(Event)) == events_before
+
+    assert post("consume", lot="RM-WEB-1", quantity="0.8").status_code == 200
+    session.refresh(lot)
+    assert lot.consumed == 0.8
+    r = post("bake", equipment=cat["oven"].code, actual_temp_c="181", actual_minutes="22")
+    assert r.status_code == 200 and "181" in r.text
+    early = post("pack", quantity="24")  # not completed yet: no pack form action
+    assert early.status_code in (409, 422)
+    r = post("complete", produced_quantity="24")
+    assert r.status_code == 200 and 'id="pack"' in r.text
+    refused = post("pack", quantity="24")  # no post-cooling check yet
+    assert refused.status_code == 409 and 'role="alert"' in refused.text
+    assert post("checkpoints", stage="post_cooling", passed="1").status_code == 200
+    r = post("pack", quantity="24")
+    assert r.status_code == 200 and "/labels" in r.text
+    batch = session.scalar(select(Batch).where(Batch.code == code))
+    assert batch is not None and batch.status == "packed"
+    n = session.scalar(
+        select(func.count()).select_from(Unit).where(Unit.batch_id == batch.id)
+    )
+    assert n == 24

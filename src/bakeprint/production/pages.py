@@ -1,7 +1,10 @@
-"""Pages: batches list, batch record, start a batch, record a QC check."""
+"""Pages: batches list, start a batch, and the batch record with what is done
+to it on the kitchen floor — bind lots (scanned or typed), oven actuals, QC
+checks, close production, pack."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,14 +14,21 @@ from sqlalchemy import select
 
 from bakeprint.catalog.models import Equipment, Location, Operator, Product
 from bakeprint.deps import SessionDep
+from bakeprint.materials.models import MaterialLot
+from bakeprint.production import consumption, views
 from bakeprint.production import repository as batches
 from bakeprint.production import service as production
-from bakeprint.production import views
 from bakeprint.production.models import Batch
-from bakeprint.production.schemas import BatchCreate
+from bakeprint.production.schemas import (
+    BakeCreate,
+    BatchComplete,
+    BatchCreate,
+    ConsumptionCreate,
+    PackCreate,
+)
 from bakeprint.quality import service as quality
 from bakeprint.quality.schemas import CheckpointCreate
-from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token
+from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.forms import FormErrors, opt, run
 from bakeprint.web.i18n import t
 from bakeprint.web.templating import render
@@ -143,6 +153,21 @@ def detail(
     request: Request, code: str, session: SessionDep, me: CurrentUser
 ) -> Response:
     me.require("read")
+    return _detail(request, session, me, code)
+
+
+def _detail(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    code: str,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    which: str = "",
+    status_code: int = 200,
+) -> Response:
     batch = batches.get(session, me.tenant.id, code)
     return render(
         request,
@@ -152,10 +177,32 @@ def detail(
             "b": views.detail(session, batch),
             **_distribution(session, batch, me.tenant.timezone),
             "csrf": csrf_token(request),
-            "form": {},
-            "errors": {},
+            "form": form or {},
+            "errors": errors or {},
+            "message": message,
+            "which": which,
             "operators": _choices(session, me.tenant.id)["operators"],
+            "lots": _lots_in_stock(session, me.tenant.id)
+            if batch.status == "in_progress"
+            else [],
         },
+        status_code=status_code,
+    )
+
+
+def _lots_in_stock(session: SessionDep, tenant_id: Any) -> list[MaterialLot]:
+    """Lots with something left, newest first — the binding form's suggestions."""
+    return list(
+        session.scalars(
+            select(MaterialLot)
+            .where(
+                MaterialLot.tenant_id == tenant_id,
+                MaterialLot.consumed < MaterialLot.quantity,
+                MaterialLot.qc_result != "fail",
+            )
+            .order_by(MaterialLot.received_at.desc())
+            .limit(40)
+        )
     )
 
 
@@ -190,43 +237,145 @@ def _batch_alerts(session: SessionDep, batch: Batch) -> list[Any]:
     ]
 
 
+async def _command(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    code: str,
+    which: str,
+    permission: str,
+    fields: tuple[str, ...],
+    command: Callable[[dict[str, Any]], Any],
+) -> Response:
+    """One form on the batch page: run it, or show it again with its errors."""
+    me.require(permission)
+    form = await request.form()
+    check_csrf(request, form)
+    data = {k: opt(form.get(k)) for k in fields}
+    try:
+        run(request, session, lambda: command(data))
+    except FormErrors as exc:
+        return _detail(
+            request,
+            session,
+            me,
+            code,
+            form=data,
+            errors=exc.errors,
+            message=exc.message,
+            which=which,
+            status_code=exc.status,
+        )
+    request.session["flash"] = t(_lang(request), "saved")
+    return RedirectResponse(f"/batches/{code}#{which}", status_code=303)
+
+
 @router.post("/batches/{code}/checkpoints")
 async def check(
     request: Request, code: str, session: SessionDep, me: CurrentUser
 ) -> Response:
-    me.require("quality:write")
-    form = await request.form()
-    check_csrf(request, form)
-    data = {
-        "stage": str(form.get("stage", "")),
-        "passed": str(form.get("passed", "")) == "1",
-        "notes": str(form.get("notes", "")),
-        "inspector": opt(form.get("inspector")),
-    }
-    try:
-        run(
-            request,
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "check",
+        "quality:write",
+        ("stage", "passed", "notes", "inspector"),
+        lambda d: quality.record(
             session,
-            lambda: quality.record(
-                session, code, CheckpointCreate(**data), actor=me.actor
+            code,
+            CheckpointCreate(
+                stage=d["stage"] or "",
+                passed=d["passed"] == "1",
+                notes=d["notes"] or "",
+                inspector=d["inspector"],
             ),
-        )
-    except FormErrors as exc:
-        batch = batches.get(session, me.tenant.id, code)
-        return render(
-            request,
-            "production/detail.html",
-            {
-                "me": me,
-                "b": views.detail(session, batch),
-                **_distribution(session, batch, me.tenant.timezone),
-                "csrf": csrf_token(request),
-                "form": data,
-                "errors": exc.errors,
-                "message": exc.message,
-                "operators": _choices(session, me.tenant.id)["operators"],
-            },
-            status_code=422,
-        )
-    request.session["flash"] = t(_lang(request), "saved")
-    return RedirectResponse(f"/batches/{code}", status_code=303)
+            actor=me.actor,
+        ),
+    )
+
+
+@router.post("/batches/{code}/consume")
+async def consume(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "consume",
+        "production:write",
+        ("lot", "quantity"),
+        lambda d: consumption.consume(
+            session,
+            code,
+            ConsumptionCreate(lot=d["lot"] or "", quantity=d["quantity"] or 0),
+            actor=me.actor,
+        ),
+    )
+
+
+@router.post("/batches/{code}/bake")
+async def bake(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "bake",
+        "production:write",
+        ("equipment", "actual_temp_c", "actual_minutes"),
+        lambda d: production.record_bake(
+            session,
+            code,
+            BakeCreate(
+                equipment=d["equipment"],
+                actual_temp_c=d["actual_temp_c"] or "",
+                actual_minutes=d["actual_minutes"] or "",
+            ),
+            actor=me.actor,
+        ),
+    )
+
+
+@router.post("/batches/{code}/complete")
+async def complete(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "complete",
+        "production:write",
+        ("produced_quantity",),
+        lambda d: production.complete_batch(
+            session,
+            code,
+            BatchComplete(produced_quantity=d["produced_quantity"] or ""),
+            actor=me.actor,
+        ),
+    )
+
+
+@router.post("/batches/{code}/pack")
+async def pack(
+    request: Request, code: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    return await _command(
+        request,
+        session,
+        me,
+        code,
+        "pack",
+        "production:write",
+        ("quantity",),
+        lambda d: production.pack_batch(
+            session, code, PackCreate(quantity=d["quantity"] or ""), actor=me.actor
+        ),
+    )

@@ -36,6 +36,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "start_batch": ("开始新批次", "Start a batch"),
     "new_intake": ("原料入库", "Register intake"),
     "record_check": ("登记检验", "Record a check"),
+    "bind_lot": ("绑定原料批次", "Bind a material lot"),
+    "record_bake": ("登记烘烤实际值", "Record oven actuals"),
+    "actual_temp": ("实际温度 (°C)", "Actual temperature (°C)"),
+    "actual_minutes": ("实际时长 (分钟)", "Actual time (min)"),
+    "finish_production": ("结束生产", "Close production"),
+    "produced_quantity": ("产出数量", "Quantity produced"),
+    "pack_batch": ("包装", "Pack"),
+    "pack_hint": (
+        "冷却后检验合格才能包装；包装时按数量生成带二维码的单件。",
+        "Packing needs a passed post-cooling check; it creates the units and "
+        "their QR codes.",
+    ),
     "product": ("产品", "Product"),
     "planned_qty": ("计划数量", "Planned quantity"),
     "operators": ("操作员", "Operators"),
