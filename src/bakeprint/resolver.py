@@ -8,6 +8,7 @@ internal is shown: no people's names, no notes, no other customer's data.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -52,6 +53,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
     )
     seen: set[str] = set()
     timeline = []
+    tz = ZoneInfo(tenant.timezone)  # the bakery's clock, as on its labels
     for ev in evs:
         if ev.kind in seen:
             continue
@@ -61,7 +63,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
             {
                 "step": ev.kind,
                 "label": en if lang == "en" else zh,
-                "time": ev.event_time.isoformat(),
+                "time": ev.event_time.astimezone(tz).isoformat(),
             }
         )
     shop = None
@@ -90,7 +92,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
         "timeline": timeline,
         "scans": unit.scan_count if unit else 0,
         "certificate": packaging.certificate_of(session, found),
-        "journey": _journey(session, found, lang, timeline, shop),
+        "journey": _journey(session, found, lang, timeline, shop, tz),
         "footprint": _footprint(session, found),
     }
 
@@ -209,6 +211,7 @@ def _journey(
     lang: str,
     timeline: list[dict[str, Any]],
     shop: str | None,
+    tz: ZoneInfo,
 ) -> list[dict[str, Any]]:
     """Origin (each ingredient's region) → kitchen → van → shop, with times:
     the stops of the scan page's map. Places, never people."""
@@ -229,7 +232,7 @@ def _journey(
         ).all()
         seen: set[str] = set()
         for lot, mt, sup in rows:
-            received = lot.received_at
+            received = lot.received_at.astimezone(tz)
             name = (mt.name_en or mt.name_zh) if lang == "en" else mt.name_zh
             if name in seen:
                 continue

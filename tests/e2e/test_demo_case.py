@@ -62,3 +62,12 @@ def test_van_2_city_library_24_delivered_18_sold(api):
     row = next(r for r in stock if r["batch"] == CASE)
     assert (row["delivered"], row["sold"], row["on_shelf"]) == (24, 18, 6)
     assert local(row["received_at"]) == "18:20"
+
+
+def test_the_public_page_tells_the_case_in_the_bakerys_time(api):
+    """A customer in Shanghai reads 16:30 for van #2 leaving, not UTC 08:30."""
+    units = api.get(f"/api/v1/batches/{CASE}/units").json()
+    path = "/" + units[0]["uri"].split("/", 3)[3]
+    page = httpx.get(f"{api.base_url}{path}".replace("//01", "/01"), timeout=20).text
+    assert re.search(r"<time>2025-12-03 16:30</time>\s*冷链车出发", page), page[-3000:]
+    assert "08:30" not in page

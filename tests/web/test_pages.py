@@ -292,7 +292,9 @@ def test_the_kitchen_floor_runs_from_the_batch_page(client, bakery, session):
     assert post("consume", lot="RM-WEB-1", quantity="0.8").status_code == 200
     session.refresh(lot)
     assert lot.consumed == 0.8
-    r = post("bake", equipment=cat["oven"].code, actual_temp_c="181", actual_minutes="22")
+    r = post(
+        "bake", equipment=cat["oven"].code, actual_temp_c="181", actual_minutes="22"
+    )
     assert r.status_code == 200 and "181" in r.text
     early = post("pack", quantity="24")  # not completed yet: no pack form action
     assert early.status_code in (409, 422)

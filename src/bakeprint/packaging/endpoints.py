@@ -110,7 +110,11 @@ def labels(
     for unit in packaging.units_of(session, batch):
         link = packaging.unit_link(product, batch, unit)
         rows.append(
-            {"unit": unit, "uri": link.uri(), "svg": qr.svg(link.uri(), scale=3)}
+            {
+                "unit": unit,
+                "uri": link.uri(),
+                "svg": qr.svg(link.uri(), border=4, fit=True),
+            }
         )
     names = [ALLERGENS.get(a, (a, a)) for a in product.allergens]
     return render(

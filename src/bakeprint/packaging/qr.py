@@ -7,11 +7,20 @@ import io
 import segno
 
 
-def svg(uri: str, *, scale: int = 4, border: int = 2) -> str:
+def svg(uri: str, *, scale: int = 4, border: int = 2, fit: bool = False) -> str:
+    """The QR code as SVG. ``fit``: no width/height, only a viewBox, so the
+    page's CSS sizes it (a label's 24 mm box) without clipping any module."""
     qr = segno.make(uri, error="m", micro=False)
     buf = io.BytesIO()
     qr.save(
-        buf, kind="svg", scale=scale, border=border, xmldecl=False, svgns=True, nl=False
+        buf,
+        kind="svg",
+        scale=scale,
+        border=border,
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        omitsize=fit,
     )
     return buf.getvalue().decode("utf-8")
 

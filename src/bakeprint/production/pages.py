@@ -185,6 +185,9 @@ def _detail(
             "lots": _lots_in_stock(session, me.tenant.id)
             if batch.status == "in_progress"
             else [],
+            "ovens": [
+                e for e in production.equipment_of(session, batch) if e.kind == "oven"
+            ],
         },
         status_code=status_code,
     )
