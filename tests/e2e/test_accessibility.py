@@ -83,6 +83,8 @@ PAGES = [
     "/complaints",
     "/sensors",
     "/master",
+    "/master/products/new",
+    "/master/suppliers/B",
     "/events",
 ]
 

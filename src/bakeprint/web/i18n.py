@@ -102,6 +102,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "suppliers": ("供应商", "Suppliers"),
     "material_types": ("原料类型", "Material types"),
     "people_places": ("人员与设施", "People and places"),
+    "product_lines": ("产品线", "Product lines"),
+    "add_new": ("新增", "Add"),
     "warnings": ("提示", "Warnings"),
     "trips": ("配送", "Trips"),
     "trip_planned": ("待出发", "Planned"),

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from bakeprint.catalog import forms as catalog_forms
 from bakeprint.catalog import pages as catalog_pages
 from bakeprint.logistics import pages as logistics_pages
 from bakeprint.materials import pages as materials_pages
@@ -32,6 +33,7 @@ def include(app: FastAPI) -> None:
         production_pages.router,
         materials_pages.router,
         catalog_pages.router,
+        catalog_forms.router,
         logistics_pages.router,
         retail_pages.router,
         sensor_pages.router,
