@@ -19,7 +19,7 @@ from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
 from bakeprint.production.models import Batch
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.charts import line_chart
-from bakeprint.web.forms import FormErrors, opt, run
+from bakeprint.web.forms import FormErrors, form_command, opt, run
 from bakeprint.web.i18n import lang_of, t
 from bakeprint.web.templating import render
 
@@ -188,26 +188,19 @@ async def _command(
     fields: tuple[str, ...],
     command: Callable[[dict[str, Any]], Any],
 ) -> Response:
-    me.require("logistics:write")
-    form = await request.form()
-    check_csrf(request, form)
-    data = {k: opt(form.get(k)) for k in fields}
-    try:
-        run(request, session, lambda: command(data))
-    except FormErrors as exc:
-        return _detail(
-            request,
-            session,
-            me,
-            code,
-            form=data,
-            errors=exc.errors,
-            message=exc.message,
-            which=which,
-            status_code=422,
-        )
-    request.session["flash"] = t(lang_of(request), f"done_{which}")
-    return RedirectResponse(f"/trips/{code}", status_code=303)
+    return await form_command(
+        request,
+        session,
+        me,
+        permission="logistics:write",
+        which=which,
+        fields=fields,
+        command=command,
+        again=lambda **kw: _detail(request, session, me, code, **kw),
+        done=f"/trips/{code}",
+        flash=t(lang_of(request), f"done_{which}"),
+        status=422,
+    )
 
 
 @router.post("/trips/{code}/load")

@@ -29,7 +29,7 @@ from bakeprint.production.schemas import (
 from bakeprint.quality import service as quality
 from bakeprint.quality.schemas import CheckpointCreate
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
-from bakeprint.web.forms import FormErrors, opt, run
+from bakeprint.web.forms import FormErrors, form_command, opt, run
 from bakeprint.web.i18n import t
 from bakeprint.web.templating import render
 
@@ -251,26 +251,18 @@ async def _command(
     command: Callable[[dict[str, Any]], Any],
 ) -> Response:
     """One form on the batch page: run it, or show it again with its errors."""
-    me.require(permission)
-    form = await request.form()
-    check_csrf(request, form)
-    data = {k: opt(form.get(k)) for k in fields}
-    try:
-        run(request, session, lambda: command(data))
-    except FormErrors as exc:
-        return _detail(
-            request,
-            session,
-            me,
-            code,
-            form=data,
-            errors=exc.errors,
-            message=exc.message,
-            which=which,
-            status_code=exc.status,
-        )
-    request.session["flash"] = t(_lang(request), "saved")
-    return RedirectResponse(f"/batches/{code}#{which}", status_code=303)
+    return await form_command(
+        request,
+        session,
+        me,
+        permission=permission,
+        which=which,
+        fields=fields,
+        command=command,
+        again=lambda **kw: _detail(request, session, me, code, **kw),
+        done=f"/batches/{code}#{which}",
+        flash=t(_lang(request), "saved"),
+    )
 
 
 @router.post("/batches/{code}/checkpoints")

@@ -25,8 +25,8 @@ from bakeprint.retail.schemas import (
     SaleCreate,
     ShelfCreate,
 )
-from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
-from bakeprint.web.forms import FormErrors, opt, run
+from bakeprint.web.auth import CurrentUser, PageUser, csrf_token
+from bakeprint.web.forms import form_command
 from bakeprint.web.i18n import lang_of, t
 from bakeprint.web.templating import render
 
@@ -165,26 +165,19 @@ async def _command(
     fields: tuple[str, ...],
     command: Callable[[dict[str, Any]], Any],
 ) -> Response:
-    me.require("retail:write")
-    form = await request.form()
-    check_csrf(request, form)
-    data = {k: opt(form.get(k)) for k in fields}
-    try:
-        run(request, session, lambda: command(data))
-    except FormErrors as exc:
-        return _shop_page(
-            request,
-            session,
-            me,
-            code,
-            form=data,
-            errors=exc.errors,
-            message=exc.message,
-            which=which,
-            status_code=422,
-        )
-    request.session["flash"] = t(lang_of(request), f"done_{which}")
-    return RedirectResponse(f"/shops/{code}", status_code=303)
+    return await form_command(
+        request,
+        session,
+        me,
+        permission="retail:write",
+        which=which,
+        fields=fields,
+        command=command,
+        again=lambda **kw: _shop_page(request, session, me, code, **kw),
+        done=f"/shops/{code}",
+        flash=t(lang_of(request), f"done_{which}"),
+        status=422,
+    )
 
 
 @router.post("/shops/{code}/receive")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -43,3 +43,43 @@ def run(request: Request, session: Session, fn: Callable[[], T]) -> T:
 def opt(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+async def form_command(
+    request: Request,
+    session: Session,
+    me: Any,
+    *,
+    permission: str,
+    which: str,
+    fields: tuple[str, ...],
+    command: Callable[[dict[str, Any]], Any],
+    again: Callable[..., Response],
+    done: str,
+    flash: str,
+    status: int | None = None,
+) -> Response:
+    """One of a page's forms: check who and the CSRF token, run the command
+    in a savepoint, then go to ``done`` with ``flash`` — or draw the page
+    again (``again(form=, errors=, message=, which=, status_code=)``) with
+    the errors next to their fields (HTTP ``status``, else the error's own)."""
+    from fastapi.responses import RedirectResponse
+
+    from bakeprint.web.auth import check_csrf
+
+    me.require(permission)
+    form = await request.form()
+    check_csrf(request, form)
+    data = {k: opt(form.get(k)) for k in fields}
+    try:
+        run(request, session, lambda: command(data))
+    except FormErrors as exc:
+        return again(
+            form=data,
+            errors=exc.errors,
+            message=exc.message,
+            which=which,
+            status_code=status or exc.status,
+        )
+    request.session["flash"] = flash
+    return RedirectResponse(done, status_code=303)
