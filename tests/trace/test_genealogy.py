@@ -178,3 +178,23 @@ def test_the_genealogy_reads_both_ways_and_refuses_cycles(
     ).json()
     filling_cause = next(c for c in causes if c["kind"] == "batch")
     assert filling_cause["key"] == i[0].code and filling_cause["batches"] == 4
+
+
+@pytest.mark.parametrize(
+    "criteria", [{"lot": "SAK-1"}, {"supplier": "B"}], ids=["lot", "supplier"]
+)
+def test_a_period_narrows_a_lot_or_supplier_scope_exactly(
+    session, bakery, two_fillings, criteria
+):
+    """The period is applied before reading (the window's batches and what they
+    were made from): the same batches as the whole scope cut to the period —
+    including the day-2 cake made from a day-1 filling."""
+    t = bakery.tenant.id
+    p = two_fillings["p"]
+    whole = scope.find(session, t, scope.Criteria(**criteria)).batches
+    day2 = p[3].production_date
+    assert two_fillings["i"][0].production_date < day2  # its filling is older
+    cut = scope.find(session, t, scope.Criteria(**criteria, start=day2, end=day2))
+    expected = {b.batch for b in whole if b.made_on == day2}
+    assert {b.batch for b in cut.batches} == expected
+    assert p[3].code in expected

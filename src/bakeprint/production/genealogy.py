@@ -75,6 +75,27 @@ def ancestors(
     return seen
 
 
+def ancestors_of(
+    session: Session, tenant_id: uuid.UUID, start: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Every batch any of the given ones was made from, directly or not."""
+    origin = set(start)
+    seen: set[uuid.UUID] = set()
+    frontier = list(origin)
+    depth = 0
+    while frontier and depth < MAX_DEPTH:
+        depth += 1
+        nxt = []
+        for part in slices(frontier):
+            for link in inputs_of(session, tenant_id, part):
+                b = link.input_batch_id
+                if b not in origin and b not in seen:
+                    seen.add(b)
+                    nxt.append(b)
+        frontier = nxt
+    return seen
+
+
 def descendants(
     session: Session, tenant_id: uuid.UUID, start: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[uuid.UUID, int]]:

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bakeprint.catalog import repository as catalog
@@ -37,6 +37,7 @@ from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery, TripLoad
 from bakeprint.materials import repository as lots
 from bakeprint.materials.models import MaterialLot
+from bakeprint.production import genealogy
 from bakeprint.production import repository as batches
 from bakeprint.production.models import (
     Batch,
@@ -116,13 +117,44 @@ def live_consumptions(
                 Consumption.tenant_id == tenant_id,
                 where,
                 Consumption.quantity > 0,
-                ~exists().where(
+                # select the indexed column, not *: answered from the
+                # (tenant, corrects) index alone. With SELECT * and ANALYZE's
+                # statistics (nearly every corrects_id is NULL) SQLite scanned
+                # the whole table for each row — 0.3 s a batch at 400 k rows.
+                ~select(later.tenant_id)
+                .where(
                     later.tenant_id == Consumption.tenant_id,
                     later.corrects_id == Consumption.id,
-                ),
+                )
+                .exists(),
             )
         )
     )
+
+
+def _uses(
+    session: Session,
+    t: uuid.UUID,
+    lot_ids: list[uuid.UUID],
+    window: set[uuid.UUID] | None,
+) -> list[Consumption]:
+    """Live uses of these lots — only by the ``window``'s batches when a period
+    narrows the scope (a supplier's year of lots is millions of rows)."""
+    if window is None:
+        return [
+            r
+            for lp in slices(lot_ids)
+            for r in live_consumptions(session, t, Consumption.lot_id.in_(lp))
+        ]
+    # by batch, the lots checked here: with both IN lists SQLite walks the
+    # lots' index (every use of 500 lots in a year) instead of the window's
+    wanted = set(lot_ids)
+    return [
+        r
+        for bp in slices(list(window))
+        for r in live_consumptions(session, t, Consumption.batch_id.in_(bp))
+        if r.lot_id in wanted
+    ]
 
 
 def _through_intermediates(
@@ -130,7 +162,6 @@ def _through_intermediates(
 ) -> dict[uuid.UUID, list[_Hit]]:
     """Add the batches made from the hit batches (a filling used in five
     cakes): what reaches an intermediate reaches everything made from it."""
-    from bakeprint.production import genealogy
 
     found = genealogy.descendants(session, t, list(hits))
     if not found:
@@ -188,6 +219,19 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
             "时间窗需要指定位置", "a time window needs a location", field="location"
         )
     sets: list[dict[uuid.UUID, list[_Hit]]] = []
+    # A period narrows lot and supplier scopes before they are read: the
+    # batches made in it and everything they were made from (an intermediate
+    # made before the period can carry a lot into it) — exact, and the
+    # supplier's other months are never read.
+    window = None
+    if (c.start or c.end) and (c.lot or c.supplier):
+        period = select(Batch.id).where(Batch.tenant_id == t)
+        if c.start:
+            period = period.where(Batch.production_date >= c.start)
+        if c.end:
+            period = period.where(Batch.production_date <= c.end)
+        window = set(session.scalars(period))
+        window |= genealogy.ancestors_of(session, t, window)
 
     if c.batch:
         named = batches.get(session, t, c.batch.strip())
@@ -218,7 +262,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
             )
         by_id = {x.id: x for x in found_lots}
         hits: dict[uuid.UUID, list[_Hit]] = defaultdict(list)
-        for r in live_consumptions(session, t, Consumption.lot_id.in_(list(by_id))):
+        for r in _uses(session, t, list(by_id), window):
             x = by_id[r.lot_id]
             hit = _Hit(
                 f"使用原料批次 {x.code}（{x.supplier_lot}）",
@@ -239,7 +283,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         }
         hits = defaultdict(list)
         if their:
-            for r in live_consumptions(session, t, Consumption.lot_id.in_(list(their))):
+            for r in _uses(session, t, list(their), window):
                 x = their[r.lot_id]
                 hit = _Hit(
                     f"使用供应商 {sup.name} 的原料 {x.code}",
@@ -536,7 +580,6 @@ def causes(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]:
                 Criteria(lot=lot.code),
             )
         )
-    from bakeprint.production import genealogy
 
     for link in genealogy.inputs_of(session, t, [batch.id]):
         used_batch = session.get(Batch, (t, link.input_batch_id))
