@@ -44,7 +44,11 @@ def test_add_a_supplier_then_edit_and_clear_its_gln(client, bakery, session):  #
         },
     )
     assert r.status_code == 200 and "云南玫瑰合作社" in r.text  # back on /master
-    sup = session.scalar(select(Supplier).where(Supplier.code == "YUNNAN-ROSE"))
+    sup = session.scalar(
+        select(Supplier).where(
+            Supplier.tenant_id == bakery.tenant.id, Supplier.code == "YUNNAN-ROSE"
+        )
+    )
     assert sup is not None and sup.gln == "6901234000016" and sup.region == "云南"
 
     page = client.get("/master/suppliers/YUNNAN-ROSE")
@@ -109,7 +113,11 @@ def test_a_products_story_and_allergens_are_edited_by_the_bakery(
         },
     )
     assert r.status_code == 200, r.text
-    product = session.scalar(select(Product).where(Product.gtin == gtin))
+    product = session.scalar(
+        select(Product).where(
+            Product.tenant_id == bakery.tenant.id, Product.gtin == gtin
+        )
+    )
     assert product is not None
     session.refresh(product)
     assert product.story_zh == "灵感来自春日的樱花大道。"
@@ -137,7 +145,11 @@ def test_a_material_types_origin_story(client, bakery, session):  # type: ignore
         },
     )
     assert r.status_code == 200, r.text
-    mt = session.scalar(select(MaterialType).where(MaterialType.code == code))
+    mt = session.scalar(
+        select(MaterialType).where(
+            MaterialType.tenant_id == bakery.tenant.id, MaterialType.code == code
+        )
+    )
     assert mt is not None
     session.refresh(mt)
     assert mt.origin_story_zh.startswith("采自无锡")

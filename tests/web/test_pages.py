@@ -305,7 +305,9 @@ def test_the_kitchen_floor_runs_from_the_batch_page(client, bakery, session):
     assert post("checkpoints", stage="post_cooling", passed="1").status_code == 200
     r = post("pack", quantity="24")
     assert r.status_code == 200 and "/labels" in r.text
-    batch = session.scalar(select(Batch).where(Batch.code == code))
+    batch = session.scalar(
+        select(Batch).where(Batch.tenant_id == bakery.tenant.id, Batch.code == code)
+    )
     assert batch is not None and batch.status == "packed"
     n = session.scalar(
         select(func.count()).select_from(Unit).where(Unit.batch_id == batch.id)
