@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +49,6 @@ def _keyboard(page) -> list[str]:  # type: ignore[no-untyped-def]
     if missing:
         problems.append(f"{len(missing)} of {len(wanted)} controls not reached by Tab")
     return sorted(set(problems))
-
-
-def _login(page, server: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server}/login")
-    page.fill("input[name=bakery]", "shiguang")
-    page.fill("input[name=username]", "owner")
-    page.fill("input[name=password]", "shiguang-demo")
-    page.click("button.primary")
-    page.wait_for_url(f"{server}/")
 
 
 def _first_link(page, prefix: str) -> str | None:  # type: ignore[no-untyped-def]
@@ -103,7 +94,7 @@ def test_every_page_passes_the_accessibility_basics(server, browser):  # type: i
             else None
         ),
     )
-    _login(page, server)
+    login(page, server)
     pages = list(PAGES)
     for listing, prefix, needed in (
         ("/lots", "/lots/RM-", True),

@@ -16,20 +16,11 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import login, shot
 
 pytestmark = pytest.mark.browser
 
 SHOP = "CITY-LIB"
-
-
-def _login(page, server: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server}/login")
-    page.fill("input[name=bakery]", "shiguang")
-    page.fill("input[name=username]", "owner")
-    page.fill("input[name=password]", "shiguang-demo")
-    page.click("button.primary")
-    page.wait_for_url(f"{server}/")
 
 
 def _fits(page) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +35,7 @@ def _no_error(page) -> None:  # type: ignore[no-untyped-def]
 
 def test_from_intake_to_recall_in_the_browser(server, phone, browser):  # type: ignore[no-untyped-def]
     page = phone
-    _login(page, server)
+    login(page, server)
     _fits(page)
     shot(page, "journey-01-board")
 
@@ -107,7 +98,7 @@ def test_from_intake_to_recall_in_the_browser(server, phone, browser):  # type: 
         viewport={"width": 900, "height": 1200}, device_scale_factor=4
     )
     labels = printer.new_page()
-    _login(labels, server)
+    login(labels, server)
     labels.goto(f"{server}/api/v1/batches/{batch}/labels")
     assert labels.locator(".label").count() == 24
     qr = labels.locator(".label svg").first

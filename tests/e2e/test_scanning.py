@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -30,17 +30,8 @@ navigator.mediaDevices.getUserMedia = () => {
 """
 
 
-def _login(page, server):  # type: ignore[no-untyped-def]
-    page.goto(f"{server}/login")
-    page.fill("input[name=bakery]", "shiguang")
-    page.fill("input[name=username]", "owner")
-    page.fill("input[name=password]", "shiguang-demo")
-    page.click("button.primary")
-    page.wait_for_url(f"{server}/")
-
-
 def test_without_a_detector_the_code_is_typed(server, phone):  # type: ignore[no-untyped-def]
-    _login(phone, server)
+    login(phone, server)
     assert phone.evaluate("'BarcodeDetector' in window") is False
     assert phone.locator("form.lookup button.scan").count() == 0
     phone.fill("form.lookup input[name=q]", "251203-SS-PM-002")
@@ -55,7 +46,7 @@ def test_a_phone_camera_scans_a_code_into_the_lookup(server, browser):  # type: 
     ctx.add_init_script(FAKE_CAMERA)
     page = ctx.new_page()
     try:
-        _login(page, server)
+        login(page, server)
         button = page.locator("form.lookup button.scan")
         assert button.count() == 1 and button.inner_text() == "扫码"
         button.click()

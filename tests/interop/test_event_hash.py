@@ -21,6 +21,7 @@ from bakeprint.interop.canonical import canonical_id
 from bakeprint.interop.event_hash import (
     document_events,
     document_hashes,
+    document_ignore,
     hash_id,
     hash_in_document,
     number,
@@ -71,11 +72,7 @@ def test_every_published_hash_is_reproduced(path: Path):
 def test_every_intact_published_prehash_string_is_reproduced(path: Path):
     doc = json.loads(path.read_text("utf-8"))
     want = _lines(path.with_suffix(".prehashes"))
-    body = doc["epcisBody"]
-    ignore = [
-        *doc.get("repository-x:ignoreFields", []),
-        *(body.get("queryResults") or {}).get("repository-x:ignoreFields", []),
-    ]
+    ignore = document_ignore(doc)
     got = [
         prehash(ev, context=doc["@context"], ignore=ignore)
         for ev in document_events(doc)

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from bakeprint.errors import BakeprintError
+from bakeprint.web.auth import check_csrf
 from bakeprint.web.i18n import lang_of
 
 T = TypeVar("T")
@@ -63,10 +65,6 @@ async def form_command(
     in a savepoint, then go to ``done`` with ``flash`` — or draw the page
     again (``again(form=, errors=, message=, which=, status_code=)``) with
     the errors next to their fields (HTTP ``status``, else the error's own)."""
-    from fastapi.responses import RedirectResponse
-
-    from bakeprint.web.auth import check_csrf
-
     me.require(permission)
     form = await request.form()
     check_csrf(request, form)
