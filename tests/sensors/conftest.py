@@ -18,6 +18,10 @@ SINCE = T0 - timedelta(days=30)
 
 @pytest.fixture
 def hall(session: Session, bakery, cat) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # noqa: F811
+    return make_hall(session, bakery, cat)
+
+
+def make_hall(session: Session, bakery, cat) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # noqa: F811
     a = bakery.actor
     rh = sensors.register(
         session,

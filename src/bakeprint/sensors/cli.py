@@ -22,6 +22,7 @@ from bakeprint.cli_support import (
     emit,
     handle_errors,
     print_rows,
+    progress_bars,
 )
 from bakeprint.db import get_database, session_scope
 from bakeprint.errors import Invalid
@@ -297,6 +298,23 @@ def ack(
         actor = cli_actor(s, tenant, user)
         a = alerts.acknowledge(s, alert_id, note=note, actor=actor)
         emit(views.alert(s, a), as_json)
+
+
+@app.command("summarise")
+@handle_errors
+def summarise(
+    tenant: TenantOpt = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store every batch's settled environment that is missing or out of date
+    (after a bulk load or an upgrade; otherwise each is stored when first
+    read). Safe to run again: what is current is left alone."""
+    with session_scope(write=False) as s:
+        tenant_id = cli_actor(s, tenant, user).tenant_id
+    with progress_bars(as_json) as progress:
+        done = environment.store_all(get_database(), tenant_id, progress=progress)
+    emit(done, as_json)
 
 
 def batch_env(

@@ -3,13 +3,22 @@ was there — the production location during production, the kitchen until it
 left, the van during each trip, each shop that reports — against the allowed
 range that applied then (place and product category, the stricter wins).
 
-Computed from the raw readings on every call, so a late reading is reflected
-at once; an hour block read per sensor per hour keeps it fast at any size.
+Computed from the raw readings (an hour block read per sensor per hour). What
+was computed for a segment that has ended is stored with the batch
+(``environment_summaries``) and reused while nothing it was computed from has
+changed: the segment itself (place, start, end), the sensors there, the product
+category, the bakery's range history, and the readings — a block of its
+windows written after the summary was computed (a late reading) makes it be
+computed again. So a late reading is reflected at once, and a closed batch's
+environment is one row read instead of every hour of every sensor.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
+import logging
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -21,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from sqlalchemy import (
+    Engine,
     and_,
     bindparam,
     case,
@@ -30,10 +40,11 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Location, PointOfSale, Product
-from bakeprint.db import utcnow
+from bakeprint.db import upsert_insert, utcnow
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.production.models import Batch
@@ -41,11 +52,22 @@ from bakeprint.retail.models import ShopStock
 from bakeprint.sensors import blocks
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.alerts import Excursion, beyond, detect
-from bakeprint.sensors.models import EnvironmentRange, Sensor, SensorBlock
+from bakeprint.sensors.models import (
+    EnvironmentRange,
+    EnvironmentSummary,
+    Sensor,
+    SensorBlock,
+)
 from bakeprint.sensors.service import Band
 
 KITCHEN_MAX = timedelta(hours=24)  # after production, until it leaves
 SHOP_MAX = timedelta(days=15)
+# A segment is stored once it ended this long ago, and a stored summary counts
+# as computed this long before it was: a reading written by a transaction that
+# had not committed yet when the summary was computed is still seen as late.
+SETTLE = timedelta(minutes=15)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -531,32 +553,240 @@ def _last_unit_left(session: Session, batch: Batch) -> datetime | None:
 def batch_environment(
     session: Session, batch: Batch, *, with_points: bool = False
 ) -> list[Segment]:
+    """Each place the batch was, with its sensors' summaries. Closed segments
+    come from the stored summary while it is current; what had to be
+    computed is stored for next time (in this transaction when it writes,
+    else in a short one of its own that gives way to any other writer)."""
+    kept, fresh = _environment(session, batch, with_points=with_points)
+    if fresh is not None:
+        save(session, batch, *fresh)
+    return kept
+
+
+def _environment(
+    session: Session, batch: Batch, *, with_points: bool
+) -> tuple[list[Segment], tuple[int, dict[str, Any]] | None]:
+    """The segments, and (computed_at, body) to store when anything closed
+    had to be computed (None when the stored one is current)."""
     ctx = _context(session, batch)
     category = ctx.category
     segments = _segments(session, batch, ctx)
-    kept = []
     all_ranges = sensors.range_history(session, batch.tenant_id)
     at: dict[tuple[str, Any], list[Sensor]] = defaultdict(list)
     for x in session.scalars(  # the bakery's sensors: a few dozen rows
         select(Sensor).where(Sensor.tenant_id == batch.tenant_id).order_by(Sensor.code)
     ):
         at[sensors.place_of(x)].append(x)
-    jobs = [
-        (
-            at.get((seg.place_kind, _place_id(session, batch.tenant_id, seg)), []),
-            seg.start,
-            seg.end,
-        )
+    found = [
+        at.get((seg.place_kind, _place_id(session, batch.tenant_id, seg)), [])
         for seg in segments
     ]
-    results = summarise_windows(
+    now = utcnow()
+    computed_at = sensors.ms(now - SETTLE)
+    closed = [seg.end <= now - SETTLE for seg in segments]
+    results: list[list[SensorSummary] | None] = [None] * len(segments)
+    keys: list[str] = []
+    stored_keys: set[str] = set()
+    if not with_points:  # charts need the readings themselves
+        fp = _ranges_fingerprint(all_ranges)
+        keys = [
+            _key(seg, xs, category, fp) for seg, xs in zip(segments, found, strict=True)
+        ]
+        stored = session.get(EnvironmentSummary, (batch.tenant_id, batch.id))
+        if stored is not None:
+            body = json.loads(stored.body)
+            stored_keys = set(body)
+            usable = [i for i, key in enumerate(keys) if closed[i] and key in body]
+            late = _late(
+                session,
+                batch.tenant_id,
+                [(i, found[i], segments[i].start, segments[i].end) for i in usable],
+                stored.computed_at,
+            )
+            for i in usable:
+                if i not in late:
+                    results[i] = [_unpack(d) for d in body[keys[i]]]
+    jobs = [
+        (xs if results[i] is None else [], seg.start, seg.end)
+        for i, (seg, xs) in enumerate(zip(segments, found, strict=True))
+    ]
+    computed = summarise_windows(
         session, jobs, category, with_points=with_points, all_ranges=all_ranges
     )
-    for seg, found in zip(segments, results, strict=True):
-        seg.sensors = found
+    kept = []
+    for i, seg in enumerate(segments):
+        got = results[i]
+        seg.sensors = computed[i] if got is None else got
         if seg.sensors or seg.stage in ("production", "trip"):
             kept.append(seg)
-    return kept
+    fresh = None
+    if keys:
+        body_now = {
+            keys[i]: [_pack(x) for x in seg.sensors]
+            for i, seg in enumerate(segments)
+            if closed[i]
+        }
+        recomputed = any(closed[i] and results[i] is None for i in range(len(keys)))
+        if body_now and (recomputed or set(body_now) != stored_keys):
+            fresh = (computed_at, body_now)
+    return kept, fresh
+
+
+def save(
+    session: Session, batch: Batch, computed_at: int, body: dict[str, Any]
+) -> None:
+    """Store a batch's closed segments. A writing session stores them in its
+    own transaction; a reading one in a short transaction of its own, which
+    waits at most a moment for the write lock and gives up quietly (the
+    summary is derived data: the next reader computes it again)."""
+    values = {
+        "tenant_id": batch.tenant_id,
+        "batch_id": batch.id,
+        "computed_at": computed_at,
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+    }
+    conn = session.connection()
+    if conn.get_execution_options().get("bp_write", False):
+        session.execute(_upsert(session, values))
+        return
+    engine = session.get_bind()
+    if not isinstance(engine, Engine):
+        return
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as c:
+            if sqlite:
+                c.exec_driver_sql("PRAGMA busy_timeout=200")
+            else:
+                c.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            try:
+                c.execute(_upsert(session, values))
+                c.commit()
+            finally:
+                if sqlite:
+                    c.rollback()
+                    c.exec_driver_sql("PRAGMA busy_timeout=30000")
+                    c.commit()
+    except SQLAlchemyError as exc:  # busy, or the batch is gone: not stored
+        log.info("environment of %s not stored: %s", batch.code, exc)
+
+
+def _upsert(session: Session, values: dict[str, Any]) -> Any:
+    stmt = upsert_insert(session)(EnvironmentSummary).values(**values)
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "batch_id"],
+        set_={"computed_at": values["computed_at"], "body": values["body"]},
+    )
+
+
+def _late(
+    session: Session,
+    tenant_id: Any,
+    windows: list[tuple[int, list[Sensor], datetime, datetime]],
+    since: int,
+) -> set[int]:
+    """The windows (by index) holding a block written after ``since``."""
+    ids = {x.id for _, xs, _, _ in windows for x in xs}
+    if not ids:
+        return set()
+    spans = [
+        (i, {x.id for x in xs}, blocks.hour_of(sensors.ms(a)), sensors.ms(b))
+        for i, xs, a, b in windows
+    ]
+    last = max(b for *_, b in spans)
+    late: set[int] = set()
+    # the index (tenant, sensor, written_at, hour) answers it; "+ 0" keeps
+    # the planner off the hour index, whose range would be every hour before
+    for sensor_id, hour in session.execute(
+        select(SensorBlock.sensor_id, SensorBlock.hour).where(
+            SensorBlock.tenant_id == tenant_id,
+            SensorBlock.sensor_id.in_(ids),
+            SensorBlock.written_at > since,
+            SensorBlock.hour + 0 <= last,
+        )
+    ):
+        for i, sids, h0, b in spans:
+            if sensor_id in sids and h0 <= hour <= b:
+                late.add(i)
+    return late
+
+
+def _ranges_fingerprint(ranges: Sequence[EnvironmentRange]) -> str:
+    raw = [
+        (
+            r.kind,
+            r.place_kind,
+            str(r.place_id),
+            r.category,
+            r.low,
+            r.high,
+            sensors.ms(r.valid_from),
+            sensors.ms(r.valid_to) if r.valid_to else None,
+        )
+        for r in ranges
+    ]
+    return hashlib.sha256(repr(raw).encode()).hexdigest()[:16]
+
+
+def _key(seg: Segment, found: Sequence[Sensor], category: str | None, fp: str) -> str:
+    """What a segment's summary was computed from, as a short digest."""
+    raw = [
+        seg.stage,
+        seg.place_kind,
+        str(seg.place_id),
+        seg.ref,
+        sensors.ms(seg.start),
+        sensors.ms(seg.end),
+        category,
+        fp,
+        [(str(x.id), x.code, x.kind, x.unit) for x in found],
+    ]
+    return hashlib.sha256(repr(raw).encode()).hexdigest()[:24]
+
+
+def _pack(x: SensorSummary) -> dict[str, Any]:
+    return {
+        "sensor": x.sensor,
+        "kind": x.kind,
+        "unit": x.unit,
+        "low": x.low,
+        "high": x.high,
+        "readings": x.readings,
+        "min": x.min,
+        "max": x.max,
+        "mean": x.mean,
+        "minutes_outside": x.minutes_outside,
+        "excursions": [
+            [
+                sensors.ms(e.start),
+                sensors.ms(e.end) if e.end is not None else None,
+                e.peak,
+                e.low,
+                e.high,
+                e.beyond_pct,
+                e.minutes,
+            ]
+            for e in x.excursions
+        ],
+    }
+
+
+def _unpack(d: dict[str, Any]) -> SensorSummary:
+    return SensorSummary(
+        **{k: v for k, v in d.items() if k != "excursions"},
+        excursions=[
+            Excursion(
+                start=sensors.from_ms(a),
+                end=sensors.from_ms(b) if b is not None else None,
+                peak=peak,
+                low=low,
+                high=high,
+                beyond_pct=pct,
+                minutes=minutes,
+            )
+            for a, b, peak, low, high, pct, minutes in d["excursions"]
+        ],
+    )
 
 
 def _place_id(session: Session, tenant_id: Any, seg: Segment) -> Any:
@@ -611,3 +841,40 @@ def anomalies(segments: list[Segment]) -> list[dict[str, Any]]:
         a["zh"] = f"{label_zh} {a['peak']:g}{unit}，标准 {a['limit']}{unit}"
         a["en"] = f"{a['kind']} {a['peak']:g}{unit}, standard {a['limit']}{unit}"
     return sorted(out, key=lambda a: (-a["level"], a["start"]))
+
+
+def store_all(
+    db: Any,
+    tenant_id: Any,
+    *,
+    progress: Any = None,
+    chunk: int = 200,
+) -> dict[str, int]:
+    """Compute and store the settled environment of every batch whose stored
+    one is missing or out of date, oldest first, ``chunk`` batches a
+    transaction (after a bulk load or an upgrade; readers would otherwise
+    store each on first read)."""
+    with db.session(write=False) as s:
+        ids = list(
+            s.scalars(
+                select(Batch.id)
+                .where(Batch.tenant_id == tenant_id)
+                .order_by(Batch.started_at, Batch.id)
+            )
+        )
+    stored = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        with db.session() as s:
+            for batch in s.scalars(
+                select(Batch)
+                .where(Batch.tenant_id == tenant_id, Batch.id.in_(part))
+                .order_by(Batch.started_at, Batch.id)
+            ):
+                _, fresh = _environment(s, batch, with_points=False)
+                if fresh is not None:
+                    save(s, batch, *fresh)
+                    stored += 1
+        if progress is not None:
+            progress("环境汇总 / batch environments", start + len(part), len(ids))
+    return {"batches": len(ids), "stored": stored}

@@ -91,10 +91,24 @@ class EnvironmentRange(TenantScoped, Base):
 
 
 class SensorBlock(Base):
-    """One hour of one sensor's raw readings, with its rollup."""
+    """One hour of one sensor's raw readings, with its rollup.
+
+    ``written_at`` (epoch ms) is when readings were last added to the block;
+    a stored batch environment is out of date when a block of its windows
+    was written after it was computed (a late reading). Blocks loaded before
+    the column existed have none."""
 
     __tablename__ = "sensor_blocks"
-    __table_args__ = (tenant_fk("sensor_id", "sensors", ondelete="CASCADE"),)
+    __table_args__ = (
+        tenant_fk("sensor_id", "sensors", ondelete="CASCADE"),
+        Index(
+            "ix_sensor_blocks_written",
+            "tenant_id",
+            "sensor_id",
+            "written_at",
+            "hour",
+        ),
+    )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
@@ -108,6 +122,23 @@ class SensorBlock(Base):
     v_max: Mapped[int] = mapped_column(BigInteger)
     v_sum: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    written_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class EnvironmentSummary(Base):
+    """A batch's environment as last computed, per closed segment (see
+    ``environment.batch_environment``): derived data, never history — it is
+    recomputed whenever what it was computed from has changed."""
+
+    __tablename__ = "environment_summaries"
+    __table_args__ = (tenant_fk("batch_id", "batches", ondelete="CASCADE"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    batch_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    computed_at: Mapped[int] = mapped_column(BigInteger)  # epoch ms
+    body: Mapped[str] = mapped_column(Text)  # JSON: segment key -> summaries
 
 
 class DeadLetter(TenantScoped, Base):

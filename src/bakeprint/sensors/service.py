@@ -506,6 +506,7 @@ def _store(
     result: IngestResult,
     source: str,
 ) -> None:
+    written_at = ms(utcnow())  # a stored environment older than this is stale
     by_sensor: dict[uuid.UUID, list[int]] = defaultdict(list)
     for sensor_id, hour in grouped:
         by_sensor[sensor_id].append(hour)
@@ -559,6 +560,7 @@ def _store(
                 "v_max": merged.v_max,
                 "v_sum": merged.v_sum,
                 "data": merged.blob,
+                "written_at": written_at,
             }
             if block is None:
                 session.add(
