@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import (
@@ -10,14 +13,12 @@ from bakeprint.catalog.models import (
     MaterialType,
     Operator,
     Product,
-    ProductLine,
     RecipeVariant,
     Supplier,
 )
 from bakeprint.materials.models import MaterialLot
-from bakeprint.production import consumption
 from bakeprint.production import service as production
-from bakeprint.production.models import BakeRecord, Batch
+from bakeprint.production.models import BakeRecord, Batch, Consumption
 from bakeprint.production.schemas import (
     BakeRead,
     BatchRead,
@@ -26,6 +27,7 @@ from bakeprint.production.schemas import (
     ConsumptionRead,
 )
 from bakeprint.quality import service as quality
+from bakeprint.quality.models import Checkpoint
 
 
 def summary(session: Session, batch: Batch) -> BatchSummary:
@@ -49,104 +51,143 @@ def summary(session: Session, batch: Batch) -> BatchSummary:
 
 
 def _bakes(session: Session, batch: Batch) -> list[BakeRead]:
-    from sqlalchemy import select
-
-    rows = session.scalars(
-        select(BakeRecord)
+    rows = session.execute(
+        select(BakeRecord, Equipment.code)
+        .outerjoin(
+            Equipment,
+            (Equipment.tenant_id == BakeRecord.tenant_id)
+            & (Equipment.id == BakeRecord.equipment_id),
+        )
         .where(BakeRecord.tenant_id == batch.tenant_id, BakeRecord.batch_id == batch.id)
         .order_by(BakeRecord.recorded_at)
     )
-    out = []
-    for r in rows:
-        eq = (
-            session.get(Equipment, (r.tenant_id, r.equipment_id))
-            if r.equipment_id
-            else None
+    return [
+        BakeRead(
+            id=r.id,
+            equipment=eq,
+            target_temp_c=r.target_temp_c,
+            actual_temp_c=r.actual_temp_c,
+            temp_deviation_c=round(r.actual_temp_c - r.target_temp_c, 2)
+            if r.target_temp_c is not None
+            else None,
+            target_minutes=r.target_minutes,
+            actual_minutes=r.actual_minutes,
+            minutes_deviation=round(r.actual_minutes - r.target_minutes, 2)
+            if r.target_minutes is not None
+            else None,
+            within_tolerance=r.within_tolerance,
+            source=r.source,
+            recorded_at=r.recorded_at,
         )
-        out.append(
-            BakeRead(
-                id=r.id,
-                equipment=eq.code if eq else None,
-                target_temp_c=r.target_temp_c,
-                actual_temp_c=r.actual_temp_c,
-                temp_deviation_c=round(r.actual_temp_c - r.target_temp_c, 2)
-                if r.target_temp_c is not None
-                else None,
-                target_minutes=r.target_minutes,
-                actual_minutes=r.actual_minutes,
-                minutes_deviation=round(r.actual_minutes - r.target_minutes, 2)
-                if r.target_minutes is not None
-                else None,
-                within_tolerance=r.within_tolerance,
-                source=r.source,
-                recorded_at=r.recorded_at,
+        for r, eq in rows
+    ]
+
+
+def consumption_rows(
+    session: Session, batch: Batch
+) -> list[tuple[Consumption, MaterialLot, MaterialType, Supplier]]:
+    """The batch's uses of lots with each lot, its material and supplier, in
+    the order recorded (one statement)."""
+    t = batch.tenant_id
+    return [
+        (c, lot, mt, sup)
+        for c, lot, mt, sup in session.execute(
+            select(Consumption, MaterialLot, MaterialType, Supplier)
+            .join(
+                MaterialLot,
+                (MaterialLot.tenant_id == t) & (MaterialLot.id == Consumption.lot_id),
             )
-        )
-    return out
-
-
-def _consumptions(session: Session, batch: Batch) -> list[ConsumptionRead]:
-    rows = consumption.for_batch(session, batch)
-    corrected = {r.corrects_id for r in rows if r.corrects_id}
-    out = []
-    for r in rows:
-        lot = session.get(MaterialLot, (r.tenant_id, r.lot_id))
-        assert lot is not None
-        mt = session.get(MaterialType, (r.tenant_id, lot.material_type_id))
-        sup = session.get(Supplier, (r.tenant_id, lot.supplier_id))
-        assert mt is not None and sup is not None
-        out.append(
-            ConsumptionRead(
-                id=r.id,
-                lot=lot.code,
-                material=mt.name_zh,
-                material_code=mt.code,
-                supplier=sup.name,
-                supplier_code=sup.code,
-                supplier_lot=lot.supplier_lot,
-                lot_qc_result=lot.qc_result,
-                lot_received_at=lot.received_at,
-                quantity=r.quantity,
-                unit=r.unit,
-                recorded_at=r.recorded_at,
-                warning=r.warning,
-                corrects_id=r.corrects_id,
-                superseded=r.id in corrected,
+            .join(
+                MaterialType,
+                (MaterialType.tenant_id == t)
+                & (MaterialType.id == MaterialLot.material_type_id),
             )
-        )
-    return out
-
-
-def _checkpoints(session: Session, batch: Batch) -> list[CheckpointRead]:
-    rows = quality.for_batch(session, batch)
-    corrected = {r.corrects_id for r in rows if r.corrects_id}
-    out = []
-    for r in rows:
-        op = (
-            session.get(Operator, (r.tenant_id, r.inspector_id))
-            if r.inspector_id
-            else None
-        )
-        out.append(
-            CheckpointRead(
-                id=r.id,
-                stage=r.stage,
-                passed=r.passed,
-                notes=r.notes,
-                inspector=op.code if op else None,
-                checked_at=r.checked_at,
-                corrects_id=r.corrects_id,
-                superseded=r.id in corrected,
+            .join(
+                Supplier,
+                (Supplier.tenant_id == t) & (Supplier.id == MaterialLot.supplier_id),
             )
+            .where(Consumption.tenant_id == t, Consumption.batch_id == batch.id)
+            .order_by(Consumption.recorded_at, Consumption.created_at)
         )
-    return out
+    ]
 
 
-def detail(session: Session, batch: Batch) -> BatchRead:
+def _consumptions(rows: list[tuple[Any, ...]]) -> list[ConsumptionRead]:
+    corrected = {r.corrects_id for r, *_ in rows if r.corrects_id}
+    return [
+        ConsumptionRead(
+            id=r.id,
+            lot=lot.code,
+            material=mt.name_zh,
+            material_code=mt.code,
+            supplier=sup.name,
+            supplier_code=sup.code,
+            supplier_lot=lot.supplier_lot,
+            lot_qc_result=lot.qc_result,
+            lot_received_at=lot.received_at,
+            quantity=r.quantity,
+            unit=r.unit,
+            recorded_at=r.recorded_at,
+            warning=r.warning,
+            corrects_id=r.corrects_id,
+            superseded=r.id in corrected,
+        )
+        for r, lot, mt, sup in rows
+    ]
+
+
+def _checkpoints(session: Session, batch: Batch) -> list[tuple[Checkpoint, str | None]]:
+    """The batch's checkpoints (as ``quality.for_batch``) with the inspector."""
+    return [
+        (r, code)
+        for r, code in session.execute(
+            select(Checkpoint, Operator.code)
+            .outerjoin(
+                Operator,
+                (Operator.tenant_id == Checkpoint.tenant_id)
+                & (Operator.id == Checkpoint.inspector_id),
+            )
+            .where(
+                Checkpoint.tenant_id == batch.tenant_id,
+                Checkpoint.batch_id == batch.id,
+            )
+            .order_by(Checkpoint.checked_at, Checkpoint.created_at)
+        )
+    ]
+
+
+def _checkpoint_reads(
+    rows: list[tuple[Checkpoint, str | None]],
+) -> list[CheckpointRead]:
+    corrected = {r.corrects_id for r, _ in rows if r.corrects_id}
+    return [
+        CheckpointRead(
+            id=r.id,
+            stage=r.stage,
+            passed=r.passed,
+            notes=r.notes,
+            inspector=inspector,
+            checked_at=r.checked_at,
+            corrects_id=r.corrects_id,
+            superseded=r.id in corrected,
+        )
+        for r, inspector in rows
+    ]
+
+
+def detail(
+    session: Session,
+    batch: Batch,
+    *,
+    uses: list[tuple[Consumption, MaterialLot, MaterialType, Supplier]] | None = None,
+    operators: list[tuple[Operator, str]] | None = None,
+) -> BatchRead:
+    """The batch's full record (``uses``, ``operators``: its
+    ``consumption_rows`` and ``production.operators_of`` when the caller has
+    read them already)."""
     t = batch.tenant_id
     product = session.get(Product, (t, batch.product_id))
-    line = session.get(ProductLine, (t, product.line_id)) if product else None
-    assert product is not None and line is not None
+    assert product is not None
     variant = (
         session.get(RecipeVariant, (t, batch.variant_id)) if batch.variant_id else None
     )
@@ -154,8 +195,11 @@ def detail(session: Session, batch: Batch) -> BatchRead:
         session.get(Location, (t, batch.location_id)) if batch.location_id else None
     )
     bakes = _bakes(session, batch)
-    consumptions = _consumptions(session, batch)
-    checkpoints = _checkpoints(session, batch)
+    consumptions = _consumptions(
+        consumption_rows(session, batch) if uses is None else uses
+    )
+    checks = _checkpoints(session, batch)
+    checkpoints = _checkpoint_reads(checks)
     warnings = [c.warning for c in consumptions if c.warning and not c.superseded]
     warnings += [
         f"烘烤偏离配方：{b.actual_temp_c:g}°C/{b.actual_minutes:g} 分钟 / bake off "
@@ -163,7 +207,7 @@ def detail(session: Session, batch: Batch) -> BatchRead:
         for b in bakes
         if not b.within_tolerance
     ]
-    state = quality.current(quality.for_batch(session, batch))
+    state = quality.current([r for r, _ in checks])
     warnings += [
         f"{quality.STAGE_NAMES[s][0]}未通过 / {quality.STAGE_NAMES[s][1]} failed"
         for s, cp in state.items()
@@ -178,7 +222,11 @@ def detail(session: Session, batch: Batch) -> BatchRead:
         location=location.code if location else None,
         operators=[
             {"code": o.code, "role": role}
-            for o, role in production.operators_of(session, batch)
+            for o, role in (
+                production.operators_of(session, batch)
+                if operators is None
+                else operators
+            )
         ],
         equipment=[
             {"code": e.code, "name": e.name}

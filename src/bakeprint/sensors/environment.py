@@ -101,10 +101,12 @@ class Segment:
     ref: str = ""  # the trip code for a trip
     sensors: list[SensorSummary] = field(default_factory=list)
     place_id: Any = field(default=None, repr=False)
+    sensor_ids: list[Any] = field(default_factory=list, repr=False)
 
     def as_dict(self, points: bool = False) -> dict[str, Any]:
         d = asdict(self)
         d.pop("place_id")
+        d.pop("sensor_ids")
         for s, src in zip(d["sensors"], self.sensors, strict=True):
             s["excursions"] = [{**asdict(e), "level": e.level} for e in src.excursions]
             if points:
@@ -420,7 +422,10 @@ def _context(session: Session, batch: Batch) -> _Context:
 
 
 def _segments(
-    session: Session, batch: Batch, ctx: _Context | None = None
+    session: Session,
+    batch: Batch,
+    ctx: _Context | None = None,
+    legs: list[Any] | None = None,
 ) -> list[Segment]:
     from bakeprint.logistics import service as logistics
 
@@ -429,7 +434,8 @@ def _segments(
     now = utcnow()
     tz = ctx.timezone
     out: list[Segment] = []
-    legs = logistics.legs_of_batch(session, batch)
+    if legs is None:
+        legs = logistics.legs_of_batch(session, batch)
     first_departure = min(
         (leg.trip.departed_at for leg in legs if leg.trip.departed_at), default=None
     )
@@ -551,26 +557,31 @@ def _last_unit_left(session: Session, batch: Batch) -> datetime | None:
 
 
 def batch_environment(
-    session: Session, batch: Batch, *, with_points: bool = False
+    session: Session,
+    batch: Batch,
+    *,
+    with_points: bool = False,
+    legs: list[Any] | None = None,
 ) -> list[Segment]:
     """Each place the batch was, with its sensors' summaries. Closed segments
     come from the stored summary while it is current; what had to be
     computed is stored for next time (in this transaction when it writes,
     else in a short one of its own that gives way to any other writer)."""
-    kept, fresh = _environment(session, batch, with_points=with_points)
+    kept, fresh = _environment(session, batch, with_points=with_points, legs=legs)
     if fresh is not None:
         save(session, batch, *fresh)
     return kept
 
 
 def _environment(
-    session: Session, batch: Batch, *, with_points: bool
+    session: Session, batch: Batch, *, with_points: bool, legs: list[Any] | None = None
 ) -> tuple[list[Segment], tuple[int, dict[str, Any]] | None]:
     """The segments, and (computed_at, body) to store when anything closed
-    had to be computed (None when the stored one is current)."""
+    had to be computed (None when the stored one is current). ``legs``: the
+    batch's trips when the caller has read them already."""
     ctx = _context(session, batch)
     category = ctx.category
-    segments = _segments(session, batch, ctx)
+    segments = _segments(session, batch, ctx, legs)
     all_ranges = sensors.range_history(session, batch.tenant_id)
     at: dict[tuple[str, Any], list[Sensor]] = defaultdict(list)
     for x in session.scalars(  # the bakery's sensors: a few dozen rows
@@ -617,6 +628,7 @@ def _environment(
     for i, seg in enumerate(segments):
         got = results[i]
         seg.sensors = computed[i] if got is None else got
+        seg.sensor_ids = [x.id for x in found[i]]
         if seg.sensors or seg.stage in ("production", "trip"):
             kept.append(seg)
     fresh = None

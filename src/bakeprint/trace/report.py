@@ -22,19 +22,20 @@ from sqlalchemy.orm import Session
 
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import (
+    MaterialType,
     PointOfSale,
     Product,
+    Supplier,
 )
 from bakeprint.db import utcnow
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
-from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging import service as packaging
 from bakeprint.production import views as batch_views
-from bakeprint.production.models import Batch
+from bakeprint.production.models import Batch, Consumption
 from bakeprint.retail import service as retail
 from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import environment
@@ -97,40 +98,34 @@ class TraceReport(BaseModel):
     segments: list[Any] = Field(default_factory=list, exclude=True)
 
 
-def _materials(session: Session, batch: Batch, used: list[Any]) -> list[Material]:
+def _materials(
+    session: Session,
+    rows: list[tuple[Consumption, MaterialLot, MaterialType, Supplier]],
+) -> list[Material]:
     """The lots the batch used, as it stands: a use corrected to zero (a
-    mistaken scan) is not a material of the batch, as in the impact scope."""
-    used = [c for c in used if c.quantity > 0]
-    rows = {
-        lot.code: (lot, mt, sup)
-        for lot, mt, sup in session.execute(
-            lots_repo.with_type_and_supplier(batch.tenant_id).where(
-                MaterialLot.code.in_({c.lot for c in used})
-            )
+    mistaken scan) or replaced by a correction is not a material of the batch,
+    as in the impact scope."""
+    corrected = {c.corrects_id for c, *_ in rows if c.corrects_id}
+    return [
+        Material(
+            lot=lot.code,
+            material=mt.name_zh,
+            material_en=mt.name_en or mt.name_zh,
+            short_life=mt.short_life,
+            supplier=sup.name,
+            supplier_code=sup.code,
+            supplier_lot=lot.supplier_lot,
+            received_at=lot.received_at,
+            expires_on=lot.expires_on.isoformat(),
+            qc_result=lot.qc_result,
+            quality_score=lot.quality_score,
+            qc_report_sha256=c_sha(session, lot),
+            quantity=c.quantity,
+            unit=c.unit,
         )
-    }
-    out = []
-    for c in used:
-        lot, mt, sup = rows[c.lot]
-        out.append(
-            Material(
-                lot=lot.code,
-                material=mt.name_zh,
-                material_en=mt.name_en or mt.name_zh,
-                short_life=mt.short_life,
-                supplier=sup.name,
-                supplier_code=sup.code,
-                supplier_lot=lot.supplier_lot,
-                received_at=lot.received_at,
-                expires_on=lot.expires_on.isoformat(),
-                qc_result=lot.qc_result,
-                quality_score=lot.quality_score,
-                qc_report_sha256=c_sha(session, lot),
-                quantity=c.quantity,
-                unit=c.unit,
-            )
-        )
-    return out
+        for c, lot, mt, sup in rows
+        if c.id not in corrected and c.quantity > 0
+    ]
 
 
 def c_sha(session: Session, lot: MaterialLot) -> str | None:
@@ -176,21 +171,19 @@ def for_batch(
     with_points: bool = False,
 ) -> TraceReport:
     t = batch.tenant_id
-    detail = batch_views.detail(session, batch)
-    used = [c for c in detail.consumptions if not c.superseded]
-    materials = _materials(session, batch, used)
+    uses = batch_views.consumption_rows(session, batch)
+    operators = _operators(session, batch)
+    detail = batch_views.detail(session, batch, uses=uses, operators=operators)
+    materials = _materials(session, uses)
     from bakeprint.production import genealogy
 
     for anc_id in genealogy.ancestors(session, t, batch.id):
         anc = session.get(Batch, (t, anc_id))
         if anc is None:
             continue
-        anc_used = [
-            c for c in batch_views.detail(session, anc).consumptions if not c.superseded
-        ]
         materials += [
             m.model_copy(update={"via": anc.code})
-            for m in _materials(session, anc, anc_used)
+            for m in _materials(session, batch_views.consumption_rows(session, anc))
         ]
     anomalies: list[Anomaly] = []
 
@@ -227,7 +220,10 @@ def for_batch(
                     en=f"QC {c.stage} failed",
                 )
             )
-    segments = environment.batch_environment(session, batch, with_points=with_points)
+    legs = logistics.legs_of_batch(session, batch)
+    segments = environment.batch_environment(
+        session, batch, with_points=with_points, legs=legs
+    )
     for a in environment.anomalies(segments):
         anomalies.append(
             Anomaly(
@@ -241,7 +237,7 @@ def for_batch(
 
     first = min((s.start for s in segments), default=batch.started_at)
     last = max((s.end for s in segments), default=utcnow())
-    sensor_ids = _sensor_ids(session, t, segments)
+    sensor_ids = list({x for seg in segments for x in seg.sensor_ids})
     alerts = [
         {
             "sensor": x.sensor,
@@ -266,10 +262,18 @@ def for_batch(
 
     trips = []
     cabins = {s.ref: s for s in segments if s.stage == "trip"}
-    for leg in logistics.legs_of_batch(session, batch):
-        trip, load, vehicle = leg.trip, leg.load, leg.vehicle
-        seg = cabins.get(trip.code)
-        drops = [
+    drops_of: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for d, pos in session.execute(
+        select(Delivery, PointOfSale)
+        .join(
+            PointOfSale,
+            (PointOfSale.tenant_id == Delivery.tenant_id)
+            & (PointOfSale.id == Delivery.point_of_sale_id),
+        )
+        .where(Delivery.tenant_id == t, Delivery.batch_id == batch.id)
+        .order_by(Delivery.delivered_at)
+    ):
+        drops_of.setdefault(d.trip_id, []).append(
             {
                 "point_of_sale": pos.code,
                 "point_of_sale_name": pos.name,
@@ -277,21 +281,10 @@ def for_batch(
                 "delivered_at": d.delivered_at,
                 "received": d.received,
             }
-            for d, pos in session.execute(
-                select(Delivery, PointOfSale)
-                .join(
-                    PointOfSale,
-                    (PointOfSale.tenant_id == Delivery.tenant_id)
-                    & (PointOfSale.id == Delivery.point_of_sale_id),
-                )
-                .where(
-                    Delivery.tenant_id == t,
-                    Delivery.trip_id == trip.id,
-                    Delivery.batch_id == batch.id,
-                )
-                .order_by(Delivery.delivered_at)
-            )
-        ]
+        )
+    for leg in legs:
+        trip, load, vehicle = leg.trip, leg.load, leg.vehicle
+        seg = cabins.get(trip.code)
         trips.append(
             {
                 "trip": trip.code,
@@ -304,13 +297,15 @@ def for_batch(
                 "loaded": load.loaded,
                 "delivered": load.delivered,
                 "returned": load.returned,
-                "drops": drops,
+                "drops": drops_of.get(trip.id, []),
                 "cabin": seg.as_dict()["sensors"] if seg else [],
             }
         )
     shops = [s.model_dump() for s in retail.stock_rows(session, t, batch=batch)]
-    kitchen = (
-        logistics.kitchen_stock(session, batch)
+    kitchen = (  # packed − loaded + brought back (as logistics.kitchen_stock)
+        (batch.packed_quantity or 0)
+        - sum(leg.load.loaded for leg in legs)
+        + sum(leg.load.returned for leg in legs)
         if batch.status in ("packed", "recalled", "on_hold")
         else None
     )
@@ -351,8 +346,7 @@ def for_batch(
             "location": detail.location,
             "variant": detail.variant,
             "operators": [
-                {"code": o.code, "name": o.name, "role": role}
-                for o, role in _operators(session, batch)
+                {"code": o.code, "name": o.name, "role": role} for o, role in operators
             ],
             "equipment": detail.equipment,
             "target_oven_temp_c": detail.target_oven_temp_c,
@@ -389,23 +383,6 @@ def _operators(session: Session, batch: Batch) -> list[tuple[Any, str]]:
     from bakeprint.production import service as production
 
     return production.operators_of(session, batch)
-
-
-def _sensor_ids(
-    session: Session, tenant_id: uuid.UUID, segments: list[environment.Segment]
-) -> list[uuid.UUID]:
-    from bakeprint.sensors.models import Sensor
-
-    codes = {s.sensor for seg in segments for s in seg.sensors}
-    if not codes:
-        return []
-    return list(
-        session.scalars(
-            select(Sensor.id).where(
-                Sensor.tenant_id == tenant_id, Sensor.code.in_(codes)
-            )
-        )
-    )
 
 
 def _alert_view(session: Session, a: Any) -> Any:
