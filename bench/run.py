@@ -306,6 +306,14 @@ def _render_dataset(data: dict[str, Any]) -> list[str]:
             f"({r['trace_report']['n']} batches)"
         ),
     )
+    row(
+        "… its first read (environment computed from the readings, then stored)",
+        "",
+        lambda r: (
+            f"{r['trace_report']['first_read']['p50_ms']} / "
+            f"{r['trace_report']['first_read']['p99_ms']} ms"
+        ),
+    )
     for i in range(4):
         row(
             "impact scope: "

@@ -200,6 +200,40 @@ def test_trace_and_scope_read_the_dataset_like_any_bakery(fresh: Database) -> No
         assert hit.totals["sold"] + hit.totals["on_shelf"] <= hit.totals["delivered"]
 
 
+def test_the_trace_figure_times_a_first_read_and_a_later_one(fresh: Database) -> None:
+    """The first read of each sampled batch computes its environment from the
+    readings and stores it, even when an earlier run had stored it already;
+    the later read finds it stored and gives the same report."""
+    from bakeprint.bench import measure
+    from bakeprint.sensors.models import EnvironmentSummary
+
+    ds.build(fresh, TINY)
+    t = _tenant(fresh)
+    codes = measure.samples(fresh, t, 4)["batches"]
+
+    def stored() -> int:
+        with fresh.session(write=False) as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(EnvironmentSummary)
+                    .where(EnvironmentSummary.tenant_id == t)
+                )
+                or 0
+            )
+
+    with fresh.session(write=False) as s:
+        before = report.build(s, t, codes[0], generated_by="test")
+    assert stored() == 1  # read once: stored
+    fig = measure.trace_figures(fresh, t, codes)
+    assert fig["n"] == fig["first_read"]["n"] == 4
+    assert fig["p50_ms"] > 0 and fig["first_read"]["p50_ms"] > 0
+    assert stored() == 4  # every sampled batch has settled: all stored
+    with fresh.session(write=False) as s:
+        after = report.build(s, t, codes[0], generated_by="test")
+    assert after.environment == before.environment
+
+
 def test_the_command_builds_reports_and_refuses_an_unknown_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,8 +22,7 @@ package sold by scanning its serial over the following days, and what is left
 at the best-before date wasted. Every step is an EPCIS event of the same shape
 as the services write, appended to the bakery's hash chain (``bakeprint verify``
 passes). A year of 10 s readings is filled for the kitchen's sensors and the
-vans' cabin thermometers. Last, each settled batch's environment is stored,
-as a running bakery's would have been when first read.
+vans' cabin thermometers.
 
 Each day is one transaction, in time order: day ``d`` holds that day's
 production and deliveries and the sales and waste that happen on ``d`` of
@@ -1253,7 +1252,6 @@ def build(
     """Build (or finish building) the dataset of ``size`` in ``db``."""
     from bakeprint.bench import sensors as sb
     from bakeprint.identity import service as identity
-    from bakeprint.sensors import environment
 
     report = progress or (lambda _w, _d, _t: None)
     with db.session() as s:
@@ -1284,15 +1282,6 @@ def build(
         hours=size.days * 24,
         progress=lambda _w, done, total: report(
             "传感器读数 / sensor readings", done, total
-        ),
-    )
-    # what a running bakery has: each settled batch's environment stored as it
-    # was first read (see sensors/environment.py)
-    environment.store_all(
-        db,
-        tenant_id,
-        progress=lambda _w, done, total: report(
-            "环境汇总 / batch environments", done, total
         ),
     )
     with db.session(write=False) as s:
