@@ -37,8 +37,7 @@ def _env(session: Session, batch: Any) -> list[dict[str, Any]]:
 
 def _fresh(session: Session, batch: Any) -> list[dict[str, Any]]:
     """Computed from the readings, whatever is stored."""
-    kept, _ = environment._environment(session, batch, with_points=True)
-    return [s.as_dict() for s in kept]
+    return [s.as_dict() for s in environment.from_readings(session, batch)]
 
 
 @contextmanager

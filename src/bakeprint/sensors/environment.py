@@ -573,8 +573,19 @@ def batch_environment(
     return kept
 
 
+def from_readings(session: Session, batch: Batch) -> list[Segment]:
+    """The batch's environment computed from the readings, whatever is stored
+    (and storing nothing)."""
+    return _environment(session, batch, with_points=False, use_stored=False)[0]
+
+
 def _environment(
-    session: Session, batch: Batch, *, with_points: bool, legs: list[Any] | None = None
+    session: Session,
+    batch: Batch,
+    *,
+    with_points: bool,
+    legs: list[Any] | None = None,
+    use_stored: bool = True,
 ) -> tuple[list[Segment], tuple[int, dict[str, Any]] | None]:
     """The segments, and (computed_at, body) to store when anything closed
     had to be computed (None when the stored one is current). ``legs``: the
@@ -598,7 +609,7 @@ def _environment(
     results: list[list[SensorSummary] | None] = [None] * len(segments)
     keys: list[str] = []
     stored_keys: set[str] = set()
-    if not with_points:  # charts need the readings themselves
+    if use_stored and not with_points:  # charts need the readings themselves
         fp = _ranges_fingerprint(all_ranges)
         keys = [
             _key(seg, xs, category, fp) for seg, xs in zip(segments, found, strict=True)
