@@ -1,5 +1,7 @@
 """The trace report of one batch: everything the brief's §3.1 lists, assembled
-from the records (never stored: a late reading or a correction shows at once).
+from the records (never stored: a late reading or a correction shows at once;
+the environment section reuses a batch's stored summary only while nothing it
+was computed from has changed, see sensors/environment.py).
 
 Sections, in the order a bakery owner reads them: anomalies first, then
 materials (lot, supplier, intake, QC), production (time, session, operators,
