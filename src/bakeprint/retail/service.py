@@ -323,6 +323,29 @@ def remove(
     return stock
 
 
+def stock_read(
+    pos_code: str, batch: Batch, product: str, delivered: int, s: ShopStock | None
+) -> StockRead:
+    """One shop's row for one batch: what was delivered there, and its stock
+    (None: nothing received yet)."""
+    received = s.received if s else 0
+    return StockRead(
+        point_of_sale=pos_code,
+        batch=batch.code,
+        product=product,
+        best_before=batch.best_before.isoformat() if batch.best_before else None,
+        delivered=delivered,
+        awaiting_receipt=delivered - received,
+        received=received,
+        on_shelf=s.on_shelf if s else 0,
+        sold=s.sold if s else 0,
+        wasted=s.wasted if s else 0,
+        returned=s.returned if s else 0,
+        received_at=s.received_at.isoformat() if s and s.received_at else None,
+        shelved_at=s.shelved_at.isoformat() if s and s.shelved_at else None,
+    )
+
+
 def stock_rows(
     session: Session,
     tenant_id: uuid.UUID,
@@ -359,24 +382,8 @@ def stock_rows(
             & (ShopStock.batch_id == d.c.batch_id),
         )
     ).all()
-    out = []
-    for delivered, pos_code, b, product_name, s in rows:
-        received = s.received if s else 0
-        out.append(
-            StockRead(
-                point_of_sale=pos_code,
-                batch=b.code,
-                product=product_name or "",
-                best_before=b.best_before.isoformat() if b.best_before else None,
-                delivered=int(delivered),
-                awaiting_receipt=int(delivered) - received,
-                received=received,
-                on_shelf=s.on_shelf if s else 0,
-                sold=s.sold if s else 0,
-                wasted=s.wasted if s else 0,
-                returned=s.returned if s else 0,
-                received_at=s.received_at.isoformat() if s and s.received_at else None,
-                shelved_at=s.shelved_at.isoformat() if s and s.shelved_at else None,
-            )
-        )
+    out = [
+        stock_read(pos_code, b, product_name or "", int(delivered), s)
+        for delivered, pos_code, b, product_name, s in rows
+    ]
     return sorted(out, key=lambda r: (r.point_of_sale, r.batch))

@@ -23,7 +23,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -104,16 +104,47 @@ class Segment:
     sensor_ids: list[Any] = field(default_factory=list, repr=False)
 
     def as_dict(self, points: bool = False) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("place_id")
-        d.pop("sensor_ids")
-        for s, src in zip(d["sensors"], self.sensors, strict=True):
-            s["excursions"] = [{**asdict(e), "level": e.level} for e in src.excursions]
-            if points:
-                s["points"] = [[t.isoformat(), v] for t, v in src.points]
-            else:
-                s.pop("points")
-        return d
+        return {
+            "stage": self.stage,
+            "place_kind": self.place_kind,
+            "place": self.place,
+            "place_name": self.place_name,
+            "start": self.start,
+            "end": self.end,
+            "ref": self.ref,
+            "sensors": [_sensor_dict(x, points) for x in self.sensors],
+        }
+
+
+def _sensor_dict(x: SensorSummary, points: bool) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "sensor": x.sensor,
+        "kind": x.kind,
+        "unit": x.unit,
+        "low": x.low,
+        "high": x.high,
+        "readings": x.readings,
+        "min": x.min,
+        "max": x.max,
+        "mean": x.mean,
+        "minutes_outside": x.minutes_outside,
+        "excursions": [
+            {
+                "start": e.start,
+                "end": e.end,
+                "peak": e.peak,
+                "low": e.low,
+                "high": e.high,
+                "beyond_pct": e.beyond_pct,
+                "minutes": e.minutes,
+                "level": e.level,
+            }
+            for e in x.excursions
+        ],
+    }
+    if points:
+        d["points"] = [[t.isoformat(), v] for t, v in x.points]
+    return d
 
 
 def minutes_outside(
@@ -421,16 +452,34 @@ def _context(session: Session, batch: Batch) -> _Context:
     return _Context(*row)
 
 
+def shop_stocks(session: Session, batch: Batch) -> list[Any]:
+    """The batch's stock at each shop, with the shop: (ShopStock, PointOfSale)."""
+    return [
+        (stock, pos)
+        for stock, pos in session.execute(
+            select(ShopStock, PointOfSale)
+            .join(
+                PointOfSale,
+                (PointOfSale.tenant_id == ShopStock.tenant_id)
+                & (PointOfSale.id == ShopStock.point_of_sale_id),
+            )
+            .where(
+                ShopStock.tenant_id == batch.tenant_id, ShopStock.batch_id == batch.id
+            )
+        )
+    ]
+
+
 def _segments(
     session: Session,
     batch: Batch,
     ctx: _Context | None = None,
     legs: list[Any] | None = None,
+    stocks: list[Any] | None = None,
 ) -> list[Segment]:
     from bakeprint.logistics import service as logistics
 
     ctx = ctx or _context(session, batch)
-    t = batch.tenant_id
     now = utcnow()
     tz = ctx.timezone
     out: list[Segment] = []
@@ -502,15 +551,8 @@ def _segments(
                 place_id=vehicle.id,
             )
         )
-    stocks = session.execute(
-        select(ShopStock, PointOfSale)
-        .join(
-            PointOfSale,
-            (PointOfSale.tenant_id == ShopStock.tenant_id)
-            & (PointOfSale.id == ShopStock.point_of_sale_id),
-        )
-        .where(ShopStock.tenant_id == t, ShopStock.batch_id == batch.id)
-    ).all()
+    if stocks is None:
+        stocks = shop_stocks(session, batch)
     gone = (
         _last_unit_left(session, batch)
         if any(s.received_at and s.on_shelf <= 0 for s, _ in stocks)
@@ -562,12 +604,15 @@ def batch_environment(
     *,
     with_points: bool = False,
     legs: list[Any] | None = None,
+    stocks: list[Any] | None = None,
 ) -> list[Segment]:
     """Each place the batch was, with its sensors' summaries. Closed segments
     come from the stored summary while it is current; what had to be
     computed is stored for next time (in this transaction when it writes,
     else in a short one of its own that gives way to any other writer)."""
-    kept, fresh = _environment(session, batch, with_points=with_points, legs=legs)
+    kept, fresh = _environment(
+        session, batch, with_points=with_points, legs=legs, stocks=stocks
+    )
     if fresh is not None:
         save(session, batch, *fresh)
     return kept
@@ -585,14 +630,16 @@ def _environment(
     *,
     with_points: bool,
     legs: list[Any] | None = None,
+    stocks: list[Any] | None = None,
     use_stored: bool = True,
 ) -> tuple[list[Segment], tuple[int, dict[str, Any]] | None]:
     """The segments, and (computed_at, body) to store when anything closed
-    had to be computed (None when the stored one is current). ``legs``: the
-    batch's trips when the caller has read them already."""
+    had to be computed (None when the stored one is current). ``legs``,
+    ``stocks``: the batch's trips and ``shop_stocks`` when the caller has read
+    them already."""
     ctx = _context(session, batch)
     category = ctx.category
-    segments = _segments(session, batch, ctx, legs)
+    segments = _segments(session, batch, ctx, legs, stocks)
     all_ranges = sensors.range_history(session, batch.tenant_id)
     at: dict[tuple[str, Any], list[Sensor]] = defaultdict(list)
     for x in session.scalars(  # the bakery's sensors: a few dozen rows

@@ -223,8 +223,9 @@ def for_batch(
                 )
             )
     legs = logistics.legs_of_batch(session, batch)
+    stocks = environment.shop_stocks(session, batch)
     segments = environment.batch_environment(
-        session, batch, with_points=with_points, legs=legs
+        session, batch, with_points=with_points, legs=legs, stocks=stocks
     )
     for a in environment.anomalies(segments):
         anomalies.append(
@@ -265,6 +266,7 @@ def for_batch(
     trips = []
     cabins = {s.ref: s for s in segments if s.stage == "trip"}
     drops_of: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    delivered_at: dict[str, int] = {}  # by shop code
     for d, pos in session.execute(
         select(Delivery, PointOfSale)
         .join(
@@ -275,6 +277,7 @@ def for_batch(
         .where(Delivery.tenant_id == t, Delivery.batch_id == batch.id)
         .order_by(Delivery.delivered_at)
     ):
+        delivered_at[pos.code] = delivered_at.get(pos.code, 0) + d.quantity
         drops_of.setdefault(d.trip_id, []).append(
             {
                 "point_of_sale": pos.code,
@@ -303,7 +306,14 @@ def for_batch(
                 "cabin": seg.as_dict()["sensors"] if seg else [],
             }
         )
-    shops = [s.model_dump() for s in retail.stock_rows(session, t, batch=batch)]
+    # as retail.stock_rows, from the deliveries and stock read above
+    stock_at = {pos.code: st for st, pos in stocks}
+    shops = [
+        retail.stock_read(
+            code, batch, product.name_zh, delivered_at[code], stock_at.get(code)
+        ).model_dump()
+        for code in sorted(delivered_at)
+    ]
     kitchen = (  # packed − loaded + brought back (as logistics.kitchen_stock)
         (batch.packed_quantity or 0)
         - sum(leg.load.loaded for leg in legs)
