@@ -171,6 +171,13 @@ def test_the_report_from_a_unit_qr_holds_every_fact_of_the_brief(
     ) == ("CITY-LIB", 24, 18, 6)
     assert shop["received_at"].startswith("2025-12-03T10:20")  # 18:20
     assert rep["counts"]["sold"] == 18
+    # what the shop and kitchen pages show for the batch, word for word
+    from bakeprint.logistics import service as logistics
+    from bakeprint.retail import service as retail
+
+    rows = retail.stock_rows(session, bakery.tenant.id, batch=batch)
+    assert rep["points_of_sale"] == [x.model_dump() for x in rows]
+    assert rep["kitchen_stock"] == logistics.kitchen_stock(session, batch) == 6
     head = events.head(session, bakery.tenant.id)
     assert head is not None
     assert rep["log"]["head_seq"] == head.last_seq
