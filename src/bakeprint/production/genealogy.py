@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Product
-from bakeprint.db import slices, utcnow
+from bakeprint.db import among, slices, utcnow
 from bakeprint.errors import Conflict
 from bakeprint.events import service as events
 from bakeprint.identity.service import Actor
@@ -37,7 +37,7 @@ def _links(
     return list(
         session.scalars(
             select(BatchInput).where(
-                BatchInput.tenant_id == tenant_id, column.in_(wanted)
+                BatchInput.tenant_id == tenant_id, among(session, column, wanted)
             )
         )
     )

@@ -31,7 +31,7 @@ from bakeprint.catalog.models import (
     Product,
     Supplier,
 )
-from bakeprint.db import slices
+from bakeprint.db import among, slices
 from bakeprint.errors import Invalid, NotFound
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery, TripLoad
@@ -103,6 +103,25 @@ class _Hit:
     en: str
 
 
+def _live(query: Any, tenant_id: uuid.UUID, where: Any) -> Any:
+    later = aliased(Consumption)
+    return query.where(
+        Consumption.tenant_id == tenant_id,
+        where,
+        Consumption.quantity > 0,
+        # select the indexed column, not *: answered from the (tenant,
+        # corrects) index alone. With SELECT * and ANALYZE's statistics
+        # (nearly every corrects_id is NULL) SQLite scanned the whole table
+        # for each row — 0.3 s a batch at 400 k rows.
+        ~select(later.tenant_id)
+        .where(
+            later.tenant_id == Consumption.tenant_id,
+            later.corrects_id == Consumption.id,
+        )
+        .exists(),
+    )
+
+
 def live_consumptions(
     session: Session, tenant_id: uuid.UUID, where: Any
 ) -> list[Consumption]:
@@ -110,26 +129,16 @@ def live_consumptions(
     corrects; a correction to zero means the lot was not used after all).
     One statement, whatever the number of rows: a row is live when no other
     row corrects it."""
-    later = aliased(Consumption)
-    return list(
-        session.scalars(
-            select(Consumption).where(
-                Consumption.tenant_id == tenant_id,
-                where,
-                Consumption.quantity > 0,
-                # select the indexed column, not *: answered from the
-                # (tenant, corrects) index alone. With SELECT * and ANALYZE's
-                # statistics (nearly every corrects_id is NULL) SQLite scanned
-                # the whole table for each row — 0.3 s a batch at 400 k rows.
-                ~select(later.tenant_id)
-                .where(
-                    later.tenant_id == Consumption.tenant_id,
-                    later.corrects_id == Consumption.id,
-                )
-                .exists(),
-            )
-        )
-    )
+    return list(session.scalars(_live(select(Consumption), tenant_id, where)))
+
+
+def _live_uses(
+    session: Session, tenant_id: uuid.UUID, where: Any
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(batch_id, lot_id) of the live consumptions (as ``live_consumptions``,
+    without loading the rows as objects: a wide scope has thousands)."""
+    query = select(Consumption.batch_id, Consumption.lot_id)
+    return [(b, lot) for b, lot in session.execute(_live(query, tenant_id, where))]
 
 
 def _uses(
@@ -137,23 +146,24 @@ def _uses(
     t: uuid.UUID,
     lot_ids: list[uuid.UUID],
     window: set[uuid.UUID] | None,
-) -> list[Consumption]:
-    """Live uses of these lots — only by the ``window``'s batches when a period
-    narrows the scope (a supplier's year of lots is millions of rows)."""
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Live uses (batch_id, lot_id) of these lots — only by the ``window``'s
+    batches when a period narrows the scope (a supplier's year of lots is
+    millions of rows)."""
     if window is None:
         return [
             r
             for lp in slices(lot_ids)
-            for r in live_consumptions(session, t, Consumption.lot_id.in_(lp))
+            for r in _live_uses(session, t, Consumption.lot_id.in_(lp))
         ]
     # by batch, the lots checked here: with both IN lists SQLite walks the
     # lots' index (every use of 500 lots in a year) instead of the window's
     wanted = set(lot_ids)
     return [
-        r
+        (b, lot)
         for bp in slices(list(window))
-        for r in live_consumptions(session, t, Consumption.batch_id.in_(bp))
-        if r.lot_id in wanted
+        for b, lot in _live_uses(session, t, among(session, Consumption.batch_id, bp))
+        if lot in wanted
     ]
 
 
@@ -262,14 +272,14 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
             )
         by_id = {x.id: x for x in found_lots}
         hits: dict[uuid.UUID, list[_Hit]] = defaultdict(list)
-        for r in _uses(session, t, list(by_id), window):
-            x = by_id[r.lot_id]
+        for batch_id, lot_id in _uses(session, t, list(by_id), window):
+            x = by_id[lot_id]
             hit = _Hit(
                 f"使用原料批次 {x.code}（{x.supplier_lot}）",
                 f"shares lot {x.code} ({x.supplier_lot})",
             )
-            if all(h.zh != hit.zh for h in hits[r.batch_id]):
-                hits[r.batch_id].append(hit)
+            if all(h.zh != hit.zh for h in hits[batch_id]):
+                hits[batch_id].append(hit)
         sets.append(_through_intermediates(session, t, hits))
     if c.supplier:
         sup = catalog.get(session, Supplier, t, c.supplier.strip())
@@ -283,14 +293,14 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         }
         hits = defaultdict(list)
         if their:
-            for r in _uses(session, t, list(their), window):
-                x = their[r.lot_id]
+            for batch_id, lot_id in _uses(session, t, list(their), window):
+                x = their[lot_id]
                 hit = _Hit(
                     f"使用供应商 {sup.name} 的原料 {x.code}",
                     f"uses {sup.name}'s lot {x.code}",
                 )
-                if all(h.zh != hit.zh for h in hits[r.batch_id]):
-                    hits[r.batch_id].append(hit)
+                if all(h.zh != hit.zh for h in hits[batch_id]):
+                    hits[batch_id].append(hit)
         sets.append(_through_intermediates(session, t, hits))
     if c.session:
         day, half = _session_of(c.session)
@@ -385,20 +395,32 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
     for s in sets[1:]:
         assert ids is not None
         ids &= set(s)
-    stmt = select(Batch).where(Batch.tenant_id == t)
+    # the columns the result shows, not Batch objects: a wide scope has
+    # thousands, and building (then collecting) objects was most of its time
+    stmt = select(
+        Batch.id,
+        Batch.code,
+        Batch.product_id,
+        Batch.production_date,
+        Batch.session,
+        Batch.status,
+        Batch.best_before,
+        Batch.packed_quantity,
+    ).where(Batch.tenant_id == t)
     if c.start:
         stmt = stmt.where(Batch.production_date >= c.start)
     if c.end:
         stmt = stmt.where(Batch.production_date <= c.end)
+    found: list[Any]
     if ids is None:
-        found = list(session.scalars(stmt))
+        found = list(session.execute(stmt))
     elif not ids:
         return _result(session, t, c, [], {})
     else:  # in slices: a wide scope can hold more batches than a statement
         found = [
             b
             for part in slices(list(ids))
-            for b in session.scalars(stmt.where(Batch.id.in_(part)))
+            for b in session.execute(stmt.where(among(session, Batch.id, part)))
         ]
     found.sort(key=lambda b: (b.production_date, b.code))
     reasons = {
@@ -413,9 +435,11 @@ def _result(
     session: Session,
     t: uuid.UUID,
     c: Criteria,
-    found: list[Batch],
+    found: list[Any],
     reasons: dict[uuid.UUID, list[_Hit]],
 ) -> ScopeResult:
+    """``found``: the batches' rows (id, code, product_id, production_date,
+    session, status, best_before, packed_quantity)."""
     ids = [b.id for b in found]
     per: dict[uuid.UUID, dict[uuid.UUID, dict[str, int]]] = defaultdict(dict)
     loaded: dict[uuid.UUID, tuple[int, int]] = {}
@@ -428,7 +452,7 @@ def _result(
                 Delivery.point_of_sale_id,
                 func.sum(Delivery.quantity),
             )
-            .where(Delivery.tenant_id == t, Delivery.batch_id.in_(chunk))
+            .where(Delivery.tenant_id == t, among(session, Delivery.batch_id, chunk))
             .group_by(Delivery.batch_id, Delivery.point_of_sale_id)
         ):
             per[b_id][pos_id] = {
@@ -446,7 +470,7 @@ def _result(
                 ShopStock.sold,
                 ShopStock.wasted,
                 ShopStock.returned,
-            ).where(ShopStock.tenant_id == t, ShopStock.batch_id.in_(chunk))
+            ).where(ShopStock.tenant_id == t, among(session, ShopStock.batch_id, chunk))
         ):
             row = per[b_id].setdefault(
                 pos_id,
@@ -459,7 +483,7 @@ def _result(
                 func.sum(TripLoad.loaded),
                 func.sum(TripLoad.returned),
             )
-            .where(TripLoad.tenant_id == t, TripLoad.batch_id.in_(chunk))
+            .where(TripLoad.tenant_id == t, among(session, TripLoad.batch_id, chunk))
             .group_by(TripLoad.batch_id)
         ):
             loaded[b_id] = (int(l_sum or 0), int(r_sum or 0))
