@@ -280,8 +280,12 @@ def render(results: dict[str, Any]) -> str:
             "every 10 s for 30 sensors straight into hour blocks, and times "
             "`batch_environment` (every place the batch was: min/max/mean, minutes "
             "outside, excursions) for the brief's batch and 19 others, 30 times "
-            "each, in a fresh process (as a server would); 26 of the 30 sensors "
-            "are in the production hall, the worst case for a batch made there.",
+            "each, in a fresh process (as a server would), once the demo's "
+            "readings have settled (2 min after the last was written: the first "
+            "read stores each batch's settled segments, later reads reuse them); "
+            "the row below computes them from the readings every time. 26 of the "
+            "30 sensors are in the production hall, the worst case for a batch "
+            "made there.",
             "",
         ]
     lines += _render_dataset(results.get("dataset", {}))

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, update
 from sqlalchemy.orm import Session
 
 from bakeprint.db import Database, utcnow
@@ -22,7 +22,7 @@ from bakeprint.production import repository as batches
 from bakeprint.production.schemas import MoveCreate
 from bakeprint.sensors import environment
 from bakeprint.sensors import service as sensors
-from bakeprint.sensors.models import EnvironmentSummary
+from bakeprint.sensors.models import EnvironmentSummary, SensorBlock
 from tests.factories import make_bakery, make_catalog
 from tests.packaging.conftest import pack_a_batch
 from tests.production.conftest import T0
@@ -216,10 +216,13 @@ def test_a_move_after_the_summary_changes_the_kitchen_segments(
 
 def test_only_segments_that_have_settled_are_stored(session, bakery, hall, clock):
     batch = _made(session, bakery, hall, clock)
-    t = batch.tenant_id  # as if never read before:
+    t = batch.tenant_id  # as if never read, its readings loaded long ago:
     session.execute(delete(EnvironmentSummary).where(EnvironmentSummary.tenant_id == t))
-    # ten minutes after production ended: nothing has settled yet
-    clock.now = batch.ended_at + timedelta(minutes=10)
+    session.execute(
+        update(SensorBlock).where(SensorBlock.tenant_id == t).values(written_at=None)
+    )
+    # a minute after production ended: nothing has settled yet
+    clock.now = batch.ended_at + timedelta(minutes=1)
     segs = _env(session, batch)
     assert [s["stage"] for s in segs] == ["production", "kitchen"]
     assert _stored(session, batch) is None
@@ -229,6 +232,36 @@ def test_only_segments_that_have_settled_are_stored(session, bakery, hall, clock
     stored = _stored(session, batch)
     assert stored is not None and len(stored) == 1
     assert segs == _fresh(session, batch)
+
+
+def test_readings_still_settling_are_not_stored(session, bakery, hall, clock):
+    """Readings written a moment ago may belong to a transaction other
+    readers cannot see yet: what they fall in is computed, not stored, until
+    they have settled — then stored once."""
+    batch = _made(session, bakery, hall, clock)
+    t = batch.tenant_id
+    session.execute(delete(EnvironmentSummary).where(EnvironmentSummary.tenant_id == t))
+    sensors.ingest(  # a late reading, uploaded just now
+        session,
+        t,
+        [
+            sensors.RawReading(
+                "HALL-1-RH", (T0 + timedelta(seconds=330)).isoformat(), 67
+            )
+        ],
+        source="test",
+    )
+    for _ in range(2):  # production holds it: only the kitchen is stored
+        assert _env(session, batch) == _fresh(session, batch)
+        stored = _stored(session, batch)
+        assert stored is not None and len(stored) == 1
+    clock.advance(minutes=3)
+    _env(session, batch)
+    stored = _stored(session, batch)
+    assert stored is not None and len(stored) == 2
+    with _blocks_read(session) as reads:
+        again = _env(session, batch)
+    assert reads == [] and again == _fresh(session, batch)
 
 
 # --- a reading session stores it in a short transaction of its own --------------

@@ -406,13 +406,23 @@ def environment_query(
 ) -> dict[str, Any]:
     """Time of a batch's environment summary (every place it was, min/max/mean,
     minutes outside, excursions), warm, over several batches: as readers get
-    it (stored once its segments have settled; the main figures) and computed
+    it once the readings have settled (``environment.SETTLE`` after the last
+    was written; stored by the first reader; the main figures) and computed
     from the readings each time (``from_readings``)."""
     from bakeprint.production import repository as batches
     from bakeprint.sensors import environment
 
     samples: list[float] = []
     computed: list[float] = []
+    with db.session(write=False) as s:  # readers after the readings settled
+        last = s.scalar(
+            select(func.max(SensorBlock.written_at)).where(
+                SensorBlock.tenant_id == tenant_id
+            )
+        )
+    if last is not None:
+        settled = last / 1000 + environment.SETTLE.total_seconds() + 1
+        time.sleep(max(0.0, min(settled - time.time(), 300)))
     with db.session(write=False) as s:
         rows = [batches.get(s, tenant_id, c) for c in batch_codes]
         for b in rows:  # warm the caches once (and store what has settled)

@@ -62,10 +62,12 @@ from bakeprint.sensors.service import Band
 
 KITCHEN_MAX = timedelta(hours=24)  # after production, until it leaves
 SHOP_MAX = timedelta(days=15)
-# A segment is stored once it ended this long ago, and a stored summary counts
-# as computed this long before it was: a reading written by a transaction that
-# had not committed yet when the summary was computed is still seen as late.
-SETTLE = timedelta(minutes=15)
+# A segment is stored once it ended this long ago and its readings were last
+# written this long ago, and a stored summary counts as computed this long
+# before it was: a reading written by a transaction that had not committed
+# yet when the summary was computed is still seen as late. So it must exceed
+# the longest ingest transaction and the clock difference between servers.
+SETTLE = timedelta(minutes=2)
 
 log = logging.getLogger(__name__)
 
@@ -691,13 +693,21 @@ def _environment(
             kept.append(seg)
     fresh = None
     if keys:
+        computed_now = [i for i in range(len(keys)) if closed[i] and results[i] is None]
+        # readings written since computed_at may still be settling: a summary
+        # stored now would be out of date at once (and written on every read)
+        settling = _late(
+            session,
+            batch.tenant_id,
+            [(i, found[i], segments[i].start, segments[i].end) for i in computed_now],
+            computed_at,
+        )
         body_now = {
             keys[i]: [_pack(x) for x in seg.sensors]
             for i, seg in enumerate(segments)
-            if closed[i]
+            if closed[i] and i not in settling
         }
-        recomputed = any(closed[i] and results[i] is None for i in range(len(keys)))
-        if body_now and (recomputed or set(body_now) != stored_keys):
+        if body_now and (set(computed_now) - settling or set(body_now) != stored_keys):
             fresh = (computed_at, body_now)
     return kept, fresh
 
