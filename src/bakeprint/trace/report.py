@@ -30,8 +30,7 @@ from bakeprint.catalog.models import (
     Supplier,
 )
 from bakeprint.db import utcnow
-from bakeprint.events import service as events
-from bakeprint.events.models import Event
+from bakeprint.events.models import ChainHead, Event
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
 from bakeprint.materials.models import MaterialLot
@@ -329,12 +328,17 @@ def for_batch(
         "wasted": sum(s["wasted"] for s in shops),
         "returned": sum(s["returned"] for s in shops),
     }
-    head = events.head(session, t)
-    batch_events = session.scalar(
-        select(func.count())
-        .select_from(Event)
-        .where(Event.tenant_id == t, Event.subject == f"batch:{batch.code}")
-    )
+    # the log's head and the batch's events, in one statement (one snapshot)
+    head = session.execute(
+        select(
+            ChainHead.last_seq,
+            ChainHead.last_hash,
+            select(func.count())
+            .select_from(Event)
+            .where(Event.tenant_id == t, Event.subject == f"batch:{batch.code}")
+            .scalar_subquery(),
+        ).where(ChainHead.tenant_id == t)
+    ).first()
     session_code = batch.code.split("-")[2] if batch.code.count("-") >= 2 else ""
     report = TraceReport(
         query=query,
@@ -378,9 +382,9 @@ def for_batch(
         generated_at=utcnow(),
         generated_by=generated_by,
         log={
-            "head_seq": head.last_seq if head else 0,
-            "head_hash": head.last_hash if head else "",
-            "batch_events": int(batch_events or 0),
+            "head_seq": head[0] if head else 0,
+            "head_hash": head[1] if head else "",
+            "batch_events": int(head[2] or 0) if head else 0,
         },
     )
     report.segments = segments
