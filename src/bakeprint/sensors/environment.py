@@ -118,8 +118,9 @@ class Segment:
         }
 
 
-def _sensor_dict(x: SensorSummary, points: bool) -> dict[str, Any]:
-    d: dict[str, Any] = {
+def _figures(x: SensorSummary) -> dict[str, Any]:
+    """A sensor summary's own figures (all but its excursions and points)."""
+    return {
         "sensor": x.sensor,
         "kind": x.kind,
         "unit": x.unit,
@@ -130,6 +131,12 @@ def _sensor_dict(x: SensorSummary, points: bool) -> dict[str, Any]:
         "max": x.max,
         "mean": x.mean,
         "minutes_outside": x.minutes_outside,
+    }
+
+
+def _sensor_dict(x: SensorSummary, points: bool) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        **_figures(x),
         "excursions": [
             {
                 "start": e.start,
@@ -826,16 +833,7 @@ def _key(seg: Segment, found: Sequence[Sensor], category: str | None, fp: str) -
 
 def _pack(x: SensorSummary) -> dict[str, Any]:
     return {
-        "sensor": x.sensor,
-        "kind": x.kind,
-        "unit": x.unit,
-        "low": x.low,
-        "high": x.high,
-        "readings": x.readings,
-        "min": x.min,
-        "max": x.max,
-        "mean": x.mean,
-        "minutes_outside": x.minutes_outside,
+        **_figures(x),
         "excursions": [
             [
                 sensors.ms(e.start),
