@@ -90,16 +90,19 @@ def slices(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]
 
 
 def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
-    """``column IN values``. On PostgreSQL written ``= ANY(array)``: one
-    parameter however many values — an IN list of a thousand ids is a 30 KB
-    statement that psycopg parses again each time (~10 ms) and the server
-    plans again. On SQLite an IN list (``slices`` keeps it under its limit)."""
-    from sqlalchemy import any_, bindparam
+    """``column IN values``. On PostgreSQL written ``IN (SELECT unnest(array))``:
+    one parameter however many values — an IN list of a thousand ids is a
+    30 KB statement that psycopg parses again each time (~10 ms) — and planned
+    as index look-ups (``= ANY(array)`` of 1,100 ids made the planner scan
+    whole tables: 25 ms instead of 4 for batches, 38 instead of 7 for trip
+    loads). On SQLite an IN list (``slices`` keeps it under its limit)."""
+    from sqlalchemy import bindparam, func, select
     from sqlalchemy.dialects.postgresql import ARRAY
 
     wanted = list(values)
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))
+        array = bindparam(None, wanted, type_=ARRAY(column.type))
+        return column.in_(select(func.unnest(array)))
     return column.in_(wanted)
 
 
