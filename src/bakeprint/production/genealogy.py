@@ -57,30 +57,13 @@ def users_of(
     return _links(session, tenant_id, ids_, BatchInput.input_batch_id)
 
 
-def ancestors(
-    session: Session, tenant_id: uuid.UUID, batch_id: uuid.UUID
-) -> dict[uuid.UUID, int]:
-    """Every batch this one was made from, directly or not, with its depth."""
-    seen: dict[uuid.UUID, int] = {}
-    frontier = [batch_id]
-    depth = 0
-    while frontier and depth < MAX_DEPTH:
-        depth += 1
-        nxt = []
-        for link in inputs_of(session, tenant_id, frontier):
-            if link.input_batch_id not in seen and link.input_batch_id != batch_id:
-                seen[link.input_batch_id] = depth
-                nxt.append(link.input_batch_id)
-        frontier = nxt
-    return seen
-
-
-def ancestors_of(
+def _ancestor_depths(
     session: Session, tenant_id: uuid.UUID, start: Iterable[uuid.UUID]
-) -> set[uuid.UUID]:
-    """Every batch any of the given ones was made from, directly or not."""
+) -> dict[uuid.UUID, int]:
+    """Every batch the given ones were made from, directly or not, with the
+    depth it was first reached at (the given ones themselves excluded)."""
     origin = set(start)
-    seen: set[uuid.UUID] = set()
+    seen: dict[uuid.UUID, int] = {}
     frontier = list(origin)
     depth = 0
     while frontier and depth < MAX_DEPTH:
@@ -90,10 +73,24 @@ def ancestors_of(
             for link in inputs_of(session, tenant_id, part):
                 b = link.input_batch_id
                 if b not in origin and b not in seen:
-                    seen.add(b)
+                    seen[b] = depth
                     nxt.append(b)
         frontier = nxt
     return seen
+
+
+def ancestors(
+    session: Session, tenant_id: uuid.UUID, batch_id: uuid.UUID
+) -> dict[uuid.UUID, int]:
+    """Every batch this one was made from, directly or not, with its depth."""
+    return _ancestor_depths(session, tenant_id, [batch_id])
+
+
+def ancestors_of(
+    session: Session, tenant_id: uuid.UUID, start: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Every batch any of the given ones was made from, directly or not."""
+    return set(_ancestor_depths(session, tenant_id, start))
 
 
 def descendants(

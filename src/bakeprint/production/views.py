@@ -16,6 +16,7 @@ from bakeprint.catalog.models import (
     RecipeVariant,
     Supplier,
 )
+from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import service as production
 from bakeprint.production.models import BakeRecord, Batch, Consumption
@@ -89,27 +90,17 @@ def consumption_rows(
     """The batch's uses of lots with each lot, its material and supplier, in
     the order recorded (one statement)."""
     t = batch.tenant_id
-    return [
-        (c, lot, mt, sup)
-        for c, lot, mt, sup in session.execute(
-            select(Consumption, MaterialLot, MaterialType, Supplier)
-            .join(
-                MaterialLot,
-                (MaterialLot.tenant_id == t) & (MaterialLot.id == Consumption.lot_id),
-            )
-            .join(
-                MaterialType,
-                (MaterialType.tenant_id == t)
-                & (MaterialType.id == MaterialLot.material_type_id),
-            )
-            .join(
-                Supplier,
-                (Supplier.tenant_id == t) & (Supplier.id == MaterialLot.supplier_id),
-            )
-            .where(Consumption.tenant_id == t, Consumption.batch_id == batch.id)
-            .order_by(Consumption.recorded_at, Consumption.created_at)
+    query = (
+        lots_repo.with_type_and_supplier(t)
+        .add_columns(Consumption)
+        .join(
+            Consumption,
+            (Consumption.tenant_id == t) & (Consumption.lot_id == MaterialLot.id),
         )
-    ]
+        .where(Consumption.batch_id == batch.id)
+        .order_by(Consumption.recorded_at, Consumption.created_at)
+    )
+    return [(c, lot, mt, sup) for lot, mt, sup, c in session.execute(query)]
 
 
 def _consumptions(rows: list[tuple[Any, ...]]) -> list[ConsumptionRead]:
