@@ -114,14 +114,21 @@ def create_trip(session: Session, data: TripCreate, *, actor: Actor) -> Trip:
     return trip
 
 
-def kitchen_stock(session: Session, batch: Batch) -> int:
-    """Packed units still in the kitchen: packed − loaded + brought back."""
-    loaded, returned = session.execute(
-        select(
-            func.coalesce(func.sum(TripLoad.loaded), 0),
-            func.coalesce(func.sum(TripLoad.returned), 0),
-        ).where(TripLoad.tenant_id == batch.tenant_id, TripLoad.batch_id == batch.id)
-    ).one()
+def kitchen_stock(session: Session, batch: Batch, legs: list[Leg] | None = None) -> int:
+    """Packed units still in the kitchen: packed − loaded + brought back
+    (from the batch's ``legs_of_batch`` when the caller has read them)."""
+    if legs is None:
+        loaded, returned = session.execute(
+            select(
+                func.coalesce(func.sum(TripLoad.loaded), 0),
+                func.coalesce(func.sum(TripLoad.returned), 0),
+            ).where(
+                TripLoad.tenant_id == batch.tenant_id, TripLoad.batch_id == batch.id
+            )
+        ).one()
+    else:
+        loaded = sum(leg.load.loaded for leg in legs)
+        returned = sum(leg.load.returned for leg in legs)
     return int((batch.packed_quantity or 0) - loaded + returned)
 
 

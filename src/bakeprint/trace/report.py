@@ -313,10 +313,8 @@ def for_batch(
         ).model_dump()
         for code in sorted(delivered_at)
     ]
-    kitchen = (  # packed − loaded + brought back (as logistics.kitchen_stock)
-        (batch.packed_quantity or 0)
-        - sum(leg.load.loaded for leg in legs)
-        + sum(leg.load.returned for leg in legs)
+    kitchen = (
+        logistics.kitchen_stock(session, batch, legs)
         if batch.status in ("packed", "recalled", "on_hold")
         else None
     )
