@@ -1,10 +1,11 @@
 """Level-2 and level-3 alerts (R2.5).
 
-Level 2 — handle: a batch made with a lot that passed QC only borderline, or
-one that gathered several minor anomalies (level-1 excursions while it was
-made or waited, failed checks, oven outside tolerance; the number is the
-bakery's setting) is marked "需重点关注", its finished-goods sampling rate is
-raised and QC gets a task to sample it.
+Level 2 — handle: a batch made with a lot that passed QC only borderline,
+one that was somewhere (hall, cold room, van, shop) during a level-2
+environment excursion, or one that gathered several minor anomalies (level-1
+excursions wherever it was, failed checks, oven outside tolerance; the number
+is the bakery's setting) is marked "需重点关注", its finished-goods sampling
+rate is raised and QC gets a task to sample it.
 
 Level 3 — recall: a verified complaint or a confirmed hazard (an undeclared
 allergen at a supplier…) produces the impact report of its scope at once and
@@ -38,7 +39,7 @@ from bakeprint.quality.models import (
     BatchAlertBatch,
     QcTask,
 )
-from bakeprint.sensors.models import OutboxMessage
+from bakeprint.sensors.models import EnvironmentAlert, OutboxMessage
 
 SYSTEM = "system"
 DEFAULT_MINOR = 2
@@ -166,7 +167,7 @@ def minor_anomalies(session: Session, batch: Batch) -> list[dict[str, str]]:
             )
     segments = environment.batch_environment(session, batch)
     for a in environment.anomalies(segments):
-        if a["stage"] in ("production", "kitchen"):
+        if a["level"] == 1:  # a level-2 excursion is handled on its own
             out.append(
                 {
                     "kind": "environment",
@@ -414,30 +415,51 @@ def review(session: Session, batch: Batch, *, by: str = SYSTEM) -> BatchAlert | 
     return alert
 
 
-def review_place(
-    session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID, start: Any, end: Any
-) -> list[BatchAlert]:
-    """An excursion at a location: review the batches made or waiting there
-    then."""
-    from bakeprint.sensors.environment import KITCHEN_MAX
+def excursion(
+    session: Session, batches: list[Batch], *, key: str, zh: str, en: str
+) -> BatchAlert:
+    """Level 2: the batches were where an environment excursion went more than
+    15 % beyond its range (one alert per excursion; batches found there later
+    are added to it)."""
+    alert = flag(session, batches, key=key, cause="environment", zh=zh, en=en)
+    alert.detail_zh, alert.detail_en = zh, en  # the excursion may have grown
+    return alert
 
-    until = end or utcnow()
-    rows = session.scalars(
-        select(Batch).where(
-            Batch.tenant_id == tenant_id,
-            Batch.location_id == location_id,
-            Batch.started_at <= until,
-            Batch.started_at >= start - KITCHEN_MAX,
+
+def retell(
+    session: Session, tenant_id: uuid.UUID, *, key: str, zh: str, en: str
+) -> None:
+    """The excursion behind an alert grew (longer, deeper): say it as it is."""
+    alert = session.scalar(
+        select(BatchAlert).where(
+            BatchAlert.tenant_id == tenant_id, BatchAlert.key == key
         )
-    ).all()
-    out = []
-    for b in rows:
-        if b.ended_at is not None and b.ended_at + KITCHEN_MAX < start:
-            continue
-        alert = review(session, b)
-        if alert is not None:
-            out.append(alert)
-    return out
+    )
+    if alert is not None:
+        alert.detail_zh, alert.detail_en = zh, en
+
+
+def settle(session: Session, tenant_id: uuid.UUID, *, key: str, alert: Any) -> None:
+    """The environment alert ``alert`` was acknowledged: so is the batch alert
+    it raised, if still open (one excursion, one acknowledgement)."""
+    twin = session.scalar(
+        select(BatchAlert)
+        .where(
+            BatchAlert.tenant_id == tenant_id,
+            BatchAlert.key == key,
+            BatchAlert.status == "open",
+        )
+        .with_for_update()
+    )
+    if twin is not None:
+        _copy_ack(alert, twin)
+
+
+def _copy_ack(source: Any, target: Any) -> None:
+    target.status = "acknowledged"
+    target.acknowledged_by = source.acknowledged_by
+    target.acknowledged_at = source.acknowledged_at
+    target.note = source.note
 
 
 # --- level 3 ----------------------------------------------------------------
@@ -511,6 +533,19 @@ def acknowledge(
         actor=actor,
         missing=("找不到这条预警", "alert not found"),
     )
+    if alert.cause == "environment":  # and the excursion's own alert with it
+        source = uuid.UUID(alert.key.split(":", 1)[1])
+        twin = session.scalar(
+            select(EnvironmentAlert)
+            .where(
+                EnvironmentAlert.tenant_id == alert.tenant_id,
+                EnvironmentAlert.id == source,
+                EnvironmentAlert.status == "open",
+            )
+            .with_for_update()
+        )
+        if twin is not None:
+            _copy_ack(alert, twin)
     return alert
 
 

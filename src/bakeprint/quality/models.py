@@ -48,7 +48,13 @@ class Checkpoint(TenantScoped, Base):
 
 # --- level-2 and level-3 alerts, QC tasks, complaints (R2.5) -----------------
 
-ALERT_CAUSES = ("borderline_lot", "minor_anomalies", "complaint", "hazard")
+ALERT_CAUSES = (
+    "borderline_lot",
+    "minor_anomalies",
+    "environment",
+    "complaint",
+    "hazard",
+)
 
 
 class AlertSettings(Base):

@@ -21,6 +21,7 @@ from bakeprint.cli_support import (
     console,
     emit,
     handle_errors,
+    lang,
     print_rows,
     progress_bars,
 )
@@ -28,6 +29,7 @@ from bakeprint.db import get_database, session_scope
 from bakeprint.errors import Invalid
 from bakeprint.sensors import alerts, environment, parsing, views
 from bakeprint.sensors import service as sensors
+from bakeprint.sensors.models import Sensor
 
 app = typer.Typer(no_args_is_help=True, help="Environment sensors and alerts.")
 
@@ -81,8 +83,6 @@ def list_(
 ) -> None:
     """Every sensor and where it is."""
     from sqlalchemy import select
-
-    from bakeprint.sensors.models import Sensor
 
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
@@ -258,30 +258,26 @@ def alert_list(
     user: UserOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Environment alerts, newest first."""
+    """Environment alerts, newest first: where, against which range, how far
+    and how long outside, and the batches that were there."""
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
-        rows = [
-            views.alert(s, a).model_dump()
-            for a in alerts.alerts(s, actor.tenant_id, status=status)
-        ]
-    emit(
-        rows,
-        as_json,
-        lambda d: print_rows(
-            d,
-            [
-                "id",
-                "sensor",
-                "level",
-                "peak",
-                "high",
-                "started_at",
-                "ended_at",
-                "status",
-            ],
-        ),
-    )
+        found = alerts.alerts(s, actor.tenant_id, status=status)
+        rows = [a.model_dump() for a in views.alerts(s, found)]
+        said = []
+        for a in found:
+            sensor = s.get(Sensor, (a.tenant_id, a.sensor_id))
+            assert sensor is not None  # a foreign key
+            said.append(alerts.describe(s, sensor, a))
+    if as_json or not rows:
+        emit(rows, as_json)
+        return
+    en = lang() == "en"
+    for row, (zh, english) in zip(rows, said, strict=True):
+        console.print(
+            f"[bold]L{row['level']}[/] {row['status']} {row['id']}", highlight=False
+        )
+        console.print(f"  {english if en else zh}", markup=False, highlight=False)
 
 
 @app.command("ack")

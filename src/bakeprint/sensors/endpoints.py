@@ -142,7 +142,7 @@ def alert_list(
 ) -> list[AlertRead]:
     """Environment alerts, newest first (status: open, acknowledged)."""
     rows = alerts.alerts(session, actor.tenant_id, status=status, limit=limit)
-    return [views.alert(session, a) for a in rows]
+    return views.alerts(session, rows)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertRead)

@@ -51,7 +51,7 @@ from bakeprint.production.models import Batch
 from bakeprint.retail.models import ShopStock
 from bakeprint.sensors import blocks
 from bakeprint.sensors import service as sensors
-from bakeprint.sensors.alerts import Excursion, beyond, detect
+from bakeprint.sensors.excursions import Excursion, beyond, detect
 from bakeprint.sensors.models import (
     EnvironmentRange,
     EnvironmentSummary,
@@ -590,6 +590,12 @@ def _segments(
             )
         )
     return out
+
+
+def places_of(session: Session, batch: Batch) -> tuple[str | None, list[Segment]]:
+    """The batch's product category and each place it was, when (no readings)."""
+    ctx = _context(session, batch)
+    return ctx.category, _segments(session, batch, ctx)
 
 
 def _last_unit_left(session: Session, batch: Batch) -> datetime | None:

@@ -155,8 +155,13 @@ class DeadLetter(TenantScoped, Base):
 
 
 class EnvironmentAlert(TenantScoped, Base):
-    """One excursion of one sensor outside its allowed range (deduplicated:
-    later readings of the same excursion update this row)."""
+    """One excursion of one sensor outside an allowed range (deduplicated:
+    later readings of the same excursion update this row).
+
+    ``category`` is None for the range of the sensor's own place, else the
+    product category whose range (with the place's, the stricter wins) was
+    left while batches of that category were there; the batches there during
+    the excursion are in ``environment_alert_batches``."""
 
     __tablename__ = "environment_alerts"
     __table_args__ = (
@@ -167,8 +172,12 @@ class EnvironmentAlert(TenantScoped, Base):
 
     sensor_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # from the first reading outside to the first back inside (or the last
+    # seen, while still outside)
+    minutes: Mapped[float] = mapped_column(Float, default=0.0)
     peak: Mapped[float] = mapped_column(Float)
     low: Mapped[float | None] = mapped_column(Float, nullable=True)
     high: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -178,6 +187,22 @@ class EnvironmentAlert(TenantScoped, Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class EnvironmentAlertBatch(Base):
+    """A batch that was at the alert's place during its excursion (once per
+    alert and batch, however often the excursion is seen again)."""
+
+    __tablename__ = "environment_alert_batches"
+    __table_args__ = (
+        tenant_fk("alert_id", "environment_alerts", ondelete="CASCADE"),
+        tenant_fk("batch_id", "batches"),
+        Index("ix_environment_alert_batches_batch", "tenant_id", "batch_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    alert_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
 
 
 class OutboxMessage(TenantScoped, Base):

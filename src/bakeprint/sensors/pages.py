@@ -58,7 +58,7 @@ def _alerts_page(
         {
             "me": me,
             "status": status,
-            "alerts": [views.alert(session, a) for a in rows],
+            "alerts": views.alerts(session, rows),
             "counts": open_alert_counts(session, me.tenant.id),
             "errors": errors or {},
             "message": message,
@@ -300,7 +300,7 @@ def sensor_page(
             "start": start,
             "end": end,
             "count": len(points),
-            "alerts": [views.alert(session, a) for a in rows],
+            "alerts": views.alerts(session, rows),
             "errors": {},
             "csrf": csrf_token(request),
         },

@@ -72,14 +72,19 @@ class DeadLetterRead(BaseModel):
 class AlertRead(BaseModel):
     id: uuid.UUID
     sensor: str
+    place_kind: str  # location, vehicle, point_of_sale
+    place: str
+    category: str | None  # the product category whose range it left, if any
     kind: str
     level: int
     started_at: datetime
     ended_at: datetime | None
+    minutes: float  # how long outside
     peak: float
     low: float | None
     high: float | None
     beyond_pct: float
+    batches: list[str]  # the batches there during the excursion
     status: str
     acknowledged_by: str | None
     acknowledged_at: datetime | None

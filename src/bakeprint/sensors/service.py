@@ -491,9 +491,9 @@ def ingest(
     by_id = {s.id: s for s in known.values() if s is not None}
     _store(session, tenant_id, grouped, by_id, result, source)
     if check_alerts and result.touched:
-        from bakeprint.sensors import alerts
+        from bakeprint.sensors import watch
 
-        alerts.scan(session, tenant_id, result.touched)
+        watch.scan(session, tenant_id, result.touched)
     session.flush()
     return result
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.models import (
     DeadLetter,
@@ -66,20 +68,40 @@ def dead_letter(d: DeadLetter) -> DeadLetterRead:
 
 
 def alert(session: Session, a: EnvironmentAlert) -> AlertRead:
-    s = session.get(Sensor, (a.tenant_id, a.sensor_id))
-    return AlertRead(
-        id=a.id,
-        sensor=s.code if s else "?",
-        kind=a.kind,
-        level=a.level,
-        started_at=a.started_at,
-        ended_at=a.ended_at,
-        peak=a.peak,
-        low=a.low,
-        high=a.high,
-        beyond_pct=a.beyond_pct,
-        status=a.status,
-        acknowledged_by=a.acknowledged_by,
-        acknowledged_at=a.acknowledged_at,
-        note=a.note,
-    )
+    return alerts(session, [a])[0]
+
+
+def alerts(session: Session, rows: Sequence[EnvironmentAlert]) -> list[AlertRead]:
+    """Alerts with their place and the batches each names (one statement for
+    the batches of them all)."""
+    if not rows:
+        return []
+    named = alerting.linked(session, rows[0].tenant_id, [a.id for a in rows])
+    out = []
+    for a in rows:
+        s = session.get(Sensor, (a.tenant_id, a.sensor_id))
+        place_kind, place, _ = alerting.place(session, s) if s else ("", "?", "")
+        out.append(
+            AlertRead(
+                id=a.id,
+                sensor=s.code if s else "?",
+                place_kind=place_kind,
+                place=place,
+                category=a.category,
+                kind=a.kind,
+                level=a.level,
+                started_at=a.started_at,
+                ended_at=a.ended_at,
+                minutes=a.minutes,
+                peak=a.peak,
+                low=a.low,
+                high=a.high,
+                beyond_pct=a.beyond_pct,
+                batches=[b.code for b in named.get(a.id, [])],
+                status=a.status,
+                acknowledged_by=a.acknowledged_by,
+                acknowledged_at=a.acknowledged_at,
+                note=a.note,
+            )
+        )
+    return out

@@ -40,6 +40,7 @@ from bakeprint.production.models import Batch, Consumption
 from bakeprint.retail import service as retail
 from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import environment
+from bakeprint.sensors import views as sensor_views
 
 SESSION_NAMES = {"AM": ("上午", "morning"), "PM": ("下午", "afternoon")}
 
@@ -237,29 +238,30 @@ def for_batch(
         )
     anomalies.sort(key=lambda a: -a.level)
 
-    first = min((s.start for s in segments), default=batch.started_at)
-    last = max((s.end for s in segments), default=utcnow())
-    sensor_ids = list({x for seg in segments for x in seg.sensor_ids})
+    # cut to the batch's own time at each place (never another trip's)
     alerts = [
-        {
-            "sensor": x.sensor,
-            "level": x.level,
-            "peak": x.peak,
-            "low": x.low,
-            "high": x.high,
-            "started_at": x.started_at,
-            "ended_at": x.ended_at,
-            "status": x.status,
-            "acknowledged_by": x.acknowledged_by,
-            "acknowledged_at": x.acknowledged_at,
-        }
-        for x in (
-            _alert_view(session, a)
-            for a in alerting.alerts(
-                session, t, sensor_ids=sensor_ids, start=first, end=last, limit=50
-            )
+        x.model_dump(
+            include={
+                "id",
+                "sensor",
+                "place",
+                "category",
+                "level",
+                "peak",
+                "low",
+                "high",
+                "beyond_pct",
+                "minutes",
+                "started_at",
+                "ended_at",
+                "status",
+                "acknowledged_by",
+                "acknowledged_at",
+            }
         )
-        if x.started_at <= last
+        for x in sensor_views.alerts(
+            session, alerting.during(session, t, product.category, segments)
+        )
     ]
 
     trips = []
@@ -397,12 +399,6 @@ def _operators(session: Session, batch: Batch) -> list[tuple[Any, str]]:
     from bakeprint.production import service as production
 
     return production.operators_of(session, batch)
-
-
-def _alert_view(session: Session, a: Any) -> Any:
-    from bakeprint.sensors import views
-
-    return views.alert(session, a)
 
 
 def pdf(session: Session, rep: TraceReport, tenant_id: uuid.UUID) -> bytes:

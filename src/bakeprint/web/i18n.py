@@ -291,6 +291,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alert_level_3": ("三级预警（召回）", "Level 3 (recall)"),
     "cause_borderline_lot": ("原料边缘合格", "Borderline material"),
     "cause_minor_anomalies": ("多个轻微异常", "Several minor anomalies"),
+    "cause_environment": ("环境超标（二级）", "Environment excursion (level 2)"),
     "cause_complaint": ("投诉核实属实", "Verified complaint"),
     "cause_hazard": ("确认安全隐患", "Confirmed hazard"),
     "qc_tasks": ("质检任务", "QC tasks"),
