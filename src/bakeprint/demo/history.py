@@ -344,7 +344,6 @@ def run(
     readings = 0
     for i in range(days):
         day = D.FIRST_DAY + timedelta(days=i)
-        readings += climate.record_day(session, tenant.id, day, weather)
         lots += _restock(session, who["qc"], stock, day, rng, i)
         for sess in ("AM", "PM"):
             planned = [p for p, sessions in D.PLAN.items() if sess in sessions]
@@ -359,6 +358,9 @@ def run(
                 session, who, catalog, day, sess, made, shelves, rng
             )
         sold += distribution.sell_day(session, who, day, shelves, rng)
+        # the day's readings once all it did is recorded, as a gateway
+        # uploading at night would: its alerts name the batches there
+        readings += climate.record_day(session, tenant.id, day, weather)
         if progress:
             progress("生产历史 / production history", i + 1, days)
     climate.acknowledge_old(session, who["production"], before=D.CASE_DAY)
