@@ -306,3 +306,35 @@ def test_a_level_1_excursion_at_the_shop_is_recorded_for_the_production_lead(
         )
         == 0
     )
+
+
+def test_the_cold_room_names_the_batch_waiting_there_not_the_one_that_left(
+    client, session, bakery, day
+):
+    """A and B both wait in the cold room; A leaves on trip 1 at 16:30. The
+    cold room at 9 °C from 17:00 (cream ≤ 8: level 1) concerns B only."""
+    a, b = day["A"], day["B"]
+    sensors.register(
+        session,
+        code="COLD-1-T",
+        kind="temperature",
+        place_kind="location",
+        place="COLD-1",
+        actor=bakery.actor,
+    )
+    _range(client, bakery, place_kind="category", place=CREAM)
+    for batch, at in ((a, T0 + timedelta(hours=2, minutes=10)), (b, TRIP1)):
+        r = client.post(
+            f"/api/v1/batches/{batch.code}/moves",
+            json={"location": "COLD-1", "at": at.isoformat()},
+            headers=bakery.auth("production"),
+        )
+        assert r.status_code == 201, r.text
+    _trip(client, bakery, [a], TRIP1, DROP1)
+    cold = [4.0] * 30 + [9.0] * 20 + [4.0] * 10  # 16:30–17:30
+    _upload(client, bakery, series("COLD-1-T", TRIP1, cold))
+    (alert,) = client.get("/api/v1/alerts", headers=bakery.headers).json()
+    assert (alert["place"], alert["level"], alert["batches"]) == ("COLD-1", 1, [b.code])
+    assert alert["minutes"] == 20.0
+    assert [x["id"] for x in _trace(client, bakery, b)["alerts"]] == [alert["id"]]
+    assert _trace(client, bakery, a)["alerts"] == []

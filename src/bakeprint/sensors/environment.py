@@ -44,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Location, PointOfSale, Product
-from bakeprint.db import upsert_insert, utcnow
+from bakeprint.db import among, upsert_insert, utcnow
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.production.models import Batch
@@ -461,6 +461,29 @@ def _context(session: Session, batch: Batch) -> _Context:
     return _Context(*row)
 
 
+def contexts(session: Session, tenant_id: Any, ids: list[Any]) -> dict[Any, _Context]:
+    """``_context`` of many batches of a bakery in one statement, by id."""
+    return {
+        bid: _Context(tz, category, loc)
+        for bid, tz, category, loc in session.execute(
+            select(Batch.id, Tenant.timezone, Product.category, Location)
+            .select_from(Batch)
+            .join(Tenant, Tenant.id == Batch.tenant_id)
+            .join(
+                Product,
+                (Product.tenant_id == Batch.tenant_id)
+                & (Product.id == Batch.product_id),
+            )
+            .outerjoin(
+                Location,
+                (Location.tenant_id == Batch.tenant_id)
+                & (Location.id == Batch.location_id),
+            )
+            .where(Batch.tenant_id == tenant_id, among(session, Batch.id, ids))
+        )
+    }
+
+
 def shop_stocks(session: Session, batch: Batch) -> list[Any]:
     """The batch's stock at each shop, with the shop: (ShopStock, PointOfSale)."""
     return [
@@ -485,6 +508,7 @@ def _segments(
     ctx: _Context | None = None,
     legs: list[Any] | None = None,
     stocks: list[Any] | None = None,
+    moves: list[Any] | None = None,
 ) -> list[Segment]:
     from bakeprint.logistics import service as logistics
 
@@ -512,11 +536,13 @@ def _segments(
             )
         )
         if batch.ended_at is not None:
-            from bakeprint.production import genealogy
+            if moves is None:
+                from bakeprint.production import genealogy
 
+                moves = genealogy.moves_of(session, batch)
             # where it waited: the production place, then each move (cold room…)
             stops = [(batch.ended_at, loc)] + [
-                (m.moved_at, where) for m, where in genealogy.moves_of(session, batch)
+                (m.moved_at, where) for m, where in moves
             ]
             last = stops[-1][0]
             kitchen_end = min(first_departure or last + KITCHEN_MAX, now)
@@ -592,10 +618,20 @@ def _segments(
     return out
 
 
-def places_of(session: Session, batch: Batch) -> tuple[str | None, list[Segment]]:
-    """The batch's product category and each place it was, when (no readings)."""
-    ctx = _context(session, batch)
-    return ctx.category, _segments(session, batch, ctx)
+def places_of(
+    session: Session,
+    batch: Batch,
+    *,
+    ctx: _Context | None = None,
+    legs: list[Any] | None = None,
+    stocks: list[Any] | None = None,
+    moves: list[Any] | None = None,
+) -> tuple[str | None, list[Segment]]:
+    """The batch's product category and each place it was, when (no readings;
+    ``ctx`` from ``contexts``, and its trips, shop stocks and moves when the
+    caller read them for many batches at once)."""
+    ctx = ctx or _context(session, batch)
+    return ctx.category, _segments(session, batch, ctx, legs, stocks, moves)
 
 
 def _last_unit_left(session: Session, batch: Batch) -> datetime | None:

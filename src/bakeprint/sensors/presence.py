@@ -13,12 +13,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bakeprint.db import utcnow
-from bakeprint.logistics.models import Trip, TripLoad
+from bakeprint.catalog.models import Location, PointOfSale, Vehicle
+from bakeprint.db import among, utcnow
+from bakeprint.logistics.models import Delivery, Trip, TripLoad
+from bakeprint.logistics.service import Leg
 from bakeprint.production.models import Batch, BatchMove
 from bakeprint.retail.models import ShopStock
 from bakeprint.sensors import environment
@@ -50,8 +53,37 @@ def stays(
     """Every batch at the place at some time in [start, end], with when."""
     now = utcnow()
     out: list[Stay] = []
-    for batch in _candidates(session, tenant_id, place_kind, place_id, start, end):
-        category, segments = environment.places_of(session, batch)
+    found = _candidates(session, tenant_id, place_kind, place_id, start, end)
+    if not found:
+        return out
+    # what each batch's segments are made of, for all of them at once: a warm
+    # hall against a cream range has every batch waiting there as candidate
+    ids = [b.id for b in found]
+    ctx = environment.contexts(session, tenant_id, ids)
+    legs, stocks = _legs(session, tenant_id, ids), _stocks(session, tenant_id, ids)
+    moves: dict[uuid.UUID, list[Any]] = {}
+    for move, loc in session.execute(
+        select(BatchMove, Location)
+        .join(
+            Location,
+            (Location.tenant_id == BatchMove.tenant_id)
+            & (Location.id == BatchMove.location_id),
+        )
+        .where(
+            BatchMove.tenant_id == tenant_id, among(session, BatchMove.batch_id, ids)
+        )
+        .order_by(BatchMove.moved_at)
+    ):
+        moves.setdefault(move.batch_id, []).append((move, loc))
+    for batch in found:
+        category, segments = environment.places_of(
+            session,
+            batch,
+            ctx=ctx[batch.id],
+            legs=legs.get(batch.id, []),
+            stocks=stocks.get(batch.id, []),
+            moves=moves.get(batch.id, []),
+        )
         out.extend(
             Stay(batch, category, seg.start, seg.end, seg.end >= now)
             for seg in segments
@@ -60,6 +92,57 @@ def stays(
             and seg.start <= end
             and seg.end >= start
         )
+    return out
+
+
+def _legs(
+    session: Session, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Leg]]:
+    """``logistics.legs_of_batch`` of many batches in one statement."""
+    last_drop = (
+        select(func.max(Delivery.delivered_at))
+        .where(
+            Delivery.tenant_id == Trip.tenant_id,
+            Delivery.trip_id == Trip.id,
+            Delivery.batch_id == TripLoad.batch_id,
+        )
+        .scalar_subquery()
+    )
+    out: dict[uuid.UUID, list[Leg]] = {}
+    for row in session.execute(
+        select(Trip, TripLoad, Vehicle, last_drop)
+        .join(
+            TripLoad,
+            (TripLoad.tenant_id == Trip.tenant_id) & (TripLoad.trip_id == Trip.id),
+        )
+        .join(
+            Vehicle,
+            (Vehicle.tenant_id == Trip.tenant_id) & (Vehicle.id == Trip.vehicle_id),
+        )
+        .where(TripLoad.tenant_id == tenant_id, among(session, TripLoad.batch_id, ids))
+        .order_by(Trip.departed_at)
+    ):
+        out.setdefault(row[1].batch_id, []).append(Leg(*row))
+    return out
+
+
+def _stocks(
+    session: Session, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Any]]:
+    """``environment.shop_stocks`` of many batches in one statement."""
+    out: dict[uuid.UUID, list[Any]] = {}
+    for stock, pos in session.execute(
+        select(ShopStock, PointOfSale)
+        .join(
+            PointOfSale,
+            (PointOfSale.tenant_id == ShopStock.tenant_id)
+            & (PointOfSale.id == ShopStock.point_of_sale_id),
+        )
+        .where(
+            ShopStock.tenant_id == tenant_id, among(session, ShopStock.batch_id, ids)
+        )
+    ):
+        out.setdefault(stock.batch_id, []).append((stock, pos))
     return out
 
 
