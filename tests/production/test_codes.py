@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -137,10 +138,39 @@ def test_one_wrong_part_gets_that_parts_message(code: BatchCode, wrong):  # type
     | st.text(max_size=25)
 )
 def test_what_parses_reads_back_as_typed(text: str):
-    """Digits of other scripts ("٢٥١٢١٥") are refused, not read as 251215."""
     try:
         code = parse(text)
     except Invalid as exc:
         assert exc.zh and exc.en
     else:
-        assert code.format() == text.strip()
+        assert code.format() == unicodedata.normalize("NFKC", text).strip()
+
+
+# digits that int() reads but that are not ours: Arabic-Indic, Devanagari, Thai
+OTHER_DIGITS = ["٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९", "๐๑๒๓๔๕๖๗๘๙"]
+
+
+@given(codes, st.sampled_from(OTHER_DIGITS), st.integers(1, 2**9 - 1))
+def test_digits_of_other_scripts_are_refused_not_read_as_ours(
+    code: BatchCode, script: str, which: int
+):
+    """ "٢٥١٢١٥-CS-AM-001" is not 251215-CS-AM-001: a look-up must not find a
+    batch the person did not type."""
+    text = code.format()
+    spots = [i for i, c in enumerate(text) if c.isdigit()][:9]
+    chars = list(text)
+    for bit, i in enumerate(spots):
+        if which >> bit & 1:
+            chars[i] = script[int(chars[i])]
+    with pytest.raises(Invalid) as exc:
+        parse("".join(chars))
+    assert exc.value.field == "code"
+
+
+@given(codes)
+def test_a_full_width_code_from_a_chinese_input_method_is_the_same_code(
+    code: BatchCode,
+):
+    text = code.format()
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+    assert parse(wide) == code

@@ -7,6 +7,7 @@ e.g. ``251215-CS-AM-001`` = 15 Dec 2025, product line CS, morning, first batch;
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -102,7 +103,9 @@ def _diagnose(raw: str) -> Invalid:
 
 def parse(text: str, *, known_lines: Collection[str] | None = None) -> BatchCode:
     """Parse a batch code, or raise Invalid saying exactly what is wrong."""
-    raw = text.strip()
+    # NFKC: a Chinese input method's full-width "２５１２１５－ＣＳ…" is the
+    # same code; digits of other scripts stay what they are, and are refused
+    raw = unicodedata.normalize("NFKC", text).strip()
     m = _SHAPE.fullmatch(raw)
     if not m:
         raise _diagnose(raw)
