@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
-from bakeprint import chronology
 from bakeprint.cli import app
 from bakeprint.db import get_database, session_scope, utcnow
 from tests.factories import cli_database, make_bakery, make_catalog
@@ -56,7 +56,8 @@ def test_an_intake_days_ahead_is_one_line_naming_both_times(cli_db: Path):
     r = _intake(ahead.isoformat())
     assert r.exit_code == 2, r.output  # bad input
     (line,) = r.stderr.strip().splitlines()
-    assert chronology.shown(ahead, "Asia/Shanghai") in line
+    local = ahead.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"{local:%Y-%m-%d %H:%M} (+08:00)" in line
     assert "在将来" in line and "(+08:00)" in line
     lots = CliRunner().invoke(app, ["lot", "list", "--json"])
     assert json.loads(lots.stdout) == []
