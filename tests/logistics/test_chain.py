@@ -14,6 +14,7 @@ from tests.factories import make_bakery
 from tests.production.conftest import T0
 
 DEPART = (T0 + timedelta(hours=2, minutes=30)).isoformat()  # 16:30 Shanghai
+LOADED = (T0 + timedelta(hours=2, minutes=15)).isoformat()  # packed at 16:00
 ARRIVE = (T0 + timedelta(hours=4, minutes=20)).isoformat()  # 18:20
 
 
@@ -36,7 +37,7 @@ def _trip(client, bakery, packed, qty=24):  # type: ignore[no-untyped-def]
     code = trip["code"]
     r = client.post(
         f"/api/v1/trips/{code}/loads",
-        json={"batch": packed.code, "quantity": qty},
+        json={"batch": packed.code, "quantity": qty, "at": LOADED},
         headers=h,
     )
     assert r.status_code == 201, r.text

@@ -19,6 +19,7 @@ from tests.production.conftest import T0
 
 DEPART = (T0 + timedelta(hours=2, minutes=30)).isoformat()
 ARRIVE = (T0 + timedelta(hours=4, minutes=20)).isoformat()
+LOADED = (T0 + timedelta(hours=2, minutes=15)).isoformat()  # packed at 16:00
 
 
 @pytest.fixture
@@ -48,7 +49,9 @@ def test_a_van_run_and_a_shop_day_from_the_command_line(shipped):
     trip = ok("trip", "create", "--vehicle", "VAN-2", "--departure", DEPART)["code"]
     assert trip == "T-251203-VAN-2-1"
     assert (
-        ok("trip", "load", trip, "--batch", batch, "--qty", "24")["loads"][0]["loaded"]
+        ok("trip", "load", trip, "--batch", batch, "--qty", "24", "--at", LOADED)[
+            "loads"
+        ][0]["loaded"]
         == 24
     )
     ok("trip", "depart", trip, "--at", DEPART)

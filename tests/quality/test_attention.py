@@ -152,7 +152,12 @@ def test_several_minor_anomalies_make_a_batch_need_attention(client, session, ba
     b = _start(session, a, cat, T0 - timedelta(hours=3), ["SAK-OK"], variant="F1")
     r = client.post(
         f"/api/v1/batches/{b.code}/bake",
-        json={"actual_temp_c": 196, "actual_minutes": 18, "equipment": "OVEN-3"},
+        json={
+            "actual_temp_c": 196,
+            "actual_minutes": 18,
+            "equipment": "OVEN-3",
+            "recorded_at": (T0 - timedelta(hours=2, minutes=20)).isoformat(),
+        },
         headers=h,
     )
     assert r.status_code == 201, r.text

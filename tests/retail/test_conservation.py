@@ -91,7 +91,7 @@ def test_counts_always_reconcile(session, bakery, cat):
                 lambda: logistics.load(
                     session,
                     self.trip,
-                    LoadCreate(batch=self.batch.code, quantity=n),
+                    LoadCreate(batch=self.batch.code, quantity=n, at=self.clock),
                     actor=actor,
                 )
             )

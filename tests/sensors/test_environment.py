@@ -122,7 +122,11 @@ def test_the_van_is_watched_during_the_trip_and_normal_is_reported_as_normal(
     ).json()["code"]
     client.post(
         f"/api/v1/trips/{code}/loads",
-        json={"batch": batch.code, "quantity": 24},
+        json={
+            "batch": batch.code,
+            "quantity": 24,
+            "at": (depart - timedelta(minutes=15)).isoformat(),
+        },
         headers=h,
     )
     client.post(
@@ -223,7 +227,10 @@ def test_a_batch_waiting_in_the_cold_room_is_read_there(client, session, bakery,
         json={"location": "COLD-1", "at": (T0 + timedelta(minutes=30)).isoformat()},
         headers=bakery.auth("production"),
     )
-    assert early.status_code == 409
+    # put away before it was finished: refused, naming both times
+    assert early.status_code == 422
+    said = early.json()["error"]["message"]
+    assert "2025-12-03 14:30 (+08:00)" in said and "2025-12-03 15:00 (+08:00)" in said
     nowhere = client.post(
         f"/api/v1/batches/{batch.code}/moves",
         json={"location": "NOPE"},

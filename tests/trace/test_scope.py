@@ -99,7 +99,11 @@ def _ship(session, a, van, when, drops):  # type: ignore[no-untyped-def]
         logistics.load(
             session,
             trip.code,
-            LoadCreate(batch=b.code, quantity=sum(d[2] for d in drops if d[0] is b)),
+            LoadCreate(
+                batch=b.code,
+                quantity=sum(d[2] for d in drops if d[0] is b),
+                at=when - timedelta(minutes=10),
+            ),
             actor=a,
         )
     logistics.depart(session, trip.code, at=when, actor=a)

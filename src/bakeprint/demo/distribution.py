@@ -1,7 +1,8 @@
 """The demo's forward chain: vans, shops, shelves and sales, through the services.
 
-Morning batches leave on van #1 at 10:30, afternoon batches on van #2 at 16:30;
-each van drops off at the cafés and shops in a fixed order. Shops sell over the
+Morning batches leave on van #1 at 13:15, afternoon batches on van #2 at 16:30
+(one packed after that goes on van #1 later); each van drops off at the cafés
+and shops in a fixed order. Shops sell over the
 following days (afternoon batches a little faster in cafés), and what is left at
 the best-before date is written off. The brief's case is exact: 251203-SS-PM-002
 left on van #2 at 16:30, reached 城市书房 at 18:20 with 24 units, 18 sold.
@@ -38,6 +39,10 @@ from bakeprint.retail.schemas import (
 
 TZ = ZoneInfo(D.TIMEZONE)
 RUNS = {"AM": ("VAN-1", time(13, 15)), "PM": ("VAN-2", time(16, 30))}
+# A batch packed after its van left rides the other van, this long after it
+# was packed (no van leaves before what it carries was packed).
+LATE_VAN = {"AM": "VAN-2", "PM": "VAN-1"}
+LATE_WAIT = 20
 # Stops in driving order, minutes after departure (城市书房 last: 18:20 at 16:30).
 STOPS = [("OLD-CAFE", 25), ("MUSEUM", 60), ("RIVER-CAFE", 85), ("CITY-LIB", 110)]
 SHARE = {"OLD-CAFE": 0.25, "MUSEUM": 0.2, "RIVER-CAFE": 0.2, "CITY-LIB": 0.25}
@@ -61,17 +66,13 @@ def ship(
     shelves: Shelves,
     rng: random.Random,
 ) -> int:
-    """One van run for the session's batches; returns 1 (trips made)."""
+    """The session's van run; returns the number of trips made. A batch packed
+    after its van left (the last afternoon one, or one whose cooling had to be
+    extended) goes on a later run of the other van."""
     if not made:
         return 0
     vehicle, clock = RUNS[sess]
     depart = _local(day, clock)
-    actor = who["logistics"]
-    trip = logistics.create_trip(
-        session,
-        TripCreate(vehicle=vehicle, driver="刘司机", planned_departure=depart),
-        actor=actor,
-    )
     plan: dict[str, dict[str, int]] = defaultdict(dict)
     for batch in made:
         packed = batch.packed_quantity or 0
@@ -86,13 +87,51 @@ def ship(
         total = sum(plan[batch.code].values())
         if total > packed:  # keep within what was packed; the rest stays for online
             plan[batch.code]["OLD-CAFE"] -= total - packed
+    ready = [b for b in made if b.packed_at is None or b.packed_at <= depart]
+    late = [b for b in made if b not in ready]
+    trips = 0
+    if ready:
+        _run(session, who, vehicle, depart, ready, plan, shelves, sess, rng)
+        trips += 1
+    if late:
+        last = max(b.packed_at for b in late if b.packed_at is not None)
+        depart = last + timedelta(minutes=LATE_WAIT)
+        # its own random stream: the main one, and so every later day, is
+        # the same whether or not a late run happens
+        cabin = random.Random(f"{day}-{sess}-late")
+        _run(session, who, LATE_VAN[sess], depart, late, plan, shelves, sess, cabin)
+        trips += 1
+    return trips
+
+
+def _run(
+    session: Session,
+    who: dict[str, Actor],
+    vehicle: str,
+    depart: datetime,
+    made: list[Batch],
+    plan: dict[str, dict[str, int]],
+    shelves: Shelves,
+    sess: str,
+    rng: random.Random,
+) -> None:
+    """One van: load (not before each batch was packed), leave, drop off at
+    every stop, the shops receive and shelve, back at the kitchen."""
+    actor = who["logistics"]
+    trip = logistics.create_trip(
+        session,
+        TripCreate(vehicle=vehicle, driver="刘司机", planned_departure=depart),
+        actor=actor,
+    )
+    for batch in made:
+        loaded = depart - timedelta(minutes=15)
+        if batch.packed_at is not None:
+            loaded = max(loaded, batch.packed_at)
         logistics.load(
             session,
             trip.code,
             LoadCreate(
-                batch=batch.code,
-                quantity=sum(plan[batch.code].values()),
-                at=depart - timedelta(minutes=15),
+                batch=batch.code, quantity=sum(plan[batch.code].values()), at=loaded
             ),
             actor=actor,
         )
@@ -139,7 +178,6 @@ def ship(
                 "start": at + timedelta(minutes=20),
             }
     logistics.arrive(session, trip.code, at=end, actor=actor)
-    return 1
 
 
 def sell_day(

@@ -72,6 +72,7 @@ def load(
     code: str,
     batch: str = typer.Option(...),
     qty: int = typer.Option(...),
+    at: datetime | None = At,
     tenant: TenantOpt = None,
     user: UserOpt = None,
     as_json: JsonOpt = False,
@@ -83,7 +84,7 @@ def load(
         tenant,
         user,
         lambda s, a: logistics.load(
-            s, code, LoadCreate(batch=batch, quantity=qty), actor=a
+            s, code, LoadCreate(batch=batch, quantity=qty, at=at), actor=a
         ),
     )
 

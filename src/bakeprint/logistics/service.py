@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bakeprint import sequences
+from bakeprint import chronology, sequences
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale, Product, Vehicle
+from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
+from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
@@ -34,7 +36,6 @@ from bakeprint.logistics.schemas import (
 )
 from bakeprint.production import repository as batches
 from bakeprint.production.models import FROZEN, Batch
-from bakeprint.production.service import not_in_future
 from bakeprint.sensors.models import Sensor
 
 SELLABLE = ("packed",)
@@ -87,6 +88,16 @@ def create_trip(session: Session, data: TripCreate, *, actor: Actor) -> Trip:
             f"车辆 {vehicle.code} 已停用",
             f"vehicle {vehicle.code} is retired",
             field="vehicle",
+        )
+    if data.planned_arrival is not None:
+        chronology.check(
+            Moment(data.planned_arrival, "计划返回时间", "the planned arrival"),
+            tz=tenant.timezone,
+            field="planned_arrival",
+            not_before=[
+                Moment(data.planned_departure, "计划出发时间", "the planned departure")
+            ],
+            future=True,  # a plan is ahead of now
         )
     when = data.planned_departure or utcnow()
     day = when.astimezone(ZoneInfo(tenant.timezone)).date()
@@ -203,7 +214,12 @@ def load(
             f"batch {batch.code} cannot be shipped ({batch.status})",
             field="batch",
         )
-    when = not_in_future(data.at or utcnow(), "at")
+    when = chronology.check(
+        Moment(data.at or utcnow(), "装车时间", "the loading time"),
+        tz=tenant.timezone,
+        field="at",
+        not_before=[batches.batch_time(batch, "packed_at")],
+    )
     left = kitchen_stock(session, batch)
     if data.quantity > left:
         raise Conflict(
@@ -250,6 +266,36 @@ def load(
     return row
 
 
+def _departed(trip: Trip) -> Moment:
+    return Moment(
+        trip.departed_at,
+        f"行程 {trip.code} 的出发时间",
+        f"trip {trip.code}'s departure time",
+    )
+
+
+def _last_loaded(session: Session, trip: Trip, loads: list[TripLoad]) -> Moment:
+    """When the last load of the trip was put on the van (from the event log:
+    a trip's load row adds its loads up and keeps no time)."""
+    codes = session.scalars(
+        select(Batch.code).where(
+            Batch.tenant_id == trip.tenant_id,
+            Batch.id.in_([row.batch_id for row in loads]),
+        )
+    ).all()
+    rows = session.execute(
+        select(Event.event_time, Event.body).where(
+            Event.tenant_id == trip.tenant_id,
+            Event.subject.in_([f"batch:{c}" for c in codes]),
+            Event.kind == "loaded",
+        )
+    )
+    when = chronology.latest(
+        at for at, body in rows if body.get("bp:trip") == trip.code
+    )
+    return Moment(when, "最后一次装车时间", "the last loading time")
+
+
 def loads_of(session: Session, trip: Trip) -> list[TripLoad]:
     return list(
         session.scalars(
@@ -275,7 +321,12 @@ def depart(
             f"行程 {trip.code} 还没有装货",
             f"trip {trip.code} carries nothing yet: load batches first",
         )
-    trip.departed_at = not_in_future(at or utcnow(), "at")
+    trip.departed_at = chronology.check(
+        Moment(at or utcnow(), "出发时间", "the departure time"),
+        tz=tenant.timezone,
+        field="at",
+        not_before=[_last_loaded(session, trip, loads)],
+    )
     trip.status = "departed"
     session.flush()
     vehicle = session.get(Vehicle, (t, trip.vehicle_id))
@@ -343,11 +394,12 @@ def deliver(
             field="quantity",
         )
     assert row is not None
-    when = not_in_future(data.at or utcnow(), "at")
-    if trip.departed_at and when < trip.departed_at:
-        raise Invalid(
-            "送达时间早于出发时间", "delivered before the trip left", field="at"
-        )
+    when = chronology.check(
+        Moment(data.at or utcnow(), "送达时间", "the delivery time"),
+        tz=tenant.timezone,
+        field="at",
+        not_before=[_departed(trip)],
+    )
     row.delivered += data.quantity
     delivery = Delivery(
         tenant_id=t,
@@ -398,9 +450,20 @@ def arrive(
         raise Conflict(
             f"行程 {trip.code} 不在途中", f"trip {trip.code} is not on the road"
         )
-    when = not_in_future(at or utcnow(), "at")
-    if trip.departed_at and when < trip.departed_at:
-        raise Invalid("返回时间早于出发时间", "back before the trip left", field="at")
+    last_drop = session.scalar(
+        select(func.max(Delivery.delivered_at)).where(
+            Delivery.tenant_id == t, Delivery.trip_id == trip.id
+        )
+    )
+    when = chronology.check(
+        Moment(at or utcnow(), "返回时间", "the time it was back"),
+        tz=_tenant(session, t).timezone,
+        field="at",
+        not_before=[
+            _departed(trip),
+            Moment(last_drop, "最后一次送达时间", "the last delivery's time"),
+        ],
+    )
     for row in loads_of(session, trip):
         row.returned = row.loaded - row.delivered
     trip.arrived_at = when

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import chronology
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, MaterialType, Supplier
+from bakeprint.chronology import Moment
 from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Forbidden, Invalid
 from bakeprint.events import service as events
@@ -70,13 +72,11 @@ def receive(session: Session, data: LotCreate, *, actor: Actor) -> MaterialLot:
             f"unknown unit {unit} (use {', '.join(UNITS)})",
             field="unit",
         )
-    received_at = data.received_at or utcnow()
-    if received_at > utcnow() + timedelta(minutes=5):
-        raise Invalid(
-            "入库时间不能在将来",
-            "the intake time cannot be in the future",
-            field="received_at",
-        )
+    received_at = chronology.not_in_future(
+        Moment(data.received_at or utcnow(), "入库时间", "the intake time"),
+        tz=tenant.timezone,
+        field="received_at",
+    )
     local_day = received_at.astimezone(ZoneInfo(tenant.timezone)).date()
     if data.expires_on < local_day:
         raise Invalid(

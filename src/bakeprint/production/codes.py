@@ -7,6 +7,7 @@ e.g. ``251215-CS-AM-001`` = 15 Dec 2025, product line CS, morning, first batch;
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,12 @@ from datetime import date
 from bakeprint.errors import Invalid
 
 EXAMPLE = "251215-CS-AM-001"
-_SHAPE = re.compile(r"^(\d{6})-([A-Za-z]{2})-([A-Za-z]{2})-(\d{3})(?:-(F\d{1,2}))?$")
+# ASCII only: \d would also take other scripts' digits ("٢٥١٢١٥")
+_SHAPE = re.compile(
+    r"(\d{6})-([A-Za-z]{2})-([A-Za-z]{2})-(\d{3})(?:-(F\d{1,2}))?", re.ASCII
+)
+_LOOKS_ZH = f"批次号格式应为 YYMMDD-产品线-AM|PM-序号，例如 {EXAMPLE}"
+_LOOKS_EN = f"a batch code looks like YYMMDD-LL-AM|PM-NNN, e.g. {EXAMPLE}"
 SESSIONS = ("AM", "PM")
 
 
@@ -62,26 +68,47 @@ class BatchCode:
         return self.format()
 
 
+def _diagnose(raw: str) -> Invalid:
+    """Say which part of a code that does not have the shape is wrong."""
+    parts = raw.split("-")
+    if not 4 <= len(parts) <= 5:
+        return _bad(f"{_LOOKS_ZH}：{raw!r}", f"{_LOOKS_EN}: {raw!r}")
+    ymd, line, session, seq = parts[:4]
+    if not re.fullmatch(r"\d{6}", ymd, re.ASCII):
+        return _bad(
+            f"日期须为 6 位数字 YYMMDD：{ymd}（{_LOOKS_ZH}）",
+            f"the date must be 6 digits YYMMDD: {ymd} ({_LOOKS_EN})",
+        )
+    if not re.fullmatch(r"[A-Za-z]{2}", line):
+        return _bad(
+            f"产品线代码须为两个大写字母：{line}",
+            f"the product line must be two capital letters: {line}",
+        )
+    if not re.fullmatch(r"[A-Za-z]{2}", session):
+        return _bad(
+            f"生产时段须为 AM 或 PM：{session}",
+            f"the session must be AM or PM: {session}",
+        )
+    if not re.fullmatch(r"\d{3}", seq, re.ASCII):
+        return _bad(
+            f"序列号须为 3 位数字（001–999）：{seq}",
+            f"the sequence must be 3 digits (001–999): {seq}",
+        )
+    variant = parts[4] if len(parts) == 5 else ""
+    return _bad(
+        f"配方版本后缀须为 F1–F99：{variant}",
+        f"the recipe variant suffix must be F1–F99: {variant}",
+    )
+
+
 def parse(text: str, *, known_lines: Collection[str] | None = None) -> BatchCode:
     """Parse a batch code, or raise Invalid saying exactly what is wrong."""
-    raw = text.strip()
-    m = _SHAPE.match(raw)
+    # NFKC: a Chinese input method's full-width "２５１２１５－ＣＳ…" is the
+    # same code; digits of other scripts stay what they are, and are refused
+    raw = unicodedata.normalize("NFKC", text).strip()
+    m = _SHAPE.fullmatch(raw)
     if not m:
-        parts = raw.split("-")
-        if len(parts) >= 4 and parts[3] and not parts[3].isdigit():
-            raise _bad(
-                f"序列号须为 3 位数字：{parts[3]}",
-                f"the sequence must be 3 digits: {parts[3]}",
-            )
-        if len(parts) == 5 and not re.fullmatch(r"F\d{1,2}", parts[4]):
-            raise _bad(
-                f"配方版本后缀须为 F1–F99：{parts[4]}",
-                f"the recipe variant suffix must be F1–F99: {parts[4]}",
-            )
-        raise _bad(
-            f"批次号格式应为 YYMMDD-产品线-AM|PM-序号，例如 {EXAMPLE}：{raw!r}",
-            f"a batch code looks like YYMMDD-LL-AM|PM-NNN, e.g. {EXAMPLE}: {raw!r}",
-        )
+        raise _diagnose(raw)
     ymd, line, session, seq, variant = m.groups()
     yy, mm, dd = int(ymd[:2]), int(ymd[2:4]), int(ymd[4:])
     if not 1 <= mm <= 12:

@@ -7,7 +7,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import chronology
 from bakeprint.catalog.models import MaterialType, Product, Supplier
+from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
@@ -109,7 +111,19 @@ def consume(
     lot = lots.for_update(session, t, found.id)
     quantity = _in_lot_unit(data.quantity, data.unit, lot)
     warning = _check_lot(lot, batch, quantity)
-    recorded_at = production.not_in_future(data.recorded_at or utcnow(), "recorded_at")
+    recorded_at = chronology.check(
+        Moment(data.recorded_at or utcnow(), "消耗时间", "the consumption time"),
+        tz=tenant.timezone,
+        field="recorded_at",
+        not_before=[
+            Moment(
+                lot.received_at,
+                f"原料批次 {lot.code} 的入库时间",
+                f"lot {lot.code}'s intake time",
+            ),
+            batches.batch_time(batch, "started_at"),
+        ],
+    )
     row = _record(
         session, tenant.slug, batch, lot, quantity, recorded_at, warning, actor=actor
     )

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import chronology
 from bakeprint.catalog.models import Product
+from bakeprint.chronology import Moment
 from bakeprint.db import among, slices, utcnow
 from bakeprint.errors import Conflict
 from bakeprint.events import service as events
@@ -155,7 +157,16 @@ def use_batch(
             f"{used.code} is itself made from {batch.code}: that would be a cycle",
             field="batch",
         )
-    when = production.not_in_future(data.recorded_at or utcnow(), "recorded_at")
+    tenant = production.tenant_of(session, t)
+    when = chronology.check(
+        Moment(data.recorded_at or utcnow(), "使用时间", "the time it was used"),
+        tz=tenant.timezone,
+        field="recorded_at",
+        not_before=[
+            batches.batch_time(batch, "started_at"),
+            batches.batch_time(used, "ended_at"),
+        ],
+    )
     row = BatchInput(
         tenant_id=t,
         batch_id=batch.id,
@@ -165,7 +176,6 @@ def use_batch(
     )
     session.add(row)
     session.flush()
-    tenant = production.tenant_of(session, t)
     product = session.get(Product, (t, used.product_id))
     assert product is not None
     ev = events.append(
@@ -284,17 +294,16 @@ def move(session: Session, code: str, data: MoveCreate, *, actor: Actor) -> Batc
             f"batch {batch.code} is still in production; finish it first",
         )
     loc = catalog.get(session, Location, t, data.location.strip())
-    when = production.not_in_future(data.at or utcnow(), "at")
-    if when < batch.ended_at:
-        raise Conflict(
-            f"入库时间早于生产结束（{batch.ended_at.isoformat()}）",
-            f"the move is before the batch was finished ({batch.ended_at.isoformat()})",
-            field="at",
-        )
+    tenant = production.tenant_of(session, t)
+    when = chronology.check(
+        Moment(data.at or utcnow(), "入库时间", "the time it was put away"),
+        tz=tenant.timezone,
+        field="at",
+        not_before=[batches.batch_time(batch, "ended_at")],
+    )
     row = BatchMove(tenant_id=t, batch_id=batch.id, location_id=loc.id, moved_at=when)
     session.add(row)
     session.flush()
-    tenant = production.tenant_of(session, t)
     product = session.get(Product, (t, batch.product_id))
     assert product is not None
     ev = events.append(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import chronology
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import (
     Equipment,
@@ -24,6 +25,7 @@ from bakeprint.catalog.models import (
     ProductLine,
     RecipeVariant,
 )
+from bakeprint.chronology import Moment
 from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import BakeprintError, Conflict, Invalid
 from bakeprint.events import service as events
@@ -48,7 +50,6 @@ from bakeprint.production.schemas import (
 )
 from bakeprint.quality import service as quality
 
-CLOCK_SKEW = timedelta(minutes=5)
 T = TypeVar("T")
 
 
@@ -56,16 +57,6 @@ def tenant_of(session: Session, tenant_id: uuid.UUID) -> Tenant:
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
     return tenant
-
-
-def not_in_future(when: datetime, field: str) -> datetime:
-    if when > utcnow() + CLOCK_SKEW:
-        raise Invalid(
-            f"时间不能在将来：{when.isoformat()}",
-            f"the time cannot be in the future: {when.isoformat()}",
-            field=field,
-        )
-    return when
 
 
 def _field(name: str, fn: Callable[..., T], *args: Any) -> T:
@@ -155,7 +146,11 @@ def start_batch(session: Session, data: BatchCreate, *, actor: Actor) -> Batch:
         if data.variant
         else base_variant(session, t, product)
     )
-    started_at = not_in_future(data.started_at or utcnow(), "started_at")
+    started_at = chronology.check(
+        Moment(data.started_at or utcnow(), "批次开始时间", "the batch's start time"),
+        tz=tenant.timezone,
+        field="started_at",
+    )
     local = started_at.astimezone(ZoneInfo(tenant.timezone))
     day = data.production_date or local.date()
     session_code = data.session or ("AM" if local.hour < 12 else "PM")
@@ -292,13 +287,12 @@ def record_bake(
             f"{equipment.code} is not an oven",
             field="equipment",
         )
-    recorded_at = not_in_future(data.recorded_at or utcnow(), "recorded_at")
-    if recorded_at < batch.started_at:
-        raise Invalid(
-            "烘烤记录早于批次开始时间",
-            "the bake is recorded before the batch started",
-            field="recorded_at",
-        )
+    recorded_at = chronology.check(
+        Moment(data.recorded_at or utcnow(), "烘烤记录时间", "the bake's time"),
+        tz=tenant_of(session, t).timezone,
+        field="recorded_at",
+        not_before=[batches.batch_time(batch, "started_at")],
+    )
     within = True
     if variant is not None:
         within = (
@@ -383,13 +377,17 @@ def complete_batch(
     tenant = tenant_of(session, t)
     batch = batches.for_update(session, t, code)
     _require_status(batch, ("in_progress",), "完成", "completed")
-    ended_at = not_in_future(data.ended_at or utcnow(), "ended_at")
-    if ended_at < batch.started_at:
-        raise Invalid(
-            "结束时间早于开始时间",
-            "the batch cannot end before it started",
-            field="ended_at",
-        )
+    # cooling and the checks after it follow the end of production
+    ended_at = chronology.check(
+        Moment(data.ended_at or utcnow(), "生产结束时间", "the end of production"),
+        tz=tenant.timezone,
+        field="ended_at",
+        not_before=[
+            batches.batch_time(batch, "started_at"),
+            batches.last_bake(session, batch),
+        ],
+        not_after=[quality.first_check_after_production(session, batch)],
+    )
     if data.produced_quantity > batch.planned_quantity * 1.2:
         raise Invalid(
             f"产出 {data.produced_quantity} 份超过计划 {batch.planned_quantity} 份的 "
@@ -458,13 +456,15 @@ def pack_batch(session: Session, code: str, data: PackCreate, *, actor: Actor) -
             f"cannot pack {data.quantity}: only {produced} were produced",
             field="quantity",
         )
-    packed_at = not_in_future(data.packed_at or utcnow(), "packed_at")
-    if batch.ended_at and packed_at < batch.ended_at:
-        raise Invalid(
-            "包装时间早于生产结束时间",
-            "packing cannot be before the batch ended",
-            field="packed_at",
-        )
+    packed_at = chronology.check(
+        Moment(data.packed_at or utcnow(), "包装时间", "the packing time"),
+        tz=tenant_of(session, t).timezone,
+        field="packed_at",
+        not_before=[
+            batches.batch_time(batch, "ended_at"),
+            quality.last_check_before_packing(session, batch),
+        ],
+    )
     product = catalog.by_id(session, Product, t, batch.product_id)
     batch.packed_quantity = data.quantity
     batch.packed_at = packed_at

@@ -8,16 +8,20 @@ nothing corrects.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import chronology
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Operator, Product
+from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
+from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.production import repository as batches
@@ -33,6 +37,13 @@ STAGE_NAMES = {
     "pre_pack": ("包装前检查", "pre-pack check"),
     "release": ("放行检验", "release check"),
 }
+# Where each check sits in a batch's life (besides after its start): the checks
+# of the cooled goods follow the end of production, and the checks up to the
+# pre-pack one come before packing. An incoming (material) inspection may be
+# done up to INCOMING_LEAD before the batch is started.
+AFTER_PRODUCTION = ("post_cooling", "pre_pack", "release")
+BEFORE_PACKING = ("pre_bake", "post_bake", "post_cooling", "pre_pack")
+INCOMING_LEAD = timedelta(hours=12)
 
 
 def for_batch(session: Session, batch: Batch) -> list[Checkpoint]:
@@ -61,6 +72,37 @@ def current(rows: list[Checkpoint]) -> dict[str, Checkpoint]:
         ):
             out[r.stage] = r
     return out
+
+
+def _check_time(
+    session: Session, batch: Batch, stages: Iterable[str], *, last: bool
+) -> Moment:
+    """The first (or last) time one of ``stages`` was checked on the batch."""
+    order = Checkpoint.checked_at.desc() if last else Checkpoint.checked_at
+    row = session.execute(
+        select(Checkpoint.stage, Checkpoint.checked_at)
+        .where(
+            Checkpoint.tenant_id == batch.tenant_id,
+            Checkpoint.batch_id == batch.id,
+            Checkpoint.stage.in_(tuple(stages)),
+        )
+        .order_by(order)
+        .limit(1)
+    ).first()
+    if row is None:
+        return Moment(None, "", "")
+    zh, en = STAGE_NAMES[row.stage]
+    return Moment(row.checked_at, f"{zh}时间", f"the {en}'s time")
+
+
+def first_check_after_production(session: Session, batch: Batch) -> Moment:
+    """The earliest check of the cooled goods: production ended before it."""
+    return _check_time(session, batch, AFTER_PRODUCTION, last=False)
+
+
+def last_check_before_packing(session: Session, batch: Batch) -> Moment:
+    """The latest check that comes before packing (the post-cooling one…)."""
+    return _check_time(session, batch, BEFORE_PACKING, last=True)
 
 
 def require_passed_before_packing(session: Session, batch: Batch) -> None:
@@ -126,6 +168,34 @@ def _append(
     cp.event_seq = ev.seq
 
 
+def _checked_at(session: Session, batch: Batch, data: CheckpointCreate) -> datetime:
+    """The check's time, refused when it contradicts where its stage sits."""
+    tenant = session.get(Tenant, batch.tenant_id)
+    assert tenant is not None
+    zh, en = STAGE_NAMES[data.stage]
+    started = batches.batch_time(batch, "started_at")
+    if data.stage == "incoming":
+        hours = int(INCOMING_LEAD.total_seconds() // 3600)
+        started = Moment(
+            batch.started_at - INCOMING_LEAD,
+            f"{started.zh}前 {hours} 小时",
+            f"{hours} hours before {started.en}",
+        )
+    after = [started]
+    if data.stage in AFTER_PRODUCTION:
+        after.append(batches.batch_time(batch, "ended_at"))
+    before = []
+    if data.stage in BEFORE_PACKING:
+        before.append(batches.batch_time(batch, "packed_at"))
+    return chronology.check(
+        Moment(data.checked_at or utcnow(), f"{zh}时间", f"the {en}'s time"),
+        tz=tenant.timezone,
+        field="checked_at",
+        not_before=after,
+        not_after=before,
+    )
+
+
 def record(
     session: Session, code: str, data: CheckpointCreate, *, actor: Actor
 ) -> Checkpoint:
@@ -146,19 +216,7 @@ def record(
             f"批次 {batch.code} 已包装，不能再登记{zh}",
             f"batch {batch.code} is already packed; a {en} can no longer be recorded",
         )
-    checked_at = data.checked_at or utcnow()
-    if checked_at > utcnow() + timedelta(minutes=5):
-        raise Invalid(
-            "检验时间不能在将来",
-            "the check cannot be in the future",
-            field="checked_at",
-        )
-    if checked_at < batch.started_at - timedelta(hours=12):
-        raise Invalid(
-            "检验时间早于批次开始",
-            "the check is before the batch started",
-            field="checked_at",
-        )
+    checked_at = _checked_at(session, batch, data)
     inspector = (
         catalog.get(session, Operator, t, data.inspector) if data.inspector else None
     )

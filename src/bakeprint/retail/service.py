@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bakeprint import chronology
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale, Product
+from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Forbidden, NotFound
 from bakeprint.identity.models import Tenant, User
@@ -23,7 +25,6 @@ from bakeprint.logistics.service import _batch_event, _where
 from bakeprint.packaging import service as packaging
 from bakeprint.production import repository as batches
 from bakeprint.production.models import FROZEN, Batch
-from bakeprint.production.service import not_in_future
 from bakeprint.retail.models import ShopStock
 from bakeprint.retail.schemas import (
     ReceiptCreate,
@@ -93,6 +94,26 @@ def _tenant(session: Session, actor: Actor) -> Tenant:
     return tenant
 
 
+def _after_receipt(
+    stock: ShopStock, at: datetime | None, zh: str, en: str, tenant: Tenant
+) -> datetime:
+    """The time of something the shop did with what it had received: not
+    before its first receipt. (Shelving is not required to sell, so a sale
+    is bounded by the receipt, not by the shelving.)"""
+    return chronology.check(
+        Moment(at or utcnow(), zh, en),
+        tz=tenant.timezone,
+        field="at",
+        not_before=[
+            Moment(
+                stock.received_at,
+                "本店收到该批次的时间",
+                "the time this shop received the batch",
+            )
+        ],
+    )
+
+
 def _frozen(session: Session, batch: Batch, when: datetime | None = None) -> None:
     """A recalled or held batch is not sold or shelved. A sale that happened
     before the recall notice (a till that was offline) is still recorded."""
@@ -144,13 +165,21 @@ def receive(
         )
     batch = session.get(Batch, (t, delivery.batch_id))
     assert batch is not None
-    when = not_in_future(data.at or utcnow(), "at")
+    tenant = _tenant(session, actor)
+    when = chronology.check(
+        Moment(data.at or utcnow(), "收货时间", "the receipt time"),
+        tz=tenant.timezone,
+        field="at",
+        not_before=[
+            Moment(delivery.delivered_at, "这次送货的送达时间", "the drop-off time")
+        ],
+    )
     delivery.received += data.quantity
     stock = _stock(session, pos, batch)
     stock.received += data.quantity
-    stock.received_at = stock.received_at or when
+    # the shop's first receipt of the batch, however late each is entered
+    stock.received_at = chronology.earliest([stock.received_at, when])
     session.flush()
-    tenant = _tenant(session, actor)
     _batch_event(
         session,
         tenant,
@@ -184,10 +213,10 @@ def shelve(
             f"「{pos.name}」还没有收到批次 {batch.code}",
             f"{pos.code} has not received batch {batch.code}",
         )
-    when = not_in_future(data.at or utcnow(), "at")
+    tenant = _tenant(session, actor)
+    when = _after_receipt(stock, data.at, "上架时间", "the shelving time", tenant)
     stock.shelved_at = when
     session.flush()
-    tenant = _tenant(session, actor)
     _batch_event(
         session,
         tenant,
@@ -254,15 +283,15 @@ def sell(
                 f"package {unit.serial} was already sold",
                 field="unit",
             )
-    when = not_in_future(data.at or utcnow(), "at")
-    _frozen(session, batch, when)
+    tenant = _tenant(session, actor)
     stock = _stock(session, pos, batch)
+    when = _after_receipt(stock, data.at, "销售时间", "the sale time", tenant)
+    _frozen(session, batch, when)
     _on_shelf_check(pos, batch, stock, qty, "卖出", "sell")
     stock.sold += qty
     if unit is not None:
         unit.status, unit.status_at, unit.point_of_sale_id = "sold", when, pos.id
     session.flush()
-    tenant = _tenant(session, actor)
     _batch_event(
         session,
         tenant,
@@ -300,13 +329,19 @@ def remove(
         "退回" if returned else "报损",
         "return" if returned else "waste",
     )
-    when = not_in_future(data.at or utcnow(), "at")
+    tenant = _tenant(session, actor)
+    when = _after_receipt(
+        stock,
+        data.at,
+        "退回时间" if returned else "报损时间",
+        "the return time" if returned else "the time it was wasted",
+        tenant,
+    )
     if returned:
         stock.returned += data.quantity
     else:
         stock.wasted += data.quantity
     session.flush()
-    tenant = _tenant(session, actor)
     _batch_event(
         session,
         tenant,

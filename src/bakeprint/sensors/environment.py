@@ -157,10 +157,16 @@ def _sensor_dict(x: SensorSummary, points: bool) -> dict[str, Any]:
 
 
 def minutes_outside(
-    points: list[tuple[datetime, float]], limits: Any, usual: float | None = None
+    points: list[tuple[datetime, float]],
+    limits: Any,
+    usual: float | None = None,
+    end: datetime | None = None,
 ) -> float:
     """Time spent outside the band: each reading counts until the next one
-    (capped at twice the usual interval, so a silent sensor does not inflate it)."""
+    (capped at twice the usual interval, so a silent sensor does not inflate it)
+    and never past ``end``, the window's end: readings every minute outside
+    from 14:15 to 15:30 in a window ending 15:30 are 75 minutes, not 76 (the
+    last reading starts no minute of the window)."""
     if not points:
         return 0.0
     gaps = [(b[0] - a[0]).total_seconds() for a, b in itertools.pairwise(points)]
@@ -170,6 +176,8 @@ def minutes_outside(
     for i, (when, value) in enumerate(points):
         if beyond(value, *limits(when)) > 0:
             span = gaps[i] if i < len(gaps) else usual
+            if end is not None:
+                span = min(span, max(0.0, (end - when).total_seconds()))
             total += min(span, 2 * usual)
     return round(total / 60, 1)
 
@@ -427,7 +435,7 @@ def _summary(
         min=v_min / blocks.SCALE if v_min is not None else None,
         max=v_max / blocks.SCALE if v_max is not None else None,
         mean=round(total / count / blocks.SCALE, 2) if count else None,
-        minutes_outside=minutes_outside(seq, band, usual),
+        minutes_outside=minutes_outside(seq, band, usual, end),
         excursions=detect(seq, band),
         points=decoded,
     )

@@ -15,7 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, PointOfSale, Vehicle
+from bakeprint.chronology import CLOCK_SKEW  # the same allowance as every record
 from bakeprint.db import slices, upsert_insert, utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.identity.service import Actor
@@ -35,7 +36,6 @@ from bakeprint.sensors.models import (
     SensorBlock,
 )
 
-CLOCK_SKEW = timedelta(minutes=5)
 OLDEST = datetime(2000, 1, 1, tzinfo=UTC)
 PLACES: dict[str, type[Any]] = {
     "location": Location,
