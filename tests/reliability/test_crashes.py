@@ -135,7 +135,12 @@ class _Shop(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_killed_dispatcher_notifies_every_shop_once(fresh: Database) -> None:
+def test_a_killed_dispatcher_notifies_every_shop_once(
+    fresh: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the shops' receiver runs on this machine: the operator allows it
+    monkeypatch.setenv("BAKEPRINT_WEBHOOK_ALLOW", "127.0.0.1")
+    monkeypatch.setattr("bakeprint.config.settings.webhook_allow", "127.0.0.1")
     ds.build(fresh, TINY)
     _Shop.received = []
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Shop)
