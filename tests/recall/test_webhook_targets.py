@@ -31,6 +31,7 @@ from bakeprint.sensors.models import OutboxMessage
 from tests.factories import make_catalog
 from tests.recall.test_recall import Shared, _open
 from tests.trace.test_scope import chain  # noqa: F401
+from tests.web.test_pages import csrf_of, login
 
 LEAK = "root:x:0:0 db-password=hunter2"  # what an inside service would say
 
@@ -325,6 +326,29 @@ def test_the_refusal_says_what_to_do(client, session, bakery):
         headers=bakery.headers,
     )
     assert "password" in creds.json()["error"]["message_en"]
+
+
+def test_the_shop_form_says_it_next_to_the_field(client, session, bakery):
+    make_catalog(session, bakery.tenant.id)
+    session.commit()
+    login(client, bakery)
+    page = client.get("/master/points-of-sale/CITY-LIB")
+    bad = client.post(
+        "/master/points-of-sale/CITY-LIB",
+        data={
+            "csrf": csrf_of(page.text),
+            "webhook_url": "http://169.254.169.254/latest/meta-data/",
+        },
+    )
+    assert bad.status_code == 422 and 'class="field-error"' in bad.text
+    assert "链路本地地址" in bad.text
+    pos = session.scalar(
+        select(PointOfSale).where(
+            PointOfSale.tenant_id == bakery.tenant.id, PointOfSale.code == "CITY-LIB"
+        )
+    )
+    session.refresh(pos)
+    assert pos.webhook_url is None
 
 
 def test_an_allowed_inside_address_can_be_entered(client, session, bakery, allow):
