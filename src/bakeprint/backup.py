@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from psycopg import sql
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
@@ -290,10 +291,12 @@ def _restore_postgresql(db: Database, source: Path) -> tuple[list[Chain], bool]:
                     "WHERE datname = current_database()"
                 )
             ).scalar()
-            c.execute(
-                text(
-                    f'CREATE DATABASE "{scratch}" TEMPLATE template0 '
-                    f"ENCODING '{encoding}'"
+            c.exec_driver_sql(
+                _pg_sql(
+                    c,
+                    "CREATE DATABASE {} TEMPLATE template0 ENCODING {}",
+                    sql.Identifier(scratch),
+                    sql.Literal(encoding),
                 )
             )
     except DBAPIError as exc:
@@ -319,7 +322,16 @@ def _restore_postgresql(db: Database, source: Path) -> tuple[list[Chain], bool]:
         return found, True
     finally:
         with _autocommit(db) as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
+            c.exec_driver_sql(
+                _pg_sql(c, "DROP DATABASE IF EXISTS {}", sql.Identifier(scratch))
+            )
+
+
+def _pg_sql(c: Connection, template: str, *parts: sql.Composable) -> str:
+    """A statement with names and values quoted by psycopg (CREATE and DROP
+    DATABASE take no parameters)."""
+    raw: Any = c.connection.dbapi_connection
+    return sql.SQL(template).format(*parts).as_string(raw)
 
 
 def _autocommit(db: Database) -> Connection:

@@ -59,12 +59,11 @@ def _without_waiting(session: Session, dialect: str) -> Iterator[None]:
     """A writer holding the lock proves the database takes writes: do not
     queue behind it (SQLite waits up to 30 s by default)."""
     if dialect == "sqlite":
-        before = session.execute(text("PRAGMA busy_timeout")).scalar()
-        session.execute(text("PRAGMA busy_timeout = 0"))
+        session.execute(text("PRAGMA busy_timeout=0"))
         try:
             yield
         finally:
-            session.execute(text(f"PRAGMA busy_timeout = {int(before or 0)}"))
+            session.execute(text("PRAGMA busy_timeout=30000"))  # as db.py sets it
     else:
         session.execute(text("SET LOCAL lock_timeout = '200ms'"))
         yield

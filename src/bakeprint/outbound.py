@@ -52,11 +52,8 @@ RESOLVE_AT_ENTRY_S = 3.0  # a form must not hang on a slow resolver
 
 # why an address is refused: (zh, en)
 KINDS: dict[str, tuple[str, str]] = {
-    "unspecified": (
-        "未指定地址（0.0.0.0 / ::）",
-        "an unspecified address (0.0.0.0, ::)",
-    ),
-    "loopback": ("本机（回环地址）", "this machine (a loopback address)"),
+    "unspecified": ("未指定地址", "an unspecified address"),
+    "loopback": ("本机回环地址", "a loopback address"),
     "link_local": ("链路本地地址", "a link-local address"),
     "multicast": ("组播地址", "a multicast address"),
     "cgnat": ("运营商级 NAT 共享地址", "a carrier-grade NAT address"),
@@ -203,12 +200,13 @@ def _host(u: httpx.URL) -> str:
 def _refused(host: str, ip: IPAddress, kind: str) -> Refused:
     zh, en = KINDS[kind]
     # a name's address is not echoed: the answer must not map inside names
-    where_zh = str(ip) if literal(host) is not None else f"{host} 解析到的地址"
-    where_en = str(ip) if literal(host) is not None else f"{host} resolves to"
+    named = literal(host) is None
+    where_zh = f"{host} 解析到的就是这类地址" if named else str(ip)
+    where_en = f"{host} resolves to one" if named else str(ip)
     return Refused(
         f"召回通知不能发往{zh}（{where_zh}）：服务器会从它自己的网络里发出请求。"
         f"如确有需要，请服务器管理员在 {SETTING} 中放行",
-        f"recall notices may not go to {en} ({where_en} it): the server would "
+        f"recall notices may not go to {en} ({where_en}): the server would "
         f"send them from inside its own network. If it must, the server's "
         f"operator can allow it in {SETTING}",
     )
