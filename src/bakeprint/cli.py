@@ -252,8 +252,9 @@ def restore(
     ),
     as_json: JsonOpt = False,
 ) -> None:
-    """Replace the database with a backup (stop the server first), then walk
-    every bakery's hash chain; exit 1 if one is broken."""
+    """Replace the database with a backup (stop the server first) once every
+    bakery's hash chain in it is checked; a broken chain names the event,
+    exits 1 and leaves the database as it was."""
     from bakeprint import backup as bk
 
     result = bk.restore(get_database(settings.database_url), source, force=force)
@@ -271,6 +272,10 @@ def restore(
                     f"[red]✗ {c['tenant']} #{p['seq']}[/] {p['message']}",
                     highlight=False,
                 )
+        if not result["restored"]:
+            console.print(
+                "[red]✗[/] not restored: the database is unchanged", highlight=False
+            )
     if not result["ok"]:
         raise typer.Exit(1)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bakeprint.outbound import Allow
 
 
 class Settings(BaseSettings):
@@ -23,6 +26,20 @@ class Settings(BaseSettings):
     # Requests a minute per client address to the public scan page and its
     # forms, and to the login form (0: no limit). Shared by all workers.
     public_rate_limit: int = 240
+    # Inside addresses recall webhooks may reach after all (they are refused
+    # by default: loopback, private, link-local…): host names, addresses and
+    # networks, comma-separated, e.g. "hooks.lan, 10.20.0.0/16".
+    webhook_allow: str = ""
+
+    @field_validator("webhook_allow")
+    @classmethod
+    def _webhook_allow(cls, value: str) -> str:
+        Allow.parse(value)  # a typo fails at start-up, not at the first recall
+        return value
+
+    @property
+    def webhook_allowed(self) -> Allow:
+        return Allow.parse(self.webhook_allow)
 
 
 settings = Settings()

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bakeprint.app import API_PREFIX, create_app
+from tests.factories import make_catalog
 
 PUBLIC = {
     f"{API_PREFIX}/openapi.json",
@@ -39,3 +40,62 @@ def test_health_is_public_and_says_only_up_or_down(client):
     assert r.status_code == 200
     assert set(r.json()) == {"status", "version", "database", "pid"}
     assert r.json()["status"] == "ok"
+
+
+# Every request field that makes the server send a request of its own (issue
+# 17, item 5: SSRF), with a body that is valid apart from it. A new field whose
+# name says it holds a URL fails the first test until it is listed here.
+URL_FIELDS: dict[tuple[str, str, str], dict[str, str]] = {
+    ("POST", f"{API_PREFIX}/catalog/points-of-sale", "webhook_url"): {
+        "code": "NEW-1",
+        "name": "新店",
+        "kind": "shop",
+    },
+    ("PATCH", f"{API_PREFIX}/catalog/points-of-sale/{{code}}", "webhook_url"): {},
+}
+INSIDE_URLS = (
+    "http://127.0.0.1:8000/api/v1/health",
+    "http://2130706433/",
+    "http://localhost/",
+    "http://[::ffff:10.0.0.1]/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.64.0.1/",
+    "gopher://shop.example/_x",
+    "https://till:pw@shop.example/hook",
+)
+
+
+def _url_fields() -> set[tuple[str, str, str]]:
+    spec = create_app().openapi()
+    schemas = spec["components"]["schemas"]
+    out = set()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                schema = content.get("schema", {})
+                ref = schema.get("$ref", "")
+                props = schemas[ref.rsplit("/", 1)[1]] if ref else schema
+                out |= {
+                    (method.upper(), path, name)
+                    for name in props.get("properties", {})
+                    if "url" in name.lower() or "uri" in name.lower()
+                }
+    return out
+
+
+def test_every_field_that_takes_a_url_is_in_the_table():
+    assert _url_fields() == set(URL_FIELDS)
+
+
+@pytest.mark.parametrize(("method", "path", "field"), sorted(URL_FIELDS))
+def test_no_url_field_takes_an_address_inside_the_servers_network(
+    client, session, bakery, method, path, field
+):
+    make_catalog(session, bakery.tenant.id)
+    session.commit()
+    url = path.replace("{code}", "CITY-LIB")
+    for bad in INSIDE_URLS:
+        body = {**URL_FIELDS[(method, path, field)], field: bad}
+        r = client.request(method, url, json=body, headers=bakery.headers)
+        assert r.status_code == 422, (bad, r.text)
+        assert r.json()["error"]["field"] == field, bad

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from typer.testing import CliRunner
 
 from bakeprint.bench import dataset as ds
 from bakeprint.cli import app as cli
 from bakeprint.db import Database
+from bakeprint.events import service as events
 from bakeprint.events.models import Event
 from bakeprint.production.models import Batch
 from tests.databases import committed_database
@@ -76,7 +77,7 @@ def test_backup_then_restore_brings_back_exactly_what_was_there(
         assert set(s.scalars(select(Batch.notes))) == {""}
 
 
-def test_a_restored_backup_that_was_altered_names_the_event(
+def test_an_altered_backup_names_the_event_and_leaves_the_database_as_it_was(
     live: Database, tmp_path: Path
 ) -> None:
     out = tmp_path / "bakeprint.backup"
@@ -93,11 +94,33 @@ def test_a_restored_backup_that_was_altered_names_the_event(
         )
     altered = tmp_path / "altered.backup"
     assert runner.invoke(cli, ["backup", "--out", str(altered)]).exit_code == 0
+    # the good backup repairs the database, and work goes on
+    assert runner.invoke(cli, ["restore", str(out), "--force"]).exit_code == 0
+    with live.session() as s:
+        s.execute(update(Batch).values(notes="written after the repair"))
+    # issue 17, item 11: the altered backup is refused before it replaces
+    # anything — not restored, then found broken
     res = runner.invoke(cli, ["restore", str(altered), "--force"])
     assert res.exit_code == 1
     assert f"bench-k #{seq}" in res.output
-    # the good one repairs it
-    assert runner.invoke(cli, ["restore", str(out), "--force"]).exit_code == 0
+    assert "not restored: the database is unchanged" in res.output
+    with live.session(write=False) as s:
+        assert set(s.scalars(select(Batch.notes))) == {"written after the repair"}
+        tenant = s.scalar(select(Event.tenant_id).limit(1))
+        assert tenant is not None
+        count, problems = events.verify(s, tenant)
+    assert problems == [] and count == _count(live, Event)
+    # and the scratch copy it was checked in is gone
+    if live.dialect == "sqlite":
+        folder = Path(str(live.engine.url.database)).parent
+        assert [p.name for p in folder.iterdir() if ".restore-" in p.name] == []
+    else:
+        with live.session(write=False) as s:
+            left = s.scalars(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                {"p": f"{live.engine.url.database}_restore_%"},
+            ).all()
+        assert left == []
 
 
 def test_restore_refuses_what_is_not_a_backup_of_this_kind(

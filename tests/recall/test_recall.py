@@ -81,7 +81,10 @@ def test_a_recall_freezes_notifies_exactly_and_counts_what_was_pulled(
     bakery,
     db,
     chain,  # noqa: F811
+    monkeypatch,
 ):
+    # the shop's receiver runs on this machine: the operator allows it
+    monkeypatch.setattr("bakeprint.config.settings.webhook_allow", "127.0.0.1")
     b = chain["b"]
     t = bakery.tenant.id
     hook = Receiver(fail=2)

@@ -9,7 +9,8 @@
 - the database dropping every connection under load (what a PostgreSQL restart
   looks like from the app): requests in flight fail with 503, the next ones
   succeed without restarting anything;
-- a read-only or full database: a 503 that says so, nothing half-written.
+- a read-only or full database: a 503 that says so, nothing half-written,
+  and the health check says it is not ready.
 """
 
 from __future__ import annotations
@@ -135,7 +136,12 @@ class _Shop(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_killed_dispatcher_notifies_every_shop_once(fresh: Database) -> None:
+def test_a_killed_dispatcher_notifies_every_shop_once(
+    fresh: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the shops' receiver runs on this machine: the operator allows it
+    monkeypatch.setenv("BAKEPRINT_WEBHOOK_ALLOW", "127.0.0.1")
+    monkeypatch.setattr("bakeprint.config.settings.webhook_allow", "127.0.0.1")
     ds.build(fresh, TINY)
     _Shop.received = []
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Shop)
@@ -345,7 +351,16 @@ def test_a_read_only_database_says_so_and_changes_nothing(fresh: Database) -> No
     assert r.status_code == 503, r.text
     assert r.headers["Retry-After"]
     assert "read-only" in r.json()["error"]["message_en"]
-    assert client.get("/api/v1/health").status_code == 200  # reading still works
+    # ready means taking writes too (issue 17, item 11): a load balancer must
+    # not send scans and sales here; the answer says why, and nothing more
+    health = client.get("/api/v1/health")
+    assert health.status_code == 503, health.text
+    assert health.json() == {
+        "status": "unavailable",
+        "database": "read-only",
+        "reason": "the database is read-only",
+    }
+    assert health.headers["Retry-After"]
     if fresh.dialect == "postgresql":
         name = fresh.engine.url.database
         _admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')

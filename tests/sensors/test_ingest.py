@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bakeprint.sensors import service as sensors
-from bakeprint.sensors.models import DeadLetter, SensorBlock
+from bakeprint.sensors.models import DeadLetterGroup, SensorBlock
 from tests.factories import make_bakery
 from tests.production.conftest import T0
 
@@ -35,7 +35,13 @@ def test_json_lines_are_stored_and_read_back_in_time_order(
     )
     r = client.post(URL, content=body, headers={**bakery.auth("production"), **NDJSON})
     assert r.status_code == 200, r.text
-    assert r.json() == {"accepted": 4, "duplicates": 0, "rejected": 0, "reasons": []}
+    assert r.json() == {
+        "accepted": 4,
+        "duplicates": 0,
+        "rejected": 0,
+        "dead_letter_groups": 0,
+        "reasons": [],
+    }
     got = client.get(
         "/api/v1/sensors/HALL-1-RH/readings",
         params={"from": at(-1), "to": at(10)},
@@ -84,7 +90,7 @@ def test_bad_readings_go_to_the_dead_letters_with_the_reason(
     r = client.post(URL, content=body, headers={**bakery.auth("production"), **NDJSON})
     out = r.json()
     assert (out["accepted"], out["rejected"]) == (1, 7)
-    reasons = " | ".join(x["reason"] for x in out["reasons"])
+    reasons = " | ".join(f"{x['reason']}: {x['example']}" for x in out["reasons"])
     for words in (
         "humidity 140 %RH is impossible",
         "unknown sensor 'NOPE-9'",
@@ -98,7 +104,8 @@ def test_bad_readings_go_to_the_dead_letters_with_the_reason(
     listed = client.get(
         "/api/v1/sensors/dead-letters", headers=bakery.auth("owner")
     ).json()
-    assert len(listed) == 7 and any(d["payload"] == "{not json" for d in listed)
+    assert len(listed) == 7 and any(d["last"]["payload"] == "{not json" for d in listed)
+    assert {d["count"] for d in listed} == {1}
 
 
 def test_a_different_value_for_a_stored_time_keeps_the_first(client, bakery, hall):
@@ -116,7 +123,7 @@ def test_a_body_that_is_not_an_upload_is_refused_whole(client, bakery, hall, ses
     r = client.post(URL, content="x", headers={**h, "Content-Type": "text/plain"})
     assert r.status_code == 422 and "内容类型" in r.text
     assert session.scalar(select(func.count()).select_from(SensorBlock)) == 0
-    assert session.scalar(select(func.count()).select_from(DeadLetter)) == 0
+    assert session.scalar(select(func.count()).select_from(DeadLetterGroup)) == 0
 
 
 def test_who_may_upload_and_whose_sensors_they_reach(client, bakery, hall, session):

@@ -17,6 +17,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from bakeprint.db import Database
+from bakeprint.identity import service as identity
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.broker import Broker
 from bakeprint.sensors.mqtt import Listener
@@ -157,5 +158,32 @@ def test_bad_payloads_are_dead_letters_and_the_listener_carries_on(
     assert any("not a JSON object" in r for r in reasons)
     assert any("impossible" in r for r in reasons)
     assert any("unknown sensor 'GHOST'" in r for r in reasons)
+    pub.loop_stop()
+    pub.disconnect()
+
+
+def test_a_gateway_repeating_one_mistake_makes_one_row_that_counts_it(
+    db, broker, bakery_with_sensor, listening
+):
+    """Issue 17, item 10, over MQTT: the listener stores in small batches, and
+    each batch adds to the same row instead of a row per message."""
+    slug = bakery_with_sensor
+    pub = _publisher(broker.port)
+    n = 120
+    for i in range(n):
+        when = (T0 + timedelta(seconds=i)).isoformat()
+        pub.publish(
+            f"bakeprint/{slug}/sensors/GHOST",
+            json.dumps({"time": when, "value": 20}),
+            qos=1,
+        )
+    assert _wait_for(lambda: listening.stats.rejected, n) == n
+    with db.session(write=False) as s:
+        tenant = identity.tenant_by_slug(s, slug)
+        assert tenant is not None
+        groups = sensors.dead_letters(s, tenant.id)
+    assert [(g.sensor_code, g.count) for g in groups] == [("GHOST", n)]
+    assert groups[0].first_example["source"] == "mqtt"
+    assert json.loads(groups[0].first_example["payload"])["time"] == T0.isoformat()
     pub.loop_stop()
     pub.disconnect()

@@ -199,6 +199,20 @@ def vehicle_update(
     )
 
 
+WebhookUrl = typer.Option(
+    None,
+    "--webhook-url",
+    help='Recall notices are POSTed here (a public http(s) address); "" clears.',
+)
+WebhookSecret = typer.Option(
+    None,
+    "--webhook-secret",
+    envvar="BAKEPRINT_WEBHOOK_SECRET",
+    help="Signs the notices (16+ characters); from the environment keeps it out "
+    "of the shell history.",
+)
+
+
 @points.command("add")
 @handle_errors
 def point_add(
@@ -208,6 +222,8 @@ def point_add(
     address: str = typer.Option("", "--address"),
     gln: str | None = Gln,
     distance_km: float | None = typer.Option(None, "--distance-km"),
+    webhook_url: str | None = WebhookUrl,
+    webhook_secret: str | None = WebhookSecret,
     tenant: TenantOpt = None,
     user: UserOpt = None,
     as_json: JsonOpt = False,
@@ -220,6 +236,8 @@ def point_add(
         address=address,
         gln=gln or None,
         distance_km=distance_km,
+        webhook_url=webhook_url or None,
+        webhook_secret=webhook_secret or None,
     )
     write(
         tenant,
@@ -238,6 +256,8 @@ def point_update(
     address: str | None = typer.Option(None, "--address"),
     gln: str | None = Gln,
     distance_km: float | None = typer.Option(None, "--distance-km"),
+    webhook_url: str | None = WebhookUrl,
+    webhook_secret: str | None = WebhookSecret,
     active: bool | None = SetActive,
     tenant: TenantOpt = None,
     user: UserOpt = None,
@@ -246,7 +266,7 @@ def point_update(
     """Edit a point of sale or deactivate it."""
     values = given(
         name=name, kind=kind, address=address, distance_km=distance_km, active=active
-    ) | cleared(gln=gln)
+    ) | cleared(gln=gln, webhook_url=webhook_url, webhook_secret=webhook_secret)
     data = PointOfSaleUpdate(**values)
     write(
         tenant,

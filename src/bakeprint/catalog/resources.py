@@ -27,9 +27,11 @@ from bakeprint.catalog.models import (
     Vehicle,
 )
 from bakeprint.catalog.schemas import Patch
+from bakeprint.config import settings
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.gs1 import normalize_gln, normalize_gtin
 from bakeprint.identity.service import Actor
+from bakeprint.outbound import check_entry
 
 T = TypeVar("T")
 Check = Callable[[Session, uuid.UUID, dict[str, Any], Any], dict[str, Any]]
@@ -150,6 +152,11 @@ def _check_point_of_sale(
     if values.get("distance_km") is not None:
         rules.not_negative(
             values["distance_km"], field="distance_km", zh="距离", en="the distance"
+        )
+    if values.get("webhook_url") is not None:
+        # the server itself will POST there: no inside addresses (SSRF)
+        values["webhook_url"] = check_entry(
+            values["webhook_url"], allow=settings.webhook_allowed
         )
     return values
 

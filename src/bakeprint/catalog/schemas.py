@@ -337,8 +337,8 @@ class PointOfSaleCreate(_In):
     webhook_url: str | None = Field(
         default=None,
         max_length=400,
-        pattern=r"^https?://\S+$",
-        description="Recall notices are POSTed here (JSON, HMAC-signed).",
+        description="Recall notices are POSTed here (JSON, HMAC-signed): an "
+        "http(s) URL of a public address, without a user name or password.",
     )
     webhook_secret: str | None = Field(
         default=None,
@@ -356,9 +356,7 @@ class PointOfSaleUpdate(Patch):
     address: str | None = Field(default=None, max_length=200)
     gln: str | None = Field(default=None, max_length=20)
     distance_km: float | None = None
-    webhook_url: str | None = Field(
-        default=None, max_length=400, pattern=r"^https?://\S+$"
-    )
+    webhook_url: str | None = Field(default=None, max_length=400)
     webhook_secret: str | None = Field(default=None, min_length=16, max_length=100)
     active: bool | None = None
 

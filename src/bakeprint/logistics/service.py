@@ -512,10 +512,10 @@ def record_cabin(
         source="http",
     )
     if result.rejected:
+        why = result.dead.summary(limit=1)[0]["example"]
         raise Invalid(
-            f"有 {result.rejected} 条读数无法保存：{result.reasons[0]['reason']}",
-            f"{result.rejected} readings could not be stored: "
-            f"{result.reasons[0]['reason']}",
+            f"有 {result.rejected} 条读数无法保存：{why}",
+            f"{result.rejected} readings could not be stored: {why}",
             field="readings",
         )
     return result.accepted

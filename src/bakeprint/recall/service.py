@@ -450,7 +450,7 @@ def status(session: Session, recall: Recall) -> dict[str, Any]:
             "attempts": m.attempts,
             "delivered_at": m.delivered_at,
             "next_attempt_at": None if m.delivered_at else m.available_at,
-            "last_error": m.last_error,
+            "last_error": webhooks.shown_error(m.last_error),
             "state": (
                 "shop_page_only"
                 if m.last_error == webhooks.NO_WEBHOOK

@@ -12,6 +12,13 @@ receiver recognises the repeat; on our side a message is delivered once.
 Signature: ``X-Bakeprint-Signature: sha256=HEX`` where HEX is HMAC-SHA256 of
 ``<timestamp>.<body>`` with the shop's webhook secret, and the timestamp is in
 ``X-Bakeprint-Timestamp`` (reject old ones to stop replays).
+
+The URL is a bakery's input, so every send is checked first (``outbound.pin``:
+no inside addresses, the connection goes to the address that was checked),
+redirects are not followed, each attempt has a time limit, and the target's
+answer is never read: only its status is kept, so ``last_error`` — which
+anyone who may read the recall sees — cannot carry what an inside service
+replied.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import uuid
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,13 +36,17 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import outbound
 from bakeprint.catalog.models import PointOfSale
+from bakeprint.config import settings
 from bakeprint.db import utcnow
 from bakeprint.sensors.models import OutboxMessage
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
 NO_WEBHOOK = "no webhook configured: the notice is on the shop's page"
+# connecting may take 5 s, each read or write 10 s; the answer's body is not read
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -92,19 +104,61 @@ def _claim(
     return out
 
 
+def _post(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    allow: outbound.Allow,
+    resolve: outbound.Resolver,
+) -> tuple[bool, str]:
+    """One attempt: (delivered, what went wrong — never the target's words)."""
+    try:
+        target = outbound.pin(url, allow=allow, resolve=resolve)
+    except outbound.Refused as exc:
+        return False, f"refused: {exc.en}"
+    try:
+        with client.stream(
+            "POST",
+            target.url,
+            content=body,
+            headers={**headers, "Host": target.host},
+            extensions=target.extensions,
+            follow_redirects=False,
+        ) as r:  # closed unread: only the status is used
+            status = r.status_code
+    except httpx.HTTPError as exc:
+        return False, type(exc).__name__  # ConnectError, ReadTimeout…
+    if 200 <= status < 300:
+        return True, ""
+    if 300 <= status < 400:
+        return False, f"HTTP {status} (redirects are not followed)"
+    return False, f"HTTP {status}"
+
+
+def shown_error(error: str) -> str:
+    """``last_error`` as shown: only the status of an HTTP answer (older
+    versions stored the start of the target's reply after it)."""
+    if error.startswith("HTTP ") and ":" in error:
+        return error.split(":", 1)[0]
+    return error
+
+
 def dispatch_once(
     db: Sessions,
     *,
     http: httpx.Client | None = None,
     now: datetime | None = None,
     limit: int = 50,
+    resolve: outbound.Resolver = outbound.system_resolve,
 ) -> Stats:
     """Deliver what is due now; returns what happened."""
-    import uuid
-
     now = now or utcnow()
     stats = Stats()
-    client = http or httpx.Client(timeout=10)
+    allow = settings.webhook_allowed
+    # no proxy from the environment: it would resolve the name again itself
+    client = http or httpx.Client(timeout=TIMEOUT, trust_env=False)
     try:
         for tenant_id, msg_id, recipient, payload in _claim(db, now, limit):
             t, mid = uuid.UUID(tenant_id), uuid.UUID(msg_id)
@@ -123,22 +177,16 @@ def dispatch_once(
             else:
                 body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
                 ts = str(int(now.timestamp()))
-                try:
-                    r = client.post(
-                        url,
-                        content=body,
-                        headers={
-                            "Content-Type": "application/json",
-                            "X-Bakeprint-Event": "recall.notice",
-                            "X-Bakeprint-Delivery": msg_id,
-                            "X-Bakeprint-Timestamp": ts,
-                            "X-Bakeprint-Signature": sign(secret, ts, body),
-                        },
-                    )
-                    ok = 200 <= r.status_code < 300
-                    error = "" if ok else f"HTTP {r.status_code}: {r.text[:200]}"
-                except httpx.HTTPError as exc:
-                    error = f"{type(exc).__name__}: {exc}"[:300]
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Bakeprint-Event": "recall.notice",
+                    "X-Bakeprint-Delivery": msg_id,
+                    "X-Bakeprint-Timestamp": ts,
+                    "X-Bakeprint-Signature": sign(secret, ts, body),
+                }
+                ok, error = _post(
+                    client, url, headers, body, allow=allow, resolve=resolve
+                )
             with db.session() as s:
                 m = s.get(OutboxMessage, (t, mid))
                 if m is None or m.delivered_at is not None:

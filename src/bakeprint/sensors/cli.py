@@ -190,7 +190,23 @@ def upload(
     with session_scope() as s:
         actor = cli_actor(s, tenant, user)
         result = sensors.ingest(s, actor.tenant_id, readings, source="file")
-    emit(result.as_dict(), as_json)
+    emit(result.as_dict(), as_json, _upload_summary)
+
+
+def _upload_summary(r: dict[str, Any]) -> None:
+    groups = r["dead_letter_groups"]
+    console.print(
+        f"stored {r['accepted']:,}, duplicates {r['duplicates']:,}, "
+        f"dead letters: {r['rejected']:,} (stored as {groups:,} "
+        f"group{'' if groups == 1 else 's'})",
+        highlight=False,
+    )
+    for x in r["reasons"]:
+        console.print(
+            f"  {x['count']:,} × {x['sensor']}: {x['reason']} (e.g. {x['example']})",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command("listen")
@@ -234,7 +250,8 @@ def dead(
     user: UserOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Readings that could not be stored, newest first, with the reason."""
+    """Readings that could not be stored, one row per sensor and reason (how
+    many, first and last seen), the most recently added to first."""
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
         rows = [
@@ -245,7 +262,11 @@ def dead(
         rows,
         as_json,
         lambda d: print_rows(
-            d, ["received_at", "source", "sensor", "reason", "payload"]
+            [
+                {**x, "latest": f"{x['last']['source']}: {x['last']['payload']}"}
+                for x in d
+            ],
+            ["last_seen", "sensor", "reason", "count", "first_seen", "latest"],
         ),
     )
 

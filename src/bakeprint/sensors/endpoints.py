@@ -69,8 +69,8 @@ def index(session: SessionDep, actor: CanRead) -> list[SensorRead]:
 def upload(body: Body, session: SessionDep, actor: CanIngestSensors) -> IngestRead:
     """Bulk readings from a gateway (JSON lines, CSV with a header, or JSON).
 
-    Each reading is stored, recognised as a duplicate, or kept in the dead-letter
-    list with the reason; the counts say which."""
+    Each reading is stored, recognised as a duplicate, or counted in the dead
+    letters (one row per sensor and reason); the counts say which."""
     content_type, raw = body
     readings = parsing.parse_body(content_type, raw)
     result = sensors.ingest(session, actor.tenant_id, readings, source="http")
@@ -81,7 +81,9 @@ def upload(body: Body, session: SessionDep, actor: CanIngestSensors) -> IngestRe
 def dead(
     session: SessionDep, actor: CanRead, limit: int = Query(100, ge=1, le=1000)
 ) -> list[DeadLetterRead]:
-    """Readings that could not be stored, newest first, with the reason."""
+    """Readings that could not be stored, one row per sensor and reason with
+    how many, when first and last, and the first and last of them; the most
+    recently added to first."""
     return [
         views.dead_letter(d)
         for d in sensors.dead_letters(session, actor.tenant_id, limit)

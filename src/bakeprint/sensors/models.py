@@ -141,17 +141,26 @@ class EnvironmentSummary(Base):
     body: Mapped[str] = mapped_column(Text)  # JSON: segment key -> summaries
 
 
-class DeadLetter(TenantScoped, Base):
-    """A reading that could not be stored, kept with the reason."""
+class DeadLetterGroup(TenantScoped, Base):
+    """Readings that could not be stored, one row per sensor and reason: how
+    many, when first and last, and the first and last of them as they came
+    (source, payload, the precise reason). A gateway repeating one mistake
+    makes one row whose count grows, not one row per reading."""
 
-    __tablename__ = "sensor_dead_letters"
-    __table_args__ = (Index("ix_sensor_dead_letters_time", "tenant_id", "received_at"),)
+    __tablename__ = "sensor_dead_letter_groups"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "sensor_code", "reason"),
+        Index("ix_sensor_dead_letter_groups_seen", "tenant_id", "last_seen"),
+    )
 
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    source: Mapped[str] = mapped_column(String(12))  # mqtt, http, csv, demo
-    sensor_code: Mapped[str] = mapped_column(String(120), default="")
-    payload: Mapped[str] = mapped_column(Text)
+    sensor_code: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(String(300))
+    count: Mapped[int] = mapped_column(BigInteger)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    # {"source", "payload", "detail"} of the first and of the latest reading
+    first_example: Mapped[dict[str, str]] = mapped_column(JSON)
+    last_example: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
 class EnvironmentAlert(TenantScoped, Base):

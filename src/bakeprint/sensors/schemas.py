@@ -53,20 +53,40 @@ class RangeRead(BaseModel):
     reason: str
 
 
+class RejectedRead(BaseModel):
+    sensor: str
+    reason: str
+    count: int
+    example: str = Field(description="What was wrong with the first of them.")
+
+
 class IngestRead(BaseModel):
     accepted: int
     duplicates: int
-    rejected: int
-    reasons: list[dict[str, str]]
+    rejected: int = Field(description="Readings refused: each is a dead letter.")
+    dead_letter_groups: int = Field(
+        description="Dead-letter rows they were counted in (one per sensor and reason)."
+    )
+    reasons: list[RejectedRead] = Field(description="The largest groups (50 at most).")
+
+
+class DeadLetterExample(BaseModel):
+    source: str
+    payload: str
+    detail: str
 
 
 class DeadLetterRead(BaseModel):
+    """Readings of one sensor refused for one reason."""
+
     id: uuid.UUID
-    received_at: datetime
-    source: str
     sensor: str
-    payload: str
     reason: str
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    first: DeadLetterExample
+    last: DeadLetterExample
 
 
 class AlertRead(BaseModel):

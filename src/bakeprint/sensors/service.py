@@ -1,7 +1,7 @@
 """Sensors: registry, allowed ranges with history, and ingest of raw readings.
 
 Ingest never fails on a bad reading: each one is stored, recognised as a
-duplicate, or kept in the dead-letter table with the reason. Readings are
+duplicate, or counted in the dead letters under its reason (rejects.py). Readings are
 grouped by sensor and hour and merged into hour blocks (see blocks.py), so a
 bulk upload of 100 000 readings touches a few hundred rows.
 """
@@ -27,14 +27,15 @@ from bakeprint.chronology import CLOCK_SKEW  # the same allowance as every recor
 from bakeprint.db import slices, upsert_insert, utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.identity.service import Actor
-from bakeprint.sensors import blocks
+from bakeprint.sensors import blocks, rejects
 from bakeprint.sensors.models import (
     KINDS,
-    DeadLetter,
+    DeadLetterGroup,
     EnvironmentRange,
     Sensor,
     SensorBlock,
 )
+from bakeprint.sensors.rejects import DeadLetters, Rejected
 
 OLDEST = datetime(2000, 1, 1, tzinfo=UTC)
 PLACES: dict[str, type[Any]] = {
@@ -357,21 +358,21 @@ class RawReading:
 class IngestResult:
     accepted: int = 0
     duplicates: int = 0
-    rejected: int = 0
-    reasons: list[dict[str, str]] = field(default_factory=list)
+    dead: DeadLetters = field(default_factory=DeadLetters)
     touched: dict[uuid.UUID, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        return self.dead.total
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
-            "reasons": self.reasons[:50],
+            "dead_letter_groups": len(self.dead.groups),
+            "reasons": self.dead.summary(),
         }
-
-
-class Rejected(Exception):
-    pass
 
 
 def parse_time(value: Any, now: datetime | None = None) -> datetime:
@@ -387,23 +388,33 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime:
         try:
             when = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise Rejected(f"unreadable time {text[:40]!r}") from None
+            raise Rejected(
+                "unreadable time", f"unreadable time {text[:40]!r}"
+            ) from None
     else:
         raise Rejected("no time")
     if when.tzinfo is None:
         raise Rejected("time without a time zone offset")
     when = when.astimezone(UTC)
     if when < OLDEST:
-        raise Rejected(f"time {when.isoformat()} is before the year 2000")
+        raise Rejected(
+            "time is before the year 2000",
+            f"time {when.isoformat()} is before the year 2000",
+        )
     if when > (now or utcnow()) + CLOCK_SKEW:
-        raise Rejected(f"time {when.isoformat()} is in the future")
+        raise Rejected(
+            "time is in the future", f"time {when.isoformat()} is in the future"
+        )
     return when
 
 
 def _value(sensor: Sensor, value: Any, unit: Any) -> int:
     _, spellings, (lo, hi) = KINDS[sensor.kind]
     if unit not in (None, "") and str(unit).strip() not in spellings:
-        raise Rejected(f"unit {unit!r} is not {sensor.unit} ({sensor.kind})")
+        raise Rejected(
+            f"unit is not {sensor.unit} ({sensor.kind})",
+            f"unit {str(unit)[:20]!r} is not {sensor.unit} ({sensor.kind})",
+        )
     if type(value) is float or type(value) is int:  # the common case, fast
         number = float(value)
         if lo <= number <= hi:
@@ -413,42 +424,26 @@ def _value(sensor: Sensor, value: Any, unit: Any) -> int:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise Rejected(f"value {str(value)[:40]!r} is not a number") from None
+        raise Rejected(
+            "value is not a number", f"value {str(value)[:40]!r} is not a number"
+        ) from None
     if not math.isfinite(number):
         raise Rejected("value is not a finite number")
     if not lo <= number <= hi:
+        possible = f"possible: {lo:g} to {hi:g} {sensor.unit}"
         raise Rejected(
-            f"{sensor.kind} {number:g} {sensor.unit} is impossible "
-            f"(possible: {lo:g} to {hi:g})"
+            f"impossible {sensor.kind} ({possible})",
+            f"{sensor.kind} {number:g} {sensor.unit} is impossible ({possible})",
         )
     return blocks.to_milli(number)
 
 
-def _dead(
-    session: Session,
-    tenant_id: uuid.UUID,
-    result: IngestResult,
-    source: str,
-    raw: RawReading,
-    reason: str,
-) -> None:
-    result.rejected += 1
-    if len(result.reasons) < 200:
-        result.reasons.append({"sensor": raw.sensor[:120], "reason": reason})
+def _dead(result: IngestResult, raw: RawReading, why: Rejected) -> None:
     payload = raw.payload or json.dumps(
         {"sensor": raw.sensor, "at": str(raw.at), "value": str(raw.value)},
         ensure_ascii=False,
     )
-    session.add(
-        DeadLetter(
-            tenant_id=tenant_id,
-            received_at=utcnow(),
-            source=source,
-            sensor_code=raw.sensor[:120],
-            payload=payload[:2000],
-            reason=reason[:300],
-        )
-    )
+    result.dead.add(str(raw.sensor or ""), why, payload)
 
 
 def ingest(
@@ -460,7 +455,7 @@ def ingest(
     check_alerts: bool = True,
 ) -> IngestResult:
     """Store readings (one transaction: the caller commits)."""
-    result = IngestResult()
+    result = IngestResult(dead=DeadLetters(source))
     batch = list(readings)
     codes = {str(raw.sensor or "").strip() for raw in batch}
     known: dict[str, Sensor | None] = dict.fromkeys(codes)
@@ -479,7 +474,11 @@ def ingest(
             if raw.error:
                 raise Rejected(raw.error)
             if sensor is None:
-                raise Rejected(f"unknown sensor {code!r}" if code else "no sensor")
+                # the code is the group's sensor: naming it keeps the reason
+                # the same for every reading of that sensor
+                raise Rejected(
+                    f"unknown sensor {code[:120]!r}" if code else "no sensor"
+                )
             if not sensor.active:
                 raise Rejected(f"sensor {code} is retired")
             ts = ms(parse_time(raw.at, now))
@@ -487,9 +486,10 @@ def ingest(
                 (ts, _value(sensor, raw.value, raw.unit))
             )
         except Rejected as exc:
-            _dead(session, tenant_id, result, source, raw, str(exc))
+            _dead(result, raw, exc)
     by_id = {s.id: s for s in known.values() if s is not None}
-    _store(session, tenant_id, grouped, by_id, result, source)
+    _store(session, tenant_id, grouped, by_id, result)
+    result.dead.store(session, tenant_id, now)
     if check_alerts and result.touched:
         from bakeprint.sensors import watch
 
@@ -504,7 +504,6 @@ def _store(
     grouped: dict[tuple[uuid.UUID, int], list[tuple[int, int]]],
     sensors: dict[uuid.UUID, Sensor],
     result: IngestResult,
-    source: str,
 ) -> None:
     written_at = ms(utcnow())  # a stored environment older than this is stale
     by_sensor: dict[uuid.UUID, list[int]] = defaultdict(list)
@@ -540,13 +539,13 @@ def _store(
             result.duplicates += merged.duplicates
             for ts, stored, offered in merged.conflicts:
                 _dead(
-                    session,
-                    tenant_id,
                     result,
-                    source,
                     RawReading(sensor.code, from_ms(ts).isoformat(), offered / 1000),
-                    f"a different value ({stored / 1000:g}) is already stored "
-                    "for this sensor and time",
+                    Rejected(
+                        "a different value is already stored for this sensor and time",
+                        f"{offered / 1000:g} offered, {stored / 1000:g} already stored "
+                        "for this sensor and time",
+                    ),
                 )
             if merged.added == 0:
                 if block is not None and block.count == 0:
@@ -639,12 +638,5 @@ def raw_points(
 
 def dead_letters(
     session: Session, tenant_id: uuid.UUID, limit: int = 100
-) -> list[DeadLetter]:
-    return list(
-        session.scalars(
-            select(DeadLetter)
-            .where(DeadLetter.tenant_id == tenant_id)
-            .order_by(DeadLetter.received_at.desc())
-            .limit(limit)
-        )
-    )
+) -> list[DeadLetterGroup]:
+    return rejects.groups(session, tenant_id, limit)

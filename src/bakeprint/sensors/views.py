@@ -10,12 +10,18 @@ from sqlalchemy.orm import Session
 from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.models import (
-    DeadLetter,
+    DeadLetterGroup,
     EnvironmentAlert,
     EnvironmentRange,
     Sensor,
 )
-from bakeprint.sensors.schemas import AlertRead, DeadLetterRead, RangeRead, SensorRead
+from bakeprint.sensors.schemas import (
+    AlertRead,
+    DeadLetterExample,
+    DeadLetterRead,
+    RangeRead,
+    SensorRead,
+)
 
 
 def _code(session: Session, tenant_id: Any, kind: str, pid: Any) -> str:
@@ -56,14 +62,16 @@ def range_(session: Session, r: EnvironmentRange) -> RangeRead:
     )
 
 
-def dead_letter(d: DeadLetter) -> DeadLetterRead:
+def dead_letter(d: DeadLetterGroup) -> DeadLetterRead:
     return DeadLetterRead(
         id=d.id,
-        received_at=d.received_at,
-        source=d.source,
         sensor=d.sensor_code,
-        payload=d.payload,
         reason=d.reason,
+        count=d.count,
+        first_seen=d.first_seen,
+        last_seen=d.last_seen,
+        first=DeadLetterExample(**d.first_example),
+        last=DeadLetterExample(**d.last_example),
     )
 
 
