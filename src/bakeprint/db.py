@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
+from weakref import WeakSet
 
 from sqlalchemy import (
     DateTime,
@@ -195,9 +196,24 @@ def get_database(url: str | None = None) -> Database:
     return _database(url or settings.database_url)
 
 
+_made: WeakSet[Database] = WeakSet()  # every process-wide Database still alive
+
+
 @lru_cache(maxsize=8)
 def _database(url: str) -> Database:
-    return Database(url)
+    database = Database(url)
+    _made.add(database)
+    return database
+
+
+def close_all() -> None:
+    """Close every process-wide engine's connections (a command's end).
+    SQLite checkpoints its WAL into the database file when the last
+    connection closes, so nothing is left in a ``-wal`` file beside it."""
+    alive = list(_made)  # before the cache lets go of them
+    _database.cache_clear()
+    for database in alive:
+        database.dispose()
 
 
 @contextmanager
