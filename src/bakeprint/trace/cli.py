@@ -13,6 +13,7 @@ from bakeprint.cli_support import (
     cli_actor,
     console,
     emit,
+    lang,
     print_rows,
 )
 from bakeprint.db import session_scope
@@ -43,6 +44,9 @@ def trace_cmd(
         f"{rep.status}" + (f" · unit {rep.unit}" if rep.unit else ""),
         highlight=False,
     )
+    if rep.unit_state:
+        note = rep.unit_state["en" if lang() == "en" else "zh"]
+        console.print(f"  {note}", highlight=False)
     for a in rep.anomalies:
         console.print(f"[red]⚠ L{a.level} {a.section}[/] {a.zh}", highlight=False)
     console.print("[bold]原料 / materials[/]")
