@@ -901,6 +901,9 @@ def anomalies(segments: list[Segment]) -> list[dict[str, Any]]:
                 item = {
                     "stage": seg.stage,
                     "place": seg.place_name,
+                    "place_kind": seg.place_kind,
+                    "place_code": seg.place,
+                    "ref": seg.ref,  # the trip, for a van
                     "sensor": s.sensor,
                     "kind": s.kind,
                     "unit": s.unit,

@@ -17,8 +17,8 @@ from bakeprint.cli_support import (
     print_rows,
 )
 from bakeprint.db import session_scope
+from bakeprint.trace import causes, scope
 from bakeprint.trace import report as trace
-from bakeprint.trace import scope
 
 
 def trace_cmd(
@@ -131,7 +131,7 @@ def scope_cmd(
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
         if causes_of:
-            found = scope.causes(s, actor.tenant_id, causes_of)
+            found = causes.candidates(s, actor.tenant_id, causes_of)
             emit([c.model_dump(mode="json") for c in found], as_json, _causes)
             return
         crit = scope.Criteria.model_validate(
