@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -119,8 +120,29 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+# What ``utcnow`` answers in this context when set. The demo records its
+# history on its own calendar (December 2025): what happened on a demo day —
+# a complaint, an alert, its acknowledgement, the record itself — is dated
+# that day, not the moment the demo was loaded.
+_CLOCK: ContextVar[datetime | None] = ContextVar("bakeprint_clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    fixed = _CLOCK.get()
+    return datetime.now(UTC) if fixed is None else fixed
+
+
+@contextmanager
+def clock_at(when: datetime) -> Iterator[None]:
+    """Inside the block, "now" is ``when`` (aware) for everything this
+    context records."""
+    if when.tzinfo is None:
+        raise ValueError("naive datetime refused: give a time zone")
+    token = _CLOCK.set(when.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 def _sqlite_setup(engine: Engine) -> None:

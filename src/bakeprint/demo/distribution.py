@@ -1,10 +1,13 @@
 """The demo's forward chain: vans, shops, shelves and sales, through the services.
 
-Morning batches leave on van #1 at 10:30, afternoon batches on van #2 at 16:30;
-each van drops off at the cafés and shops in a fixed order. Shops sell over the
-following days (afternoon batches a little faster in cafés), and what is left at
-the best-before date is written off. The brief's case is exact: 251203-SS-PM-002
-left on van #2 at 16:30, reached 城市书房 at 18:20 with 24 units, 18 sold.
+Morning batches leave on van #1 at 13:15, afternoon batches on van #2 at 16:30
+(later only if a batch was packed late: a van is never loaded before its
+batches are packed); each van drops off at the cafés and shops in a fixed
+order. Shops sell over the following days (afternoon batches a little faster
+in cafés), and what is left at the best-before date is written off. The
+brief's case is exact: 251203-SS-PM-002 left on van #2 at 16:30, reached 城市书房
+at 18:20 with 24 units, 18 sold — one of them scanned at the till, the pack a
+customer scans the next morning to report a slight off smell.
 """
 
 from __future__ import annotations
@@ -27,7 +30,11 @@ from bakeprint.logistics.schemas import (
     LoadCreate,
     TripCreate,
 )
+from bakeprint.packaging import service as packaging
+from bakeprint.packaging.models import Unit
+from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
+from bakeprint.quality import complaints
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import (
     ReceiptCreate,
@@ -51,6 +58,17 @@ def _local(day: date, clock: time, minutes: float = 0) -> datetime:
     return datetime.combine(day, clock, TZ) + timedelta(minutes=minutes)
 
 
+def run_times(day: date, sess: str, made: list[Batch]) -> tuple[datetime, datetime]:
+    """When the session's van leaves (loaded 15 minutes before, after the
+    last of its batches was packed) and when it is back."""
+    _, clock = RUNS[sess]
+    packed = max((b.packed_at for b in made if b.packed_at), default=None)
+    depart = _local(day, clock)
+    if packed is not None:
+        depart = max(depart, packed + timedelta(minutes=15))
+    return depart, depart + timedelta(minutes=STOPS[-1][1] + 30)
+
+
 def ship(
     session: Session,
     who: dict[str, Actor],
@@ -64,8 +82,8 @@ def ship(
     """One van run for the session's batches; returns 1 (trips made)."""
     if not made:
         return 0
-    vehicle, clock = RUNS[sess]
-    depart = _local(day, clock)
+    vehicle, _ = RUNS[sess]
+    depart, end = run_times(day, sess, made)
     actor = who["logistics"]
     trip = logistics.create_trip(
         session,
@@ -97,7 +115,6 @@ def ship(
             actor=actor,
         )
     logistics.depart(session, trip.code, at=depart, actor=actor)
-    end = depart + timedelta(minutes=STOPS[-1][1] + 30)
     readings = []
     t = depart
     while t <= end:
@@ -185,15 +202,52 @@ def sell_day(
             if n <= 0:
                 continue
             at = min(_local(day, tick), closing)
-            retail.sell(
-                session,
-                shop,
-                SaleCreate(batch=code, quantity=n, at=at),
-                actor=who["store"],
-            )
+            by_quantity = n
+            if code == D.CASE_BATCH and shop == "CITY-LIB" and not s.get("scanned"):
+                # one the till scanned: its own way is on record
+                retail.sell(
+                    session,
+                    shop,
+                    SaleCreate(unit=case_unit(session, who).serial, at=at),
+                    actor=who["store"],
+                )
+                s["scanned"] = True
+                by_quantity -= 1
+            if by_quantity > 0:
+                retail.sell(
+                    session,
+                    shop,
+                    SaleCreate(batch=code, quantity=by_quantity, at=at),
+                    actor=who["store"],
+                )
             s["left"] -= n
             s["sold"] += n
             sold += n
         if code == D.CASE_BATCH and shop == "CITY-LIB" and s["sold"] >= 18:
             shelves.pop((shop, code))  # the complaint came in: no more sales recorded
     return sold
+
+
+def case_unit(session: Session, who: dict[str, Actor]) -> Unit:
+    """The pack of the brief's case that is sold by its code at 城市书房 and
+    then scanned by the customer: the batch's last package."""
+    batch = batches.get(session, who["store"].tenant_id, D.CASE_BATCH)
+    return packaging.units_of(session, batch)[-1]
+
+
+def complain(session: Session, who: dict[str, Actor]) -> int:
+    """The brief's §3.1: the customer scans the pack on the morning after
+    buying it and reports a slight off smell; it waits for QC."""
+    unit = case_unit(session, who)
+    packaging.count_scan(session, unit)
+    complaints.file(
+        session,
+        who["store"].tenant_id,
+        complaints.ComplaintCreate(
+            code=unit.serial,
+            category="spoiled",
+            description="买的春日樱花饼有轻微异味",
+        ),
+        channel="scan",
+    )
+    return 1
