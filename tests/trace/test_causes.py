@@ -27,7 +27,7 @@ from tests.sensors.test_environment import HUMIDITY
 from tests.web.test_distribution_pages import login_as
 
 
-def _the_case(session, bakery, hall):  # type: ignore[no-untyped-def]  # noqa: F811
+def _the_case(session, bakery, hall, humidity=HUMIDITY):  # type: ignore[no-untyped-def]  # noqa: F811
     """Made 14:00–15:00 in the hall at 75 % humidity, oven #3 at 194 °C
     against 185, with a flour lot that passed only borderline."""
     a = bakery.actor
@@ -98,7 +98,7 @@ def _the_case(session, bakery, hall):  # type: ignore[no-untyped-def]  # noqa: F
         actor=a,
     )
     sensors.ingest(
-        session, bakery.tenant.id, series("HALL-1-RH", T0, HUMIDITY), source="test"
+        session, bakery.tenant.id, series("HALL-1-RH", T0, humidity), source="test"
     )
     session.commit()
     return batch
@@ -160,3 +160,21 @@ def test_the_complaint_page_lists_the_causes_anomalies_first(
     page = client.get(f"/complaints/{row.code}").text
     listed = page[page.index('id="causes"') :]
     assert listed.index("湿度 75%") < listed.index("樱花蜜饯") < listed.index("RM-1")
+
+
+def test_an_excursion_running_on_after_production_is_one_cause_with_its_length(
+    client,
+    session,
+    bakery,
+    hall,  # noqa: F811
+):
+    # 75 % from 14:20 until 15:20, twenty minutes into the wait in the hall
+    humid = HUMIDITY[:60] + [75.0] * 20 + [66.0] * 10
+    batch = _the_case(session, bakery, hall, humid)
+    causes = client.get(
+        f"/api/v1/batches/{batch.code}/causes", headers=bakery.headers
+    ).json()
+    (hum,) = [c for c in causes if c["kind"] == "environment"]
+    assert hum["zh"] == (
+        "环境超标：生产车间 湿度 75%，标准 ≤ 70%，12-03 14:20–15:20（60 分钟）"
+    )

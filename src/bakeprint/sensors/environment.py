@@ -892,6 +892,9 @@ def anomalies(segments: list[Segment]) -> list[dict[str, Any]]:
                     ):
                         prev["peak"] = e.peak
                     prev["end"] = e.end
+                    if e.end is not None:  # its length is the whole run's
+                        span = (e.end - prev["start"]).total_seconds() / 60
+                        prev["minutes"] = round(span, 1)
                     continue
                 limit = (
                     f"≤ {e.high:g}"
