@@ -21,7 +21,7 @@ from bakeprint.cli_support import (
     resolve_tenant,
 )
 from bakeprint.config import settings
-from bakeprint.db import get_database, session_scope
+from bakeprint.db import close_all, get_database, session_scope
 from bakeprint.demo import cli as demo_cli
 from bakeprint.events import cli as events_cli
 from bakeprint.identity import cli as identity_cli
@@ -41,6 +41,16 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    # close the engines when the command ends (also on an error exit): a
+    # SQLite WAL left open would hold everything written since the last
+    # checkpoint beside the database file
+    ctx.call_on_close(close_all)
+
+
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(identity_cli.tenant_app, name="tenant")

@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
+from weakref import WeakSet
 
 from sqlalchemy import (
     DateTime,
@@ -118,8 +120,29 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+# What ``utcnow`` answers in this context when set. The demo records its
+# history on its own calendar (December 2025): what happened on a demo day —
+# a complaint, an alert, its acknowledgement, the record itself — is dated
+# that day, not the moment the demo was loaded.
+_CLOCK: ContextVar[datetime | None] = ContextVar("bakeprint_clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    fixed = _CLOCK.get()
+    return datetime.now(UTC) if fixed is None else fixed
+
+
+@contextmanager
+def clock_at(when: datetime) -> Iterator[None]:
+    """Inside the block, "now" is ``when`` (aware) for everything this
+    context records."""
+    if when.tzinfo is None:
+        raise ValueError("naive datetime refused: give a time zone")
+    token = _CLOCK.set(when.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -195,9 +218,24 @@ def get_database(url: str | None = None) -> Database:
     return _database(url or settings.database_url)
 
 
+_made: WeakSet[Database] = WeakSet()  # every process-wide Database still alive
+
+
 @lru_cache(maxsize=8)
 def _database(url: str) -> Database:
-    return Database(url)
+    database = Database(url)
+    _made.add(database)
+    return database
+
+
+def close_all() -> None:
+    """Close every process-wide engine's connections (a command's end).
+    SQLite checkpoints its WAL into the database file when the last
+    connection closes, so nothing is left in a ``-wal`` file beside it."""
+    alive = list(_made)  # before the cache lets go of them
+    _database.cache_clear()
+    for database in alive:
+        database.dispose()
 
 
 @contextmanager

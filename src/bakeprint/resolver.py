@@ -7,6 +7,8 @@ internal is shown: no people's names, no notes, no other customer's data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,79 +23,180 @@ from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import SessionDep, WriterDep
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
+from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.materials import repository as lots_repo
+from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging import service as packaging
+from bakeprint.packaging import state as unit_state
+from bakeprint.production.models import Batch, Consumption
 from bakeprint.ratelimit import limited
+from bakeprint.retail import service as retail
+from bakeprint.trace import scope
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(limited("public"))])
 
-PUBLIC_KINDS = {
+# the batch's own steps: true of every unit it packed
+MADE_KINDS = {
     "batch_started": ("开始制作", "Baking began"),
     "batch_completed": ("出炉", "Out of the oven"),
     "packed": ("包装", "Packed"),
+}
+UNIT_STEPS = {
     "departed": ("冷链车出发", "Left the kitchen"),
     "delivered": ("送达门店", "Arrived at the shop"),
     "shelved": ("上架", "On the shelf"),
+    "sold": ("售出", "Sold"),
 }
+
+
+@dataclass
+class Known:
+    """The legs of one unit's way that the records make certain: its own
+    scan, or batch-level counts that leave no other possibility."""
+
+    departed: datetime | None = None
+    shop: PointOfSale | None = None
+    delivered: datetime | None = None
+    shelved: datetime | None = None
+    sold: datetime | None = None
+
+
+def known_way(session: Session, batch: Batch, st: unit_state.UnitState | None) -> Known:
+    """Never the batch's first drop as this unit's: a shop only when the unit
+    was scanned there or the whole batch went to that one shop, a van only
+    when it is the one van that could have carried it."""
+    known = Known()
+    if st is None or st.status in ("in_stock", unit_state.UNTRACKED):
+        return known
+    d = st.distribution
+    if st.scanned:
+        known.shop = st.shop
+        known.sold = st.at if st.status == "sold" else None
+    elif st.status != "loaded" and d.shops == 1:
+        known.shop = session.scalar(
+            select(PointOfSale)
+            .join(
+                Delivery,
+                (Delivery.tenant_id == PointOfSale.tenant_id)
+                & (Delivery.point_of_sale_id == PointOfSale.id),
+            )
+            .where(Delivery.tenant_id == batch.tenant_id, Delivery.batch_id == batch.id)
+            .limit(1)
+        )
+    if known.shop is not None:
+        drops = session.execute(
+            select(Delivery.delivered_at, Trip.departed_at)
+            .join(
+                Trip,
+                (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id),
+            )
+            .where(
+                Delivery.tenant_id == batch.tenant_id,
+                Delivery.batch_id == batch.id,
+                Delivery.point_of_sale_id == known.shop.id,
+            )
+        ).all()
+        if len(drops) == 1:  # one drop there: its van and its time
+            known.delivered, known.departed = drops[0]
+            stock = retail.find_stock(session, batch.tenant_id, known.shop.id, batch.id)
+            known.shelved = stock.shelved_at if stock else None
+    elif d.trips == 1:  # every unit left the kitchen, on the one van
+        known.departed = d.first_departure
+    return known
 
 
 def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str, Any]:
     batch, product, unit = found.batch, found.product, found.unit
     tenant = session.get(Tenant, batch.tenant_id)
     assert tenant is not None
+    tz = ZoneInfo(tenant.timezone)  # the bakery's clock, as on its labels
+    en = lang == "en"
     evs = session.scalars(
         select(Event)
         .where(
             Event.tenant_id == batch.tenant_id,
             Event.subject == f"batch:{batch.code}",
-            Event.kind.in_(tuple(PUBLIC_KINDS)),
+            Event.kind.in_(tuple(MADE_KINDS)),
         )
         .order_by(Event.event_time)
     )
-    seen: set[str] = set()
-    timeline = []
-    tz = ZoneInfo(tenant.timezone)  # the bakery's clock, as on its labels
+    made: dict[str, datetime] = {}
     for ev in evs:
-        if ev.kind in seen:
-            continue
-        seen.add(ev.kind)
-        zh, en = PUBLIC_KINDS[ev.kind]
-        timeline.append(
-            {
-                "step": ev.kind,
-                "label": en if lang == "en" else zh,
-                "time": ev.event_time.astimezone(tz).isoformat(),
-            }
-        )
-    shop = None
-    if unit is not None and unit.point_of_sale_id is not None:
-        pos = session.get(PointOfSale, (batch.tenant_id, unit.point_of_sale_id))
-        shop = pos.name if pos else None
-    idx = 1 if lang == "en" else 0
+        made.setdefault(ev.kind, ev.event_time)
+    states = unit_state.BatchStates(session, batch)
+    st = states.of(unit) if unit is not None else None
+    known = known_way(session, batch, st)
+    steps = [(k, made[k], MADE_KINDS[k]) for k in MADE_KINDS if k in made] + [
+        (k, when, UNIT_STEPS[k])
+        for k in UNIT_STEPS
+        if (when := getattr(known, k)) is not None
+    ]
+    timeline = [
+        {
+            "step": k,
+            "label": names[1] if en else names[0],
+            "time": when.astimezone(tz).isoformat(),
+        }
+        for k, when, names in sorted(steps, key=lambda x: x[1])
+    ]
+    shop = known.shop.name if known.shop else None
+    idx = 1 if en else 0
     return {
         "bakery": tenant.name,
-        "product": (product.name_en or product.name_zh)
-        if lang == "en"
-        else product.name_zh,
+        "product": (product.name_en or product.name_zh) if en else product.name_zh,
         "product_gtin": product.gtin,
         "category": product.category,
         "batch": batch.code,
         "made_on": batch.production_date.isoformat(),
         "best_before": batch.best_before.isoformat() if batch.best_before else None,
         "allergens": [ALLERGENS.get(a, (a, a))[idx] for a in product.allergens],
-        "story": (product.story_en or product.story_zh)
-        if lang == "en"
-        else product.story_zh,
+        "story": (product.story_en or product.story_zh) if en else product.story_zh,
         "serial": unit.serial if unit else None,
         "number": unit.number if unit else None,
         "recalled": batch.status == "recalled",
-        "sold_at": shop,
+        "sold_at": shop if known.sold else None,
+        "unit_state": (
+            {"status": st.status, "scanned": st.scanned, "note": st.text(lang)}
+            if st
+            else None
+        ),
         "timeline": timeline,
+        "batch_journey": _batch_journey(states.distribution, lang, tz),
         "scans": unit.scan_count if unit else 0,
         "certificate": packaging.certificate_of(session, found),
-        "journey": _journey(session, found, lang, timeline, shop, tz),
+        "journey": _journey(session, found, lang, known, tz),
         "footprint": _footprint(session, found),
+    }
+
+
+def _batch_journey(
+    d: unit_state.Distribution, lang: str, tz: ZoneInfo
+) -> dict[str, Any]:
+    """Where the batch went, as the batch's: counts, never a unit's way."""
+    en = lang == "en"
+
+    def when(t: datetime | None) -> str | None:
+        return t.astimezone(tz).isoformat() if t else None
+
+    steps = [
+        ("departed", d.first_departure, d.loaded, UNIT_STEPS["departed"]),
+        (
+            "delivered",
+            d.first_drop,
+            d.delivered,
+            (f"送达 {d.shops} 家门店", f"Arrived at {d.shops} shop(s)"),
+        ),
+        ("sold", None, d.sold, ("已售出", "Sold")),
+    ]
+    return {
+        "made": d.made,
+        "steps": [
+            {"step": k, "time": when(t), "count": n, "label": names[1 if en else 0]}
+            for k, t, n, names in steps
+            if n > 0
+        ],
     }
 
 
@@ -209,17 +312,12 @@ def _journey(
     session: Session,
     found: packaging.Found,
     lang: str,
-    timeline: list[dict[str, Any]],
-    shop: str | None,
+    known: Known,
     tz: ZoneInfo,
 ) -> list[dict[str, Any]]:
     """Origin (each ingredient's region) → kitchen → van → shop, with times:
-    the stops of the scan page's map. Places, never people."""
-    from bakeprint.materials import repository as lots_repo
-    from bakeprint.materials.models import MaterialLot
-    from bakeprint.production.models import Consumption
-    from bakeprint.trace import scope
-
+    the stops of the scan page's map, as far as they are this unit's.
+    Places, never people."""
     batch = found.batch
     t = batch.tenant_id
     used = scope.live_consumptions(session, t, Consumption.batch_id == batch.id)
@@ -244,20 +342,22 @@ def _journey(
                     "when": received.date().isoformat(),
                 }
             )
-    times = {s["step"]: s["time"][:16].replace("T", " ") for s in timeline}
+
+    def local(when: datetime | None) -> str | None:
+        return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else None
+
+    baked = batch.ended_at or batch.started_at
     kitchen = "中央厨房" if lang != "en" else "Our kitchen"
-    if "batch_completed" in times or "batch_started" in times:
+    stops.append({"stage": "kitchen", "label": kitchen, "when": local(baked)})
+    if known.departed is not None:
+        van = "冷链配送" if lang != "en" else "Chilled van"
+        stops.append({"stage": "van", "label": van, "when": local(known.departed)})
+    if known.shop is not None:
         stops.append(
             {
-                "stage": "kitchen",
-                "label": kitchen,
-                "when": times.get("batch_completed") or times.get("batch_started"),
+                "stage": "shop",
+                "label": known.shop.name,
+                "when": local(known.delivered or known.sold),
             }
         )
-    if "departed" in times:
-        van = "冷链配送" if lang != "en" else "Chilled van"
-        stops.append({"stage": "van", "label": van, "when": times["departed"]})
-    if "delivered" in times:
-        label = shop or ("门店" if lang != "en" else "The shop")
-        stops.append({"stage": "shop", "label": label, "when": times["delivered"]})
     return stops

@@ -18,7 +18,16 @@ def test_the_journey_of_a_piece(client, session, bakery, chain):  # noqa: F811
         s.region = {"A": "河北", "B": "云南"}.get(s.code, "")
     session.commit()
     b1 = chain["b"][1]  # SAK-1 (supplier B) and FL-1 (supplier A), VAN-1 to CITY-LIB
-    unit = session.scalar(select(Unit).where(Unit.batch_id == b1.id).limit(1))
+    unit, other = session.scalars(
+        select(Unit).where(Unit.batch_id == b1.id).order_by(Unit.number).limit(2)
+    )
+    # the till scans this piece: its own way is known, van and shop
+    r = client.post(
+        "/api/v1/pos/CITY-LIB/sales",
+        json={"unit": unit.serial},
+        headers=bakery.auth("store"),
+    )
+    assert r.status_code == 201, r.text
     data = client.get(f"/u/{unit.serial}?format=json").json()
     stages = [s["stage"] for s in data["journey"]]
     assert stages == ["origin", "origin", "kitchen", "van", "shop"]
@@ -36,3 +45,13 @@ def test_the_journey_of_a_piece(client, session, bakery, chain):  # noqa: F811
         assert private not in svg
     en = client.get(f"/u/{unit.serial}?lang=en").text
     assert "Chilled van" in en and "Candied sakura · 云南" in en
+    # a piece nobody scanned: 20 of the 40 stayed in the kitchen, so the van
+    # and the shop are the batch's, not its own
+    data = client.get(f"/u/{other.serial}?format=json").json()
+    assert [s["stage"] for s in data["journey"]] == ["origin", "origin", "kitchen"]
+    assert data["unit_state"]["status"] == "untracked"
+    assert [(s["step"], s["count"]) for s in data["batch_journey"]["steps"]] == [
+        ("departed", 20),
+        ("delivered", 20),
+        ("sold", 16),
+    ]

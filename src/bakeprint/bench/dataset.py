@@ -300,7 +300,7 @@ def world(session: Session, size: Size, tenant_id: uuid.UUID) -> World:
     supplier_ids = {code: sid for sid, code in suppliers.items()}
     materials = {}
     for m in session.scalars(select(MaterialType).where(MaterialType.tenant_id == t)):
-        supplier, _, shelf, _ = D.SUPPLY[m.code]
+        supplier, _, shelf = D.SUPPLY[m.code]
         materials[m.code] = {
             "id": m.id,
             "unit": m.unit,

@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bakeprint.db import utcnow
 from bakeprint.demo import data as D
 from bakeprint.identity.service import Actor
 from bakeprint.sensors import alerts
@@ -93,9 +95,7 @@ def _humidity(when: datetime, weather: float, rng: random.Random) -> float:
     return round(min(value, 69.4), 1)
 
 
-def record_day(
-    session: Session, tenant_id: object, day: date, rng: random.Random
-) -> int:
+def day_readings(day: date, rng: random.Random) -> list[sensors.RawReading]:
     """One day of readings for the fixed sensors (vans come with their trips)."""
     weather = rng.uniform(-3, 5)
     t = datetime.combine(day, time(0, 0), TZ)
@@ -118,15 +118,38 @@ def record_day(
             ),
         ]
         t += STEP
-    result = sensors.ingest(session, tenant_id, rows, source="demo")  # type: ignore[arg-type]
-    return result.accepted
+    return rows
+
+
+class Feed:
+    """The sensors' readings as they stream in: each step of the demo's day
+    ingests what was read up to its time (never a reading from its future)."""
+
+    def __init__(self, session: Session, tenant_id: Any, rng: random.Random) -> None:
+        self.session, self.tenant_id, self.rng = session, tenant_id, rng
+        self.waiting: list[sensors.RawReading] = []
+        self.accepted = 0
+
+    def add_day(self, day: date) -> None:
+        self.waiting += day_readings(day, self.rng)
+
+    def until(self, now: datetime) -> None:
+        due = [r for r in self.waiting if r.at <= now]
+        if not due:
+            return
+        self.waiting = self.waiting[len(due) :]
+        result = sensors.ingest(self.session, self.tenant_id, due, source="demo")
+        self.accepted += result.accepted
 
 
 def acknowledge_old(session: Session, actor: Actor, before: date) -> None:
-    """The production lead has seen and handled the alerts of past weeks."""
+    """The production lead sees the alerts of past weeks and handles them
+    once the humidity is back to normal."""
     cutoff = datetime.combine(before, time(0, 0), TZ)
+    now = utcnow()
     for a in alerts.alerts(session, actor.tenant_id, status="open"):
-        if a.started_at < cutoff:
+        over = a.ended_at is not None and a.ended_at + timedelta(minutes=10) <= now
+        if a.started_at < cutoff and over:
             alerts.acknowledge(
                 session, a.id, note="已开启除湿机，湿度恢复正常", actor=actor
             )

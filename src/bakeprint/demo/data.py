@@ -9,7 +9,7 @@ runs through December 2025 and the case happens on 2025-12-03.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 SLUG = "shiguang"
 NAME = "时光印记文创糕点坊"
@@ -20,6 +20,9 @@ LAST_DAY = date(2025, 12, 7)  # four full weeks
 CASE_BATCH = "251203-SS-PM-002"
 CASE_DAY = date(2025, 12, 3)
 CASE_LOT = "LOT25S-45"
+# a customer who bought one at 城市书房 on the evening of the 3rd scans the
+# pack the next morning and reports a slight off smell (Shanghai time)
+COMPLAINT_AT = datetime(2025, 12, 4, 9, 40)
 SEED = 20251203
 
 USERS = [
@@ -214,20 +217,22 @@ SUPPLIERS = [
     ("C", "供应商C·城郊农场", "本市", date(2025, 1, 10)),
 ]
 
-# material -> supplier, lot size, shelf days, restock every N days
+# material -> supplier, lot size, shelf days. A lot is ordered when what is
+# left would not see the next day through, and is sized to be used up well
+# inside its shelf life: nothing expires in the store.
 SUPPLY = {
-    "FLOUR": ("A", 50.0, 180, 10),
-    "BUTTER": ("A", 20.0, 60, 7),
-    "SUGAR": ("C", 25.0, 365, 14),
-    "EGG": ("C", 15.0, 10, 3),
-    "CREAM": ("B", 8.0, 6, 3),
-    "SAKURA-P": ("B", 6.0, 20, 5),
-    "MATCHA-P": ("A", 3.0, 120, 14),
-    "REDBEAN": ("B", 12.0, 8, 4),
-    "OSMANTHUS": ("B", 4.0, 30, 7),
-    "YOLK-S": ("C", 6.0, 15, 5),
-    "ICING": ("C", 10.0, 365, 14),
-    "ALMOND": ("A", 5.0, 120, 14),
+    "FLOUR": ("A", 50.0, 180),
+    "BUTTER": ("A", 20.0, 60),
+    "SUGAR": ("C", 25.0, 365),
+    "EGG": ("C", 5.0, 10),
+    "CREAM": ("B", 8.0, 6),  # for a new recipe: one delivery, sent back
+    "SAKURA-P": ("B", 6.0, 20),
+    "MATCHA-P": ("A", 3.0, 120),
+    "REDBEAN": ("B", 12.0, 8),
+    "OSMANTHUS": ("B", 4.0, 30),
+    "YOLK-S": ("C", 6.0, 15),
+    "ICING": ("C", 10.0, 365),
+    "ALMOND": ("A", 5.0, 120),
 }
 
 # product -> [(material, kg per 100 units)]

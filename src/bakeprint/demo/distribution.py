@@ -1,11 +1,13 @@
 """The demo's forward chain: vans, shops, shelves and sales, through the services.
 
 Morning batches leave on van #1 at 13:15, afternoon batches on van #2 at 16:30
-(one packed after that goes on van #1 later); each van drops off at the cafés
-and shops in a fixed order. Shops sell over the
-following days (afternoon batches a little faster in cafés), and what is left at
-the best-before date is written off. The brief's case is exact: 251203-SS-PM-002
-left on van #2 at 16:30, reached 城市书房 at 18:20 with 24 units, 18 sold.
+(later only if a batch was packed late: a van is never loaded before its
+batches are packed); each van drops off at the cafés and shops in a fixed
+order. Shops sell over the following days (afternoon batches a little faster
+in cafés), and what is left at the best-before date is written off. The
+brief's case is exact: 251203-SS-PM-002 left on van #2 at 16:30, reached 城市书房
+at 18:20 with 24 units, 18 sold — one of them scanned at the till, the pack a
+customer scans the next morning to report a slight off smell.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ from bakeprint.logistics.schemas import (
     LoadCreate,
     TripCreate,
 )
+from bakeprint.packaging import service as packaging
+from bakeprint.packaging.models import Unit
+from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
+from bakeprint.quality import complaints
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import (
     ReceiptCreate,
@@ -39,10 +45,6 @@ from bakeprint.retail.schemas import (
 
 TZ = ZoneInfo(D.TIMEZONE)
 RUNS = {"AM": ("VAN-1", time(13, 15)), "PM": ("VAN-2", time(16, 30))}
-# A batch packed after its van left rides the other van, this long after it
-# was packed (no van leaves before what it carries was packed).
-LATE_VAN = {"AM": "VAN-2", "PM": "VAN-1"}
-LATE_WAIT = 20
 # Stops in driving order, minutes after departure (城市书房 last: 18:20 at 16:30).
 STOPS = [("OLD-CAFE", 25), ("MUSEUM", 60), ("RIVER-CAFE", 85), ("CITY-LIB", 110)]
 SHARE = {"OLD-CAFE": 0.25, "MUSEUM": 0.2, "RIVER-CAFE": 0.2, "CITY-LIB": 0.25}
@@ -56,6 +58,17 @@ def _local(day: date, clock: time, minutes: float = 0) -> datetime:
     return datetime.combine(day, clock, TZ) + timedelta(minutes=minutes)
 
 
+def run_times(day: date, sess: str, made: list[Batch]) -> tuple[datetime, datetime]:
+    """When the session's van leaves (loaded 15 minutes before, after the
+    last of its batches was packed) and when it is back."""
+    _, clock = RUNS[sess]
+    packed = max((b.packed_at for b in made if b.packed_at), default=None)
+    depart = _local(day, clock)
+    if packed is not None:
+        depart = max(depart, packed + timedelta(minutes=15))
+    return depart, depart + timedelta(minutes=STOPS[-1][1] + 30)
+
+
 def ship(
     session: Session,
     who: dict[str, Actor],
@@ -66,13 +79,17 @@ def ship(
     shelves: Shelves,
     rng: random.Random,
 ) -> int:
-    """The session's van run; returns the number of trips made. A batch packed
-    after its van left (the last afternoon one, or one whose cooling had to be
-    extended) goes on a later run of the other van."""
+    """One van run for the session's batches; returns 1 (trips made)."""
     if not made:
         return 0
-    vehicle, clock = RUNS[sess]
-    depart = _local(day, clock)
+    vehicle, _ = RUNS[sess]
+    depart, end = run_times(day, sess, made)
+    actor = who["logistics"]
+    trip = logistics.create_trip(
+        session,
+        TripCreate(vehicle=vehicle, driver="刘司机", planned_departure=depart),
+        actor=actor,
+    )
     plan: dict[str, dict[str, int]] = defaultdict(dict)
     for batch in made:
         packed = batch.packed_quantity or 0
@@ -87,56 +104,17 @@ def ship(
         total = sum(plan[batch.code].values())
         if total > packed:  # keep within what was packed; the rest stays for online
             plan[batch.code]["OLD-CAFE"] -= total - packed
-    ready = [b for b in made if b.packed_at is None or b.packed_at <= depart]
-    late = [b for b in made if b not in ready]
-    trips = 0
-    if ready:
-        _run(session, who, vehicle, depart, ready, plan, shelves, sess, rng)
-        trips += 1
-    if late:
-        last = max(b.packed_at for b in late if b.packed_at is not None)
-        depart = last + timedelta(minutes=LATE_WAIT)
-        # its own random stream: the main one, and so every later day, is
-        # the same whether or not a late run happens
-        cabin = random.Random(f"{day}-{sess}-late")
-        _run(session, who, LATE_VAN[sess], depart, late, plan, shelves, sess, cabin)
-        trips += 1
-    return trips
-
-
-def _run(
-    session: Session,
-    who: dict[str, Actor],
-    vehicle: str,
-    depart: datetime,
-    made: list[Batch],
-    plan: dict[str, dict[str, int]],
-    shelves: Shelves,
-    sess: str,
-    rng: random.Random,
-) -> None:
-    """One van: load (not before each batch was packed), leave, drop off at
-    every stop, the shops receive and shelve, back at the kitchen."""
-    actor = who["logistics"]
-    trip = logistics.create_trip(
-        session,
-        TripCreate(vehicle=vehicle, driver="刘司机", planned_departure=depart),
-        actor=actor,
-    )
-    for batch in made:
-        loaded = depart - timedelta(minutes=15)
-        if batch.packed_at is not None:
-            loaded = max(loaded, batch.packed_at)
         logistics.load(
             session,
             trip.code,
             LoadCreate(
-                batch=batch.code, quantity=sum(plan[batch.code].values()), at=loaded
+                batch=batch.code,
+                quantity=sum(plan[batch.code].values()),
+                at=depart - timedelta(minutes=15),
             ),
             actor=actor,
         )
     logistics.depart(session, trip.code, at=depart, actor=actor)
-    end = depart + timedelta(minutes=STOPS[-1][1] + 30)
     readings = []
     t = depart
     while t <= end:
@@ -178,6 +156,7 @@ def _run(
                 "start": at + timedelta(minutes=20),
             }
     logistics.arrive(session, trip.code, at=end, actor=actor)
+    return 1
 
 
 def sell_day(
@@ -223,15 +202,52 @@ def sell_day(
             if n <= 0:
                 continue
             at = min(_local(day, tick), closing)
-            retail.sell(
-                session,
-                shop,
-                SaleCreate(batch=code, quantity=n, at=at),
-                actor=who["store"],
-            )
+            by_quantity = n
+            if code == D.CASE_BATCH and shop == "CITY-LIB" and not s.get("scanned"):
+                # one the till scanned: its own way is on record
+                retail.sell(
+                    session,
+                    shop,
+                    SaleCreate(unit=case_unit(session, who).serial, at=at),
+                    actor=who["store"],
+                )
+                s["scanned"] = True
+                by_quantity -= 1
+            if by_quantity > 0:
+                retail.sell(
+                    session,
+                    shop,
+                    SaleCreate(batch=code, quantity=by_quantity, at=at),
+                    actor=who["store"],
+                )
             s["left"] -= n
             s["sold"] += n
             sold += n
         if code == D.CASE_BATCH and shop == "CITY-LIB" and s["sold"] >= 18:
             shelves.pop((shop, code))  # the complaint came in: no more sales recorded
     return sold
+
+
+def case_unit(session: Session, who: dict[str, Actor]) -> Unit:
+    """The pack of the brief's case that is sold by its code at 城市书房 and
+    then scanned by the customer: the batch's last package."""
+    batch = batches.get(session, who["store"].tenant_id, D.CASE_BATCH)
+    return packaging.units_of(session, batch)[-1]
+
+
+def complain(session: Session, who: dict[str, Actor]) -> int:
+    """The brief's §3.1: the customer scans the pack on the morning after
+    buying it and reports a slight off smell; it waits for QC."""
+    unit = case_unit(session, who)
+    packaging.count_scan(session, unit)
+    complaints.file(
+        session,
+        who["store"].tenant_id,
+        complaints.ComplaintCreate(
+            code=unit.serial,
+            category="spoiled",
+            description="买的春日樱花饼有轻微异味",
+        ),
+        channel="scan",
+    )
+    return 1

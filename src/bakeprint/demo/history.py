@@ -1,11 +1,13 @@
 """Four weeks of 时光印记's production, generated through the real services.
 
-Every morning short-life materials are restocked as they run low, each planned
-batch is started, bound to its lots (first to expire, first used), baked, checked,
-completed and packed. A few things go wrong the way they do in a real kitchen:
-a borderline flour lot, a failed cream lot sent back, an oven running hot, a
+Every morning materials are restocked as they run low (first to expire,
+first used, so nothing expires in the store), each planned batch is started,
+bound to its lots, baked, checked, completed and packed, then vans take
+them to the shops. A few things go wrong the way they do in a real kitchen:
+a borderline flour lot, a sour cream lot sent back, an oven running hot, a
 post-cooling check that fails and passes on re-check. The brief's case
 (251203-SS-PM-002) is made on 3 December 2025 with 樱花蜜饯 lot LOT25S-45.
+Everything is recorded on the demo's own calendar (``calendar.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bakeprint.demo import climate, distribution
 from bakeprint.demo import data as D
+from bakeprint.demo.calendar import Calendar
 from bakeprint.identity.models import Tenant, User
 from bakeprint.identity.service import Actor, actor_for
 from bakeprint.materials import service as materials
@@ -51,7 +54,13 @@ OVENS = {
     ("LT", "AM"): "OVEN-1",
     ("LT", "PM"): "OVEN-1",
 }
-START = {"AM": time(8, 0), "PM": time(13, 30)}
+# PM starts at 12:30 so that its last batch is packed (≤ 2 h 30 later) before
+# van #2 is loaded at 16:15
+START = {"AM": time(8, 0), "PM": time(12, 30)}
+BORDERLINE_FLOUR = date(2025, 11, 20)  # the first flour from then on
+SOUR_CREAM = date(2025, 11, 26)
+SLOT = 45  # minutes between the starts of a session's batches
+DONE = 155  # minutes from a batch's start until it is surely packed
 
 
 def at(day: date, clock: time, minutes: float = 0) -> datetime:
@@ -62,6 +71,7 @@ def at(day: date, clock: time, minutes: float = 0) -> datetime:
 class Stock:
     lots: dict[str, list[MaterialLot]]
     serial: dict[str, int]
+    borderline_flour: bool = False  # the story's borderline lot came
 
 
 def _receive(
@@ -77,7 +87,7 @@ def _receive(
     supplier_lot: str | None = None,
     minutes: float = 0,
 ) -> MaterialLot:
-    supplier, size, shelf, _ = D.SUPPLY[material]
+    supplier, size, shelf = D.SUPPLY[material]
     stock.serial[supplier] = stock.serial.get(supplier, 0) + 1
     lot = materials.receive(
         session,
@@ -110,25 +120,32 @@ def _usable(stock: Stock, material: str, day: date) -> list[MaterialLot]:
     return sorted(lots, key=lambda lot: (lot.expires_on, lot.code))
 
 
+def _day_need(material: str) -> float:
+    """The most one day's plan can use of a material: every batch at its
+    largest (180, gift boxes 50)."""
+    need = 0.0
+    for product, sessions in D.PLAN.items():
+        per100 = dict(D.RECIPES[product]).get(material, 0.0)
+        runs, size = (1, 50) if product == "GIFT" else (len(sessions), 180)
+        need += per100 * size / 100 * runs
+    return need
+
+
 def _restock(
     session: Session,
     actor: Actor,
     stock: Stock,
     day: date,
     rng: random.Random,
-    index: int,
 ) -> int:
-    """Morning deliveries: every material restocked on its rhythm or when low."""
+    """Morning deliveries: a material is ordered when what is left would not
+    see the day through. The story's deliveries: the first flour from the
+    20th passes QC only borderline, cream for a recipe being tried arrives
+    sour on the 26th and is sent back, and 樱花蜜饯 LOT25S-45 comes on the 2nd."""
     received = 0
-    for n, (material, (_, size, _, every)) in enumerate(D.SUPPLY.items()):
-        left = sum(lot.quantity - lot.consumed for lot in _usable(stock, material, day))
-        case_day = material == "SAKURA-P" and day == date(2025, 12, 2)
-        if (index + n) % every and left > size * 0.35 and not case_day:
-            continue
-        qc, score = "pass", None
-        if material == "FLOUR" and day == date(2025, 11, 20):
-            qc, score = "borderline", 72  # protein at the lower limit (brief §6.1)
-        if material == "CREAM" and day == date(2025, 11, 26):
+    for n, material in enumerate(D.SUPPLY):
+        if material == "CREAM" and day == SOUR_CREAM:
+            # cream for a recipe being tried: sour on arrival, sent back
             _receive(
                 session,
                 actor,
@@ -139,25 +156,32 @@ def _restock(
                 qc="fail",
                 score=41,
                 minutes=n,
-            )  # sour on arrival: quarantined, replaced the same day
+            )
             received += 1
-        if material == "SAKURA-P" and day == date(2025, 12, 2):
-            _receive(
-                session,
-                actor,
-                stock,
-                material,
-                day,
-                rng,
-                qc="pass",
-                score=96,
-                supplier_lot=D.CASE_LOT,
-                minutes=n,
-            )
-        else:
-            _receive(
-                session, actor, stock, material, day, rng, qc=qc, score=score, minutes=n
-            )
+            continue
+        left = sum(lot.quantity - lot.consumed for lot in _usable(stock, material, day))
+        case_day = material == "SAKURA-P" and day == date(2025, 12, 2)
+        if left >= _day_need(material) and not case_day:
+            continue
+        qc, score, supplier_lot = "pass", None, None
+        flour = material == "FLOUR" and day >= BORDERLINE_FLOUR
+        if flour and not stock.borderline_flour:  # protein at the lower limit (§6.1)
+            qc, score = "borderline", 72
+            stock.borderline_flour = True
+        if case_day:
+            score, supplier_lot = 96, D.CASE_LOT
+        _receive(
+            session,
+            actor,
+            stock,
+            material,
+            day,
+            rng,
+            qc=qc,
+            score=score,
+            supplier_lot=supplier_lot,
+            minutes=n,
+        )
         received += 1
     return received
 
@@ -210,7 +234,7 @@ def _make_batch(
 ) -> Batch:
     p = catalog.products[product]
     line = next(code for code, row in catalog.lines.items() if row.id == p.line_id)
-    t0 = at(day, START[sess], slot * 45)
+    t0 = at(day, START[sess], slot * SLOT)
     planned = 50 if product == "GIFT" else rng.choice(range(60, 181, 10))
     if day == date(2025, 12, 3) and product == "SAKURA" and sess == "PM":
         planned = 120
@@ -328,6 +352,7 @@ def run(
     rng: random.Random,
     progress: Progress | None = None,
 ) -> dict[str, int]:
+    """The four weeks, each step recorded at its time on the demo's calendar."""
     who = {
         "owner": owner,
         "production": actor_for(users["wang"], via="demo"),
@@ -337,38 +362,52 @@ def run(
     }
     stock = Stock(lots={}, serial={})
     days = (D.LAST_DAY - D.FIRST_DAY).days + 1
-    lots = batches = trips = sold = 0
+    lots = batches = trips = sold = complaints = 0
     shelves: distribution.Shelves = {}
-    weather = random.Random(f"{D.CASE_BATCH}-climate")
-    climate.install(session, owner)
-    readings = 0
+    feed = climate.Feed(session, tenant.id, random.Random(f"{D.CASE_BATCH}-climate"))
+    scores = random.Random(f"{D.SEED}-lots")  # intake QC scores
+    cal = Calendar(session, feed, who["production"], start=at(D.FIRST_DAY, time(0)))
+    with cal.at(cal.now):
+        climate.install(session, owner)
     for i in range(days):
         day = D.FIRST_DAY + timedelta(days=i)
-        lots += _restock(session, who["qc"], stock, day, rng, i)
+        feed.add_day(day)
+        with cal.at(at(day, time(7, 30))):
+            lots += _restock(session, who["qc"], stock, day, scores)
+        if day == D.COMPLAINT_AT.date():
+            with cal.at(D.COMPLAINT_AT.replace(tzinfo=TZ)):
+                complaints += distribution.complain(session, who)
         for sess in ("AM", "PM"):
             planned = [p for p, sessions in D.PLAN.items() if sess in sessions]
             if sess == "AM" and day.weekday() == 5:
                 planned.append("GIFT")
-            made = [
-                _make_batch(session, who, stock, catalog, product, day, sess, slot, rng)
-                for slot, product in enumerate(planned)
-            ]
+            made = []
+            for slot, product in enumerate(planned):
+                with cal.at(at(day, START[sess], slot * SLOT + DONE)):
+                    made.append(
+                        _make_batch(
+                            session, who, stock, catalog, product, day, sess, slot, rng
+                        )
+                    )
             batches += len(made)
-            trips += distribution.ship(
-                session, who, catalog, day, sess, made, shelves, rng
-            )
-        sold += distribution.sell_day(session, who, day, shelves, rng)
-        # the day's readings once all it did is recorded, as a gateway
-        # uploading at night would: its alerts name the batches there
-        readings += climate.record_day(session, tenant.id, day, weather)
+            if made:
+                _, back = distribution.run_times(day, sess, made)
+                with cal.at(back):
+                    trips += distribution.ship(
+                        session, who, catalog, day, sess, made, shelves, rng
+                    )
+        with cal.at(at(day, time(21, 5))):
+            sold += distribution.sell_day(session, who, day, shelves, rng)
+        with cal.at(at(day + timedelta(days=1), time(0)) - timedelta(seconds=1)):
+            pass  # the rest of the day's readings
         if progress:
             progress("生产历史 / production history", i + 1, days)
-    climate.acknowledge_old(session, who["production"], before=D.CASE_DAY)
     return {
         "days": days,
         "material lots": lots,
         "batches": batches,
         "trips": trips,
         "units sold": sold,
-        "sensor readings": readings,
+        "sensor readings": feed.accepted,
+        "complaints": complaints,
     }

@@ -11,7 +11,9 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,7 +30,10 @@ from bakeprint.catalog.models import (
     Supplier,
     Vehicle,
 )
+from bakeprint.db import clock_at
 from bakeprint.demo import data as D
+from bakeprint.demo import history
+from bakeprint.errors import Conflict
 from bakeprint.gs1 import make_gtin
 from bakeprint.identity import service as identity
 from bakeprint.identity.models import Tenant, User
@@ -36,6 +41,7 @@ from bakeprint.identity.service import Actor
 from bakeprint.models import metadata
 
 Progress = Callable[[str, int, int], None]
+TZ = ZoneInfo(D.TIMEZONE)
 
 
 @dataclass
@@ -238,23 +244,23 @@ def build_users(
 def load(
     session: Session, *, progress: Progress | None = None, seed: int = D.SEED
 ) -> DemoResult:
-    """Create the demo bakery from scratch (the caller removes an old one)."""
+    """Create the demo bakery from scratch (the caller removes an old one).
+    The bakery is set up a week before its history starts, and everything is
+    dated on the demo's calendar; only the API token is issued now."""
     if identity.tenant_by_slug(session, D.SLUG) is not None:
-        from bakeprint.errors import Conflict
-
         raise Conflict(
             "演示店铺已存在：用 --reset 重新加载",
             "the demo bakery already exists: use --reset to reload it",
         )
     rng = random.Random(seed)
-    tenant = identity.create_tenant(
-        session, slug=D.SLUG, name=D.NAME, timezone=D.TIMEZONE
-    )
-    catalog = build_catalog(session, tenant.id)
-    users = build_users(session, tenant.id, catalog)
+    setup = datetime.combine(D.FIRST_DAY - timedelta(days=7), time(9, 0), TZ)
+    with clock_at(setup):
+        tenant = identity.create_tenant(
+            session, slug=D.SLUG, name=D.NAME, timezone=D.TIMEZONE
+        )
+        catalog = build_catalog(session, tenant.id)
+        users = build_users(session, tenant.id, catalog)
     owner = identity.actor_for(users["owner"], via="demo")
-    from bakeprint.demo import history
-
     counts = history.run(
         session,
         tenant=tenant,
@@ -264,7 +270,6 @@ def load(
         rng=rng,
         progress=progress,
     )
-    counts["complaints"] = len(_complaints(session, tenant.id))
     token = identity.issue_token(session, users["owner"], name="demo")
     counts["users"] = len(users)
     return DemoResult(tenant_id=tenant.id, slug=tenant.slug, token=token, counts=counts)
@@ -276,27 +281,3 @@ def actor(session: Session, tenant_id: uuid.UUID, username: str) -> Actor:
     )
     assert user is not None
     return identity.actor_for(user, via="demo")
-
-
-def _complaints(session: Session, tenant_id: uuid.UUID) -> list[Any]:
-    """The brief's §3.1: a customer scans the pack of a 251203-SS-PM-002 cake
-    sold at 城市书房 and reports a slight off smell. It waits for QC."""
-    from bakeprint.packaging import service as packaging
-    from bakeprint.production import repository as batches
-    from bakeprint.quality import complaints
-
-    batch = batches.get(session, tenant_id, D.CASE_BATCH)
-    sold = [u for u in packaging.units_of(session, batch) if u.status == "sold"]
-    unit = sold[0] if sold else packaging.units_of(session, batch)[0]
-    return [
-        complaints.file(
-            session,
-            tenant_id,
-            complaints.ComplaintCreate(
-                code=unit.serial,
-                category="spoiled",
-                description="买的春日樱花饼有轻微异味",
-            ),
-            channel="scan",
-        )
-    ]

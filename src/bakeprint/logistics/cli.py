@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import typer
 
@@ -12,14 +13,18 @@ from bakeprint.cli_support import (
     TenantOpt,
     UserOpt,
     cli_actor,
+    console,
     emit,
     handle_errors,
+    lang,
     print_rows,
 )
 from bakeprint.db import session_scope
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.endpoints import trip_read
 from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
+from bakeprint.packaging import service as packaging
+from bakeprint.packaging import state as unit_state
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import (
     ReceiptCreate,
@@ -363,12 +368,10 @@ def lookup(
     as_json: JsonOpt = False,
 ) -> None:
     """Find the batch behind any code a package carries."""
-    from bakeprint.packaging import service as packaging
-
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
         found = packaging.lookup(s, code, tenant_id=actor.tenant_id)
-        out = {
+        out: dict[str, Any] = {
             "batch": found.batch.code,
             "product": found.product.name_zh,
             "gtin": found.product.gtin,
@@ -376,6 +379,22 @@ def lookup(
             "best_before": found.batch.best_before,
             "unit": found.unit.serial if found.unit else None,
             "unit_number": found.unit.number if found.unit else None,
-            "unit_status": found.unit.status if found.unit else None,
         }
-    emit(out, as_json)
+        if found.unit is not None:
+            st = unit_state.state_of(s, found.batch, found.unit).as_dict(lang())
+            out |= {
+                "unit_status": st["status"],
+                "unit_scanned": st["scanned"],
+                "unit_state": st["note"],
+                "batch_distribution": st["batch_distribution"],
+            }
+    if as_json:
+        emit(out, True)
+        return
+    dist = out.pop("batch_distribution", None)
+    emit(out, False)
+    if dist:
+        keys = ("made", "in_kitchen", "loaded", "delivered", "sold", "wasted")
+        console.print(
+            "batch: " + ", ".join(f"{k} {dist[k]}" for k in keys), highlight=False
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
@@ -11,6 +13,7 @@ from bakeprint.deps import CanLookup, CanRead, CanWriteProduction, SessionDep
 from bakeprint.errors import NotFound
 from bakeprint.packaging import qr, serials
 from bakeprint.packaging import service as packaging
+from bakeprint.packaging import state as unit_state
 from bakeprint.packaging.models import Unit
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
@@ -22,7 +25,16 @@ router = APIRouter(tags=["units"])
 class UnitRead(BaseModel):
     serial: str
     number: int
+    # the unit's own scanned state, a state the batch's records leave no doubt
+    # about, or "untracked" (see batch_distribution)
     status: str
+    scanned: bool
+    basis: str  # "unit": its own scan; "batch": the batch-level records
+    status_at: str | None
+    point_of_sale: str | None
+    note_zh: str
+    note_en: str
+    batch_distribution: dict[str, Any]
     uri: str
     element_string: str
 
@@ -34,12 +46,23 @@ class LookupRead(BaseModel):
     unit: UnitRead | None
 
 
-def _read(product: Product, batch: Batch, unit: Unit) -> UnitRead:
+def _read(
+    product: Product, batch: Batch, unit: Unit, states: unit_state.BatchStates
+) -> UnitRead:
     link = packaging.unit_link(product, batch, unit)
+    st = states.of(unit)
+    d = st.as_dict()
     return UnitRead(
         serial=unit.serial,
         number=unit.number,
-        status=unit.status,
+        status=st.status,
+        scanned=st.scanned,
+        basis=st.basis,
+        status_at=d["at"],
+        point_of_sale=d["point_of_sale"],
+        note_zh=st.text("zh"),
+        note_en=st.text("en"),
+        batch_distribution=d["batch_distribution"],
         uri=link.uri(),
         element_string=link.element_string(),
     )
@@ -61,7 +84,8 @@ def commission(
         session, tenant_id=actor.tenant_id, batch_id=batch.id, actor=actor
     )
     product = _product(session, batch)
-    return [_read(product, batch, u) for u in units]
+    states = unit_state.BatchStates(session, batch)
+    return [_read(product, batch, u, states) for u in units]
 
 
 @router.get("/batches/{code}/units", response_model=list[UnitRead])
@@ -69,7 +93,10 @@ def list_units(code: str, session: SessionDep, actor: CanRead) -> list[UnitRead]
     """The batch's units with their Digital Link URIs."""
     batch = batches.get(session, actor.tenant_id, code)
     product = _product(session, batch)
-    return [_read(product, batch, u) for u in packaging.units_of(session, batch)]
+    states = unit_state.BatchStates(session, batch)
+    return [
+        _read(product, batch, u, states) for u in packaging.units_of(session, batch)
+    ]
 
 
 def _unit(
@@ -138,5 +165,25 @@ def lookup(code: str, session: SessionDep, actor: CanLookup) -> LookupRead:
         batch=found.batch.code,
         product=found.product.name_zh,
         product_gtin=found.product.gtin,
-        unit=_read(found.product, found.batch, found.unit) if found.unit else None,
+        unit=_read(
+            found.product,
+            found.batch,
+            found.unit,
+            unit_state.BatchStates(session, found.batch),
+        )
+        if found.unit
+        else None,
+    )
+
+
+@router.get("/units/{serial}", response_model=LookupRead)
+def get_unit(serial: str, session: SessionDep, actor: CanRead) -> LookupRead:
+    """One unit: its batch and what is known of its state."""
+    product, batch, unit = _unit(session, actor.tenant_id, serial)
+    states = unit_state.BatchStates(session, batch)
+    return LookupRead(
+        batch=batch.code,
+        product=product.name_zh,
+        product_gtin=product.gtin,
+        unit=_read(product, batch, unit, states),
     )

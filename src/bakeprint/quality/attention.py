@@ -477,7 +477,7 @@ def escalate(
 ) -> BatchAlert:
     """Level 3: the impact report of the scope and a recall draft from it."""
     from bakeprint.recall import service as recalls
-    from bakeprint.trace import scope
+    from bakeprint.trace import causes, scope
 
     t = actor.tenant_id
     found = scope.find(session, t, criteria)
@@ -493,7 +493,8 @@ def escalate(
     impact = found.model_dump(mode="json")
     if criteria.batch:
         impact["causes"] = [
-            c.model_dump(mode="json") for c in scope.causes(session, t, criteria.batch)
+            c.model_dump(mode="json")
+            for c in causes.candidates(session, t, criteria.batch)
         ]
     alert.criteria = criteria.model_dump(mode="json", exclude_none=True)
     alert.impact = impact

@@ -17,6 +17,7 @@ from bakeprint.errors import NotFound
 from bakeprint.quality import attention, complaints
 from bakeprint.quality.alert_endpoints import alert_view, complaint_view, task_views
 from bakeprint.quality.models import BatchAlert, Complaint, QcTask
+from bakeprint.trace import causes
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.forms import FormErrors, opt, run
 from bakeprint.web.i18n import lang_of, t
@@ -303,6 +304,8 @@ def _complaint_page(
         if row.point_of_sale_id
         else None
     )
+    # what QC checks first: the batch's anomalies lead the candidate causes
+    found = causes.candidates(session, me.tenant.id, view.batch)
     return render(
         request,
         "quality/complaint.html",
@@ -311,6 +314,7 @@ def _complaint_page(
             "c": view,
             "shop": shop,
             "alert": alert,
+            "causes": found,
             "categories": complaints.CATEGORY_NAMES,
             "errors": errors or {},
             "message": message,

@@ -942,6 +942,9 @@ def anomalies(segments: list[Segment]) -> list[dict[str, Any]]:
                     ):
                         prev["peak"] = e.peak
                     prev["end"] = e.end
+                    if e.end is not None:  # its length is the whole run's
+                        span = (e.end - prev["start"]).total_seconds() / 60
+                        prev["minutes"] = round(span, 1)
                     continue
                 limit = (
                     f"≤ {e.high:g}"
@@ -951,6 +954,9 @@ def anomalies(segments: list[Segment]) -> list[dict[str, Any]]:
                 item = {
                     "stage": seg.stage,
                     "place": seg.place_name,
+                    "place_kind": seg.place_kind,
+                    "place_code": seg.place,
+                    "ref": seg.ref,  # the trip, for a van
                     "sensor": s.sensor,
                     "kind": s.kind,
                     "unit": s.unit,

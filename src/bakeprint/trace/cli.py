@@ -13,11 +13,12 @@ from bakeprint.cli_support import (
     cli_actor,
     console,
     emit,
+    lang,
     print_rows,
 )
 from bakeprint.db import session_scope
+from bakeprint.trace import causes, scope
 from bakeprint.trace import report as trace
-from bakeprint.trace import scope
 
 
 def trace_cmd(
@@ -43,6 +44,9 @@ def trace_cmd(
         f"{rep.status}" + (f" · unit {rep.unit}" if rep.unit else ""),
         highlight=False,
     )
+    if rep.unit_state:
+        note = rep.unit_state["en" if lang() == "en" else "zh"]
+        console.print(f"  {note}", highlight=False)
     for a in rep.anomalies:
         console.print(f"[red]⚠ L{a.level} {a.section}[/] {a.zh}", highlight=False)
     console.print("[bold]原料 / materials[/]")
@@ -127,7 +131,7 @@ def scope_cmd(
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
         if causes_of:
-            found = scope.causes(s, actor.tenant_id, causes_of)
+            found = causes.candidates(s, actor.tenant_id, causes_of)
             emit([c.model_dump(mode="json") for c in found], as_json, _causes)
             return
         crit = scope.Criteria.model_validate(

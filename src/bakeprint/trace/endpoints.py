@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from pydantic import AwareDatetime
 
 from bakeprint.deps import CanRead, SessionDep
+from bakeprint.trace import causes, scope
 from bakeprint.trace import report as trace
-from bakeprint.trace import scope
 from bakeprint.trace.pdf import response as pdf_response
 from bakeprint.trace.report import TraceReport
 
@@ -75,10 +75,10 @@ def get_scope(
     )
 
 
-@router.get("/batches/{code}/causes", response_model=list[scope.Cause])
-def get_causes(code: str, session: SessionDep, actor: CanRead) -> list[scope.Cause]:
+@router.get("/batches/{code}/causes", response_model=list[causes.Cause])
+def get_causes(code: str, session: SessionDep, actor: CanRead) -> list[causes.Cause]:
     """Candidate causes of a complaint about this batch, each with its scope."""
-    return scope.causes(session, actor.tenant_id, code)
+    return causes.candidates(session, actor.tenant_id, code)
 
 
 @router.get(

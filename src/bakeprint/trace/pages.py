@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from bakeprint.deps import SessionDep
 from bakeprint.errors import BakeprintError
 from bakeprint.logistics.pages import local_input
+from bakeprint.trace import causes, scope
 from bakeprint.trace import report as trace
-from bakeprint.trace import scope
 from bakeprint.trace.pdf import response as pdf_response
 from bakeprint.web.auth import CurrentUser, csrf_token
 from bakeprint.web.charts import environment_charts
@@ -58,11 +58,11 @@ def trace_page(
             )
         ),
     )
-    causes = scope.causes(session, me.tenant.id, rep.batch)
+    found = causes.candidates(session, me.tenant.id, rep.batch)
     return render(
         request,
         "trace/report.html",
-        {**ctx, "rep": rep, "charts": charts, "causes": causes, "error": None},
+        {**ctx, "rep": rep, "charts": charts, "causes": found, "error": None},
     )
 
 

@@ -113,8 +113,10 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
             + (f" · 单件 {rep.unit}" if rep.unit else "")
         ),
         _p(f"查询 Query: {rep.query}", SMALL),
-        _p("异常 Anomalies", H2),
     ]
+    if rep.unit_state:
+        s.append(_p(f"单件 Unit: {rep.unit_state['zh']} / {rep.unit_state['en']}"))
+    s.append(_p("异常 Anomalies", H2))
     if rep.anomalies:
         s += [
             _p(f"L{a.level} [{a.section}] {a.zh} / {a.en}", ALERT)

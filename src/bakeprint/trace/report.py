@@ -35,6 +35,7 @@ from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
 from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging import service as packaging
+from bakeprint.packaging import state as unit_state
 from bakeprint.production import views as batch_views
 from bakeprint.production.models import Batch, Consumption
 from bakeprint.retail import service as retail
@@ -73,6 +74,8 @@ class Material(BaseModel):
 class TraceReport(BaseModel):
     query: str
     unit: str | None
+    # what is known of that unit: its own scan, or the batch's counts
+    unit_state: dict[str, Any] | None = None
     batch: str
     product: str
     product_en: str
@@ -151,7 +154,7 @@ def build(
     (``with_points``: keep the readings for charts in ``report.segments``)."""
     found = packaging.lookup(session, code, tenant_id=tenant_id)
     batch, product = found.batch, found.product
-    return for_batch(
+    rep = for_batch(
         session,
         batch,
         product,
@@ -160,6 +163,17 @@ def build(
         generated_by=generated_by,
         with_points=with_points,
     )
+    if found.unit is not None:
+        st = unit_state.state_of(session, batch, found.unit)
+        rep.unit_state = {
+            "status": st.status,
+            "scanned": st.scanned,
+            "at": st.at,
+            "point_of_sale": st.shop.code if st.shop else None,
+            "zh": st.text("zh"),
+            "en": st.text("en"),
+        }
+    return rep
 
 
 def for_batch(

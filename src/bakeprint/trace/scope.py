@@ -5,9 +5,8 @@ A scope is asked by one or more criteria (all must hold): a material lot, a
 supplier within a period, a production session, a piece of equipment or an
 operator (optionally within a period), a vehicle trip, or a time window at a
 location. Every affected batch carries the reasons it is in the scope, worded
-for the owner ("shares lot LOT25S-45"). For a complaint about one batch,
-``causes`` proposes the candidate scopes: each of its material lots, its
-session, its equipment, its trips — each with the other batches it implicates.
+for the owner ("shares lot LOT25S-45"). A complaint's candidate causes, each
+with its scope, are in ``trace/causes.py``.
 """
 
 from __future__ import annotations
@@ -17,9 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bakeprint.catalog import repository as catalog
@@ -33,6 +33,7 @@ from bakeprint.catalog.models import (
 )
 from bakeprint.db import among, slices
 from bakeprint.errors import Invalid, NotFound
+from bakeprint.identity.models import Tenant
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery, TripLoad
 from bakeprint.materials import repository as lots
@@ -370,10 +371,12 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
                 Batch.started_at < c.at_to,
                 or_(Batch.ended_at.is_(None), Batch.ended_at > c.at_from),
             )
+            tenant = session.get(Tenant, t)
+            zone = ZoneInfo(tenant.timezone if tenant else "UTC")  # as people read it
+            a, b = c.at_from.astimezone(zone), c.at_to.astimezone(zone)
             why = _Hit(
-                f"{c.at_from:%m-%d %H:%M}–{c.at_to:%H:%M} 在 {loc.name} 生产",
-                f"made at {loc.name} between {c.at_from:%m-%d %H:%M} "
-                f"and {c.at_to:%H:%M}",
+                f"{a:%m-%d %H:%M}–{b:%H:%M} 在 {loc.name} 生产",
+                f"made at {loc.name} between {a:%m-%d %H:%M} and {b:%H:%M}",
             )
         else:
             why = _Hit(f"在 {loc.name} 生产", f"made at {loc.name}")
@@ -564,112 +567,3 @@ def _result(
             "points_of_sale": len(shops_total),
         },
     )
-
-
-class Cause(BaseModel):
-    kind: str  # lot, session, trip, equipment, operator
-    key: str
-    zh: str
-    en: str
-    criteria: dict[str, Any]
-    batches: int
-    on_shelf: int
-
-
-def causes(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]:
-    """Candidate causes of a complaint about one batch, each with the scope it
-    implies: its lots (short-life first), its session, its trips, its oven."""
-    batch = batches.get(session, tenant_id, code)
-    t = tenant_id
-    cands: list[tuple[str, str, str, str, Criteria]] = []
-    used = live_consumptions(session, t, Consumption.batch_id == batch.id)
-    lot_rows = {
-        x.id: x
-        for x in session.scalars(
-            select(MaterialLot).where(
-                MaterialLot.tenant_id == t,
-                MaterialLot.id.in_([r.lot_id for r in used] or [uuid.uuid4()]),
-            )
-        )
-    }
-    for lot in sorted(lot_rows.values(), key=lambda x: x.code):
-        sup = session.get(Supplier, (t, lot.supplier_id))
-        who = f"{sup.name if sup else ''} {lot.supplier_lot}"
-        cands.append(
-            (
-                "lot",
-                lot.code,
-                f"同一原料批次 {lot.code}（{who}）",
-                f"same lot {lot.code} ({who})",
-                Criteria(lot=lot.code),
-            )
-        )
-
-    for link in genealogy.inputs_of(session, t, [batch.id]):
-        used_batch = session.get(Batch, (t, link.input_batch_id))
-        if used_batch is not None:
-            cands.append(
-                (
-                    "batch",
-                    used_batch.code,
-                    f"同一中间批次 {used_batch.code}",
-                    f"same intermediate batch {used_batch.code}",
-                    Criteria(batch=used_batch.code),
-                )
-            )
-    s_key = f"{batch.production_date:%y%m%d}-{batch.session}"
-    cands.append(
-        (
-            "session",
-            s_key,
-            f"同一生产时段 {s_key}",
-            f"same session {s_key}",
-            Criteria(session=s_key),
-        )
-    )
-    for trip, _load in logistics.trips_of_batch(session, batch):
-        cands.append(
-            (
-                "trip",
-                trip.code,
-                f"同一趟配送 {trip.code}",
-                f"same van trip {trip.code}",
-                Criteria(trip=trip.code),
-            )
-        )
-    for eq in session.scalars(
-        select(Equipment)
-        .join(
-            BatchEquipment,
-            and_(
-                BatchEquipment.tenant_id == Equipment.tenant_id,
-                BatchEquipment.equipment_id == Equipment.id,
-            ),
-        )
-        .where(BatchEquipment.tenant_id == t, BatchEquipment.batch_id == batch.id)
-    ):
-        day = batch.production_date
-        cands.append(
-            (
-                "equipment",
-                eq.code,
-                f"同一设备 {eq.name}（当天）",
-                f"same {eq.name} (that day)",
-                Criteria(equipment=eq.code, start=day, end=day),
-            )
-        )
-    out = []
-    for kind, key, zh, en, crit in cands:
-        res = find(session, t, crit)
-        out.append(
-            Cause(
-                kind=kind,
-                key=key,
-                zh=zh,
-                en=en,
-                criteria=crit.model_dump(mode="json", exclude_none=True),
-                batches=res.totals["batches"],
-                on_shelf=res.totals["on_shelf"],
-            )
-        )
-    return out

@@ -1,0 +1,180 @@
+"""A complaint's candidate causes lead with what was wrong with the batch
+(issue #16 item 7): the hall's 75 % humidity against ≤ 70 % with its figures,
+the oven that ran hot, the borderline lot, the short-life 樱花蜜饯 — then its
+other lots, its session, its equipment; each with its scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bakeprint.production import consumption
+from bakeprint.production import service as production
+from bakeprint.production.schemas import (
+    BakeCreate,
+    BatchComplete,
+    BatchCreate,
+    ConsumptionCreate,
+    PackCreate,
+)
+from bakeprint.quality import complaints
+from bakeprint.quality import service as quality
+from bakeprint.quality.schemas import CheckpointCreate
+from bakeprint.sensors import service as sensors
+from tests.packaging.conftest import cat  # noqa: F401
+from tests.production.conftest import T0, make_lot
+from tests.sensors.conftest import hall, series  # noqa: F401
+from tests.sensors.test_environment import HUMIDITY
+from tests.web.test_distribution_pages import login_as
+
+
+def _the_case(session, bakery, hall, humidity=HUMIDITY):  # type: ignore[no-untyped-def]  # noqa: F811
+    """Made 14:00–15:00 in the hall at 75 % humidity, oven #3 at 194 °C
+    against 185, with a flour lot that passed only borderline."""
+    a = bakery.actor
+    # lot codes sort the 樱花蜜饯 last: listed by code it came after the flour
+    make_lot(session, hall, code="RM-1", material="flour", supplier="supplier_a")
+    make_lot(
+        session,
+        hall,
+        code="RM-2",
+        material="flour",
+        supplier="supplier_a",
+        qc="borderline",
+        score=72,
+    )
+    make_lot(session, hall, code="RM-9")  # 樱花蜜饯, short-life
+    batch = production.start_batch(
+        session,
+        BatchCreate(
+            product_gtin=hall["product"].gtin,
+            variant="F1",
+            planned_quantity=30,
+            operators=["WANG-03"],
+            equipment=["OVEN-3"],
+            location="HALL-1",
+            started_at=T0,
+        ),
+        actor=a,
+    )
+    for lot in ("RM-1", "RM-2", "RM-9"):
+        consumption.consume(
+            session,
+            batch.code,
+            ConsumptionCreate(lot=lot, quantity=0.5, recorded_at=T0),
+            actor=a,
+        )
+    production.record_bake(
+        session,
+        batch.code,
+        BakeCreate(
+            actual_temp_c=194,
+            actual_minutes=18,
+            equipment="OVEN-3",
+            recorded_at=T0 + timedelta(minutes=40),
+        ),
+        actor=a,
+    )
+    production.complete_batch(
+        session,
+        batch.code,
+        BatchComplete(produced_quantity=30, ended_at=T0 + timedelta(hours=1)),
+        actor=a,
+    )
+    quality.record(
+        session,
+        batch.code,
+        CheckpointCreate(
+            stage="post_cooling",
+            passed=True,
+            inspector="WANG-03",
+            checked_at=T0 + timedelta(hours=1, minutes=30),
+        ),
+        actor=a,
+    )
+    production.pack_batch(
+        session,
+        batch.code,
+        PackCreate(quantity=30, packed_at=T0 + timedelta(hours=2)),
+        actor=a,
+    )
+    sensors.ingest(
+        session, bakery.tenant.id, series("HALL-1-RH", T0, humidity), source="test"
+    )
+    session.commit()
+    return batch
+
+
+def test_the_batchs_anomalies_come_first_with_their_figures(
+    client,
+    session,
+    bakery,
+    hall,  # noqa: F811
+):
+    batch = _the_case(session, bakery, hall)
+    r = client.get(f"/api/v1/batches/{batch.code}/causes", headers=bakery.headers)
+    assert r.status_code == 200, r.text
+    causes = r.json()
+    assert [(c["kind"], c["key"], c["anomaly"]) for c in causes] == [
+        ("environment", "HALL-1-RH@20251203T0620", True),
+        ("equipment", "OVEN-3", True),
+        ("lot", "RM-2", True),
+        ("lot", "RM-9", True),
+        ("lot", "RM-1", False),
+        ("session", "251203-PM", False),
+    ]  # the plain "same oven #3" is the hot oven's cause, listed once
+    hum = causes[0]
+    assert hum["zh"] == (
+        "环境超标：生产车间 湿度 75%，标准 ≤ 70%，12-03 14:20–15:00（40 分钟）"
+    )
+    assert hum["level"] == 1 and hum["batches"] == 1
+    assert hum["criteria"]["location"] == "HALL-1"
+    assert "194°C / 18 分钟，配方 185°C" in causes[1]["zh"]
+    assert "评分 72" in causes[2]["zh"] and "樱花蜜饯" in causes[3]["zh"]
+    # its scope reads in the bakery's time, not UTC
+    scope = client.get(
+        "/api/v1/scope", params=hum["criteria"], headers=bakery.headers
+    ).json()
+    assert (
+        scope["batches"][0]["reasons"][0]["zh"] == "12-03 14:20–15:00 在 生产车间 生产"
+    )
+
+
+def test_the_complaint_page_lists_the_causes_anomalies_first(
+    client,
+    session,
+    bakery,
+    hall,  # noqa: F811
+):
+    batch = _the_case(session, bakery, hall)
+    row = complaints.file(
+        session,
+        bakery.tenant.id,
+        complaints.ComplaintCreate(
+            code=batch.code, category="spoiled", description="轻微异味"
+        ),
+        channel="staff",
+        actor=bakery.actor,
+    )
+    session.commit()
+    login_as(client, bakery)
+    page = client.get(f"/complaints/{row.code}").text
+    listed = page[page.index('id="causes"') :]
+    assert listed.index("湿度 75%") < listed.index("樱花蜜饯") < listed.index("RM-1")
+
+
+def test_an_excursion_running_on_after_production_is_one_cause_with_its_length(
+    client,
+    session,
+    bakery,
+    hall,  # noqa: F811
+):
+    # 75 % from 14:20 until 15:20, twenty minutes into the wait in the hall
+    humid = HUMIDITY[:60] + [75.0] * 20 + [66.0] * 10
+    batch = _the_case(session, bakery, hall, humid)
+    causes = client.get(
+        f"/api/v1/batches/{batch.code}/causes", headers=bakery.headers
+    ).json()
+    (hum,) = [c for c in causes if c["kind"] == "environment"]
+    assert hum["zh"] == (
+        "环境超标：生产车间 湿度 75%，标准 ≤ 70%，12-03 14:20–15:20（60 分钟）"
+    )
