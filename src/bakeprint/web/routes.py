@@ -16,7 +16,7 @@ from bakeprint.deps import SessionDep
 from bakeprint.errors import BakeprintError
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
-from bakeprint.identity import service as identity
+from bakeprint.identity import login as login_service
 from bakeprint.materials import repository as lots
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import repository as batches
@@ -47,7 +47,7 @@ async def login(request: Request, session: SessionDep) -> Response:
     check_csrf(request, form)
     slug, username = str(form.get("bakery", "")), str(form.get("username", ""))
     try:
-        user = identity.authenticate_password(
+        user = login_service.log_in(
             session, slug, username, str(form.get("password", ""))
         )
     except BakeprintError as exc:
@@ -60,9 +60,10 @@ async def login(request: Request, session: SessionDep) -> Response:
                 "error": exc.message(lang_of(request)),
                 "form": {"bakery": slug, "username": username},
             },
-            status_code=401,
+            status_code=exc.status,
+            headers=getattr(exc, "headers", None),
         )
-    log_in(request, user)
+    log_in(request, session, user)
     target = str(form.get("next") or "/")
     if not target.startswith("/") or target.startswith("//"):
         target = "/"
@@ -70,10 +71,10 @@ async def login(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     check_csrf(request, form)
-    log_out(request)
+    log_out(request, session)
     return RedirectResponse("/login", status_code=303)
 
 
