@@ -70,9 +70,7 @@ def get_lang(
 Lang = Annotated[str, Depends(get_lang)]
 
 
-def session_login(
-    request: Request, session: Session
-) -> tuple[User, WebSession] | None:
+def session_login(request: Request, session: Session) -> tuple[User, WebSession] | None:
     """The web login the cookie names, while the server still has it live
     (not logged out, not past its end, its user active)."""
     data = request.scope.get("session") or {}

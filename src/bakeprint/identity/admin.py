@@ -14,8 +14,8 @@ from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Forbidden, Invalid, NotFound
-from bakeprint.identity import sessions
 from bakeprint.identity import service as identity
+from bakeprint.identity import sessions
 from bakeprint.identity.models import ROLES, ApiToken, SecurityEvent, User
 from bakeprint.identity.permissions import actions_of
 from bakeprint.identity.service import Actor
@@ -108,7 +108,7 @@ def update_user(
     """Change a user's display name or shop (``point_of_sale``: a code, or
     None to untie them — refused for shop staff, who need one)."""
     user = user_named(session, actor.tenant_id, username)
-    if "display_name" in changes and changes["display_name"]:
+    if changes.get("display_name"):
         user.display_name = changes["display_name"]
     if "point_of_sale" in changes:
         pos = shop_id(session, actor.tenant_id, changes["point_of_sale"])
@@ -197,16 +197,18 @@ def change_password(session: Session, actor: Actor, old: str, new: str) -> User:
     identity.check_new_password(new)
     if new == old:
         raise Invalid(
-            "新密码与当前密码相同", "the new password is the current one",
+            "新密码与当前密码相同",
+            "the new password is the current one",
             field="new_password",
         )
     user.password_hash = identity.hash_password(new)
-    ended = sessions.end_all(
-        session, actor.tenant_id, user.id, keep=actor.session_id
-    )
+    ended = sessions.end_all(session, actor.tenant_id, user.id, keep=actor.session_id)
     session.flush()
     record(
-        session, actor, "password_changed", f"user:{user.username}",
+        session,
+        actor,
+        "password_changed",
+        f"user:{user.username}",
         logins_ended=ended,
     )
     return user
@@ -232,7 +234,9 @@ def mint(
         actor.require("users:admin")
         target = user_named(session, actor.tenant_id, username)
     if not target.active:
-        raise Conflict(f"用户 {target.username} 已停用", f"{target.username} is inactive")
+        raise Conflict(
+            f"用户 {target.username} 已停用", f"{target.username} is inactive"
+        )
     if roles is not None:
         extra = [r for r in roles if r not in target.roles or r not in ROLES]
         if not roles or extra:
@@ -294,7 +298,8 @@ def mint(
 
 def token_status(token: ApiToken, by_id: dict[uuid.UUID, ApiToken]) -> str:
     """active, expired or revoked — counting the tokens that issued it."""
-    now, link, seen = utcnow(), token, 0
+    now, seen = utcnow(), 0
+    link: ApiToken | None = token
     while link is not None and seen <= identity.MAX_CHAIN:
         if link.revoked_at is not None:
             return "revoked"

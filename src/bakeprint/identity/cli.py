@@ -9,6 +9,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint.catalog.models import PointOfSale
 from bakeprint.cli_support import (
     JsonOpt,
     TenantOpt,
@@ -18,9 +19,7 @@ from bakeprint.cli_support import (
     emit,
     handle_errors,
     print_rows,
-    resolve_tenant,
 )
-from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import session_scope, utcnow
 from bakeprint.identity import admin
 from bakeprint.identity import service as identity

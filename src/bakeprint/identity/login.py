@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bakeprint.config import settings
@@ -37,8 +37,7 @@ class AccountLocked(BakeprintError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             f"此账号登录失败次数过多，请 {retry_after} 秒后再试",
-            f"too many failed logins for this account: try again in "
-            f"{retry_after} s",
+            f"too many failed logins for this account: try again in {retry_after} s",
         )
         self.headers = {"Retry-After": str(retry_after)}
 
@@ -79,19 +78,21 @@ def log_in(
     return user
 
 
-def _failures(session: Session, tenant_id: uuid.UUID, name: str) -> Row[Any] | None:
-    table = LoginFailure.__table__
+def _failures(session: Session, tenant_id: uuid.UUID, name: str) -> Any:
+    """The account name's failures (columns, not an ORM object: the count is
+    changed by statements below, which must not meet a stale copy)."""
     return session.execute(
-        select(table.c.failures, table.c.last_failed_at, table.c.locked_until).where(
-            table.c.tenant_id == tenant_id, table.c.username == name
+        select(LoginFailure.last_failed_at, LoginFailure.locked_until).where(
+            LoginFailure.tenant_id == tenant_id, LoginFailure.username == name
         )
     ).first()
 
 
 def _forget(session: Session, tenant_id: uuid.UUID, name: str) -> None:
-    table = LoginFailure.__table__
     session.execute(
-        delete(table).where(table.c.tenant_id == tenant_id, table.c.username == name)
+        delete(LoginFailure)
+        .where(LoginFailure.tenant_id == tenant_id, LoginFailure.username == name)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -99,7 +100,7 @@ def _count_failure(
     session: Session,
     tenant_id: uuid.UUID,
     name: str,
-    row: Row[Any] | None,
+    row: Any,
     now: datetime,
 ) -> None:
     if row is not None and row.last_failed_at < now - FORGET_AFTER:
@@ -120,7 +121,8 @@ def _count_failure(
     wait = wait_after(failures)
     if wait:
         session.execute(
-            LoginFailure.__table__.update()
+            update(LoginFailure)
             .where(LoginFailure.tenant_id == tenant_id, LoginFailure.username == name)
             .values(locked_until=now + timedelta(seconds=wait))
+            .execution_options(synchronize_session=False)
         )

@@ -18,7 +18,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bakeprint.config import settings
@@ -35,7 +35,7 @@ def start(session: Session, user: User) -> str:
     now = utcnow()
     # this user's ended logins are of no further use
     session.execute(
-        WebSession.__table__.delete().where(
+        delete(WebSession).where(
             WebSession.tenant_id == user.tenant_id,
             WebSession.user_id == user.id,
             or_(WebSession.expires_at <= now, WebSession.revoked_at.is_not(None)),

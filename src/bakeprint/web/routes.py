@@ -32,6 +32,17 @@ from bakeprint.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/``: browsers read
+    ``//host``, ``/\\host`` and ``/<tab>/host`` as another site (no open
+    redirect)."""
+    if any(ord(c) < 32 for c in target):
+        return "/"
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return "/"
+    return target
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
     return render(
@@ -64,10 +75,7 @@ async def login(request: Request, session: SessionDep) -> Response:
             headers=getattr(exc, "headers", None),
         )
     log_in(request, session, user)
-    target = str(form.get("next") or "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(local_path(str(form.get("next") or "/")), status_code=303)
 
 
 @router.post("/logout")
@@ -80,8 +88,7 @@ async def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/lang/{code}")
 def set_language(request: Request, code: str, back: str = "/") -> Response:
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(local_path(back), status_code=303)
     if code in ("zh", "en"):
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax")
     return response

@@ -31,7 +31,9 @@ def upgrade() -> None:
             name=op.f("fk_login_failures_tenant_id_tenants"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("tenant_id", "username", name=op.f("pk_login_failures")),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "username", name=op.f("pk_login_failures")
+        ),
     )
     op.create_table(
         "security_events",
