@@ -160,3 +160,19 @@ def test_a_spoofed_forwarded_for_on_loopback_does_not_escape_the_limit(
             for i in range(3)
         ]
     assert codes[2] == 429, codes
+
+
+def test_names_quiet_for_an_hour_are_forgotten(client, session, bakery):
+    old = datetime.now(UTC) - timedelta(hours=2)
+    session.add(
+        LoginFailure(
+            tenant_id=bakery.tenant.id, username="ghost", failures=9, last_failed_at=old
+        )
+    )
+    session.flush()
+    assert _try(client, bakery.tenant.slug, "ghost", "wrong-one").status_code == 401
+    row = session.scalars(
+        select(LoginFailure).where(LoginFailure.username == "ghost")
+    ).one()
+    session.refresh(row)
+    assert row.failures == 1  # starts over: no wait for a stale count

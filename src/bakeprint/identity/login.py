@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bakeprint.config import settings
@@ -71,7 +71,7 @@ def log_in(
         user = authenticate_password(session, slug, username, password)
     except Unauthorized:
         if tenant is not None:
-            _count_failure(session, tenant.id, name, row, now)
+            _count_failure(session, tenant.id, name, now)
         raise
     if row is not None:
         _forget(session, user.tenant_id, name)
@@ -97,14 +97,19 @@ def _forget(session: Session, tenant_id: uuid.UUID, name: str) -> None:
 
 
 def _count_failure(
-    session: Session,
-    tenant_id: uuid.UUID,
-    name: str,
-    row: Any,
-    now: datetime,
+    session: Session, tenant_id: uuid.UUID, name: str, now: datetime
 ) -> None:
-    if row is not None and row.last_failed_at < now - FORGET_AFTER:
-        _forget(session, tenant_id, name)
+    # names quiet for an hour start over — this one, and every other of the
+    # bakery's, so made-up names tried once do not pile up
+    session.execute(
+        delete(LoginFailure)
+        .where(
+            LoginFailure.tenant_id == tenant_id,
+            LoginFailure.last_failed_at < now - FORGET_AFTER,
+            or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until < now),
+        )
+        .execution_options(synchronize_session=False)
+    )
     insert = upsert_insert(session)
     # one atomic increment: concurrent failures are all counted
     failures = int(
