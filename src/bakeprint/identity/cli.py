@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import typer
@@ -21,6 +20,7 @@ from bakeprint.cli_support import (
     print_rows,
 )
 from bakeprint.db import session_scope, utcnow
+from bakeprint.errors import NotFound
 from bakeprint.identity import admin
 from bakeprint.identity import service as identity
 from bakeprint.identity.models import Tenant, User
@@ -263,13 +263,29 @@ def token_list(
 @token_app.command("revoke")
 @handle_errors
 def token_revoke(
-    token_id: uuid.UUID = typer.Argument(..., help="The token's id (token list)."),
+    token_id: str = typer.Argument(
+        ..., help="The token's id, or its first characters (token list)."
+    ),
     tenant: TenantOpt = None,
     user: UserOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke a token; tokens it issued stop with it."""
     with session_scope() as session:
-        token = admin.revoke_token(session, cli_actor(session, tenant, user), token_id)
+        actor = cli_actor(session, tenant, user)
+        wanted = token_id.strip().lower()
+        found = [
+            t["id"]
+            for t in admin.tokens(session, actor)
+            if str(t["id"]).startswith(wanted)
+        ]
+        if len(found) != 1 or len(wanted) < 4:
+            raise NotFound(
+                f"没有唯一的令牌以 {token_id} 开头：请给出更多字符"
+                "（bakeprint token list）",
+                f"no single token's id starts with {token_id}: give more of it "
+                "(bakeprint token list)",
+            )
+        token = admin.revoke_token(session, actor, found[0])
         data = {"id": token.id, "revoked_at": token.revoked_at}
     emit(data, as_json)
