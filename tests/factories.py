@@ -6,6 +6,7 @@ import itertools
 import uuid
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.identity import service as identity
@@ -67,8 +68,6 @@ def make_bakery(
 
 
 def actor_with(bakery: Bakery, session: Session, role: str) -> Actor:
-    from sqlalchemy import select
-
     user = session.scalar(
         select(User).where(
             User.tenant_id == bakery.tenant.id, User.username == f"{role}-user"
@@ -185,6 +184,13 @@ def make_catalog(session: Session, tenant_id: uuid.UUID) -> dict[str, object]:
     shop = add(
         session, PointOfSale(tenant_id=t, code="CITY-LIB", name="城市书房", kind="shop")
     )
+    # the bakery's shop staff (make_bakery) work here, and act only here
+    staff = session.scalar(
+        select(User).where(User.tenant_id == t, User.username == "store-user")
+    )
+    if staff is not None:
+        staff.point_of_sale_id = shop.id
+        session.flush()
     return {
         "line": line,
         "product": product,

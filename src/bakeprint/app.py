@@ -10,11 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, PendingRollbackError
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bakeprint import __version__
-from bakeprint.config import settings
+from bakeprint.config import secret_key, settings
 from bakeprint.db import Database, get_database
 from bakeprint.errors import BakeprintError, Invalid, database_problem, pick_language
+from bakeprint.web.headers import SecurityHeaders
 
 log = logging.getLogger("bakeprint")
 
@@ -89,14 +91,22 @@ def create_app(db: Database | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.db = db or get_database(settings.database_url)
+    # the cookie is signed; the login it names must also be live on the
+    # server (identity.sessions), so logging out really ends it
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=secret_key(),
         session_cookie="bp_session",
         same_site="lax",
-        https_only=False,
-        max_age=14 * 24 * 3600,
+        https_only=False,  # Secure is added per request when it came over HTTPS
+        max_age=settings.session_hours * 3600,
     )
+    app.add_middleware(SecurityHeaders, docs_prefix=f"{API_PREFIX}/docs")
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:
+        # outermost: the client address (rate limits) and the scheme (Secure
+        # cookies) come from X-Forwarded-* only when a listed proxy sent them
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     @app.exception_handler(BakeprintError)
     async def _domain_error(request: Request, exc: BakeprintError) -> Response:

@@ -20,9 +20,10 @@ from bakeprint.cli_support import (
     handle_errors,
     resolve_tenant,
 )
-from bakeprint.config import settings
+from bakeprint.config import SECRET_FILE, secret_key, secret_problem, settings
 from bakeprint.db import close_all, get_database, session_scope
 from bakeprint.demo import cli as demo_cli
+from bakeprint.errors import Invalid
 from bakeprint.events import cli as events_cli
 from bakeprint.identity import cli as identity_cli
 from bakeprint.interop import cli as interop_cli
@@ -165,8 +166,6 @@ def _verify_anchor(path: Path, as_json: bool) -> None:
     try:
         text = path.read_text("utf-8")
     except OSError as exc:
-        from bakeprint.errors import Invalid
-
         raise Invalid(
             f"读不到文件 {path}", f"cannot read {path}: {exc.strerror}"
         ) from None
@@ -203,7 +202,6 @@ def anchor(
     """Anchor a day: the signed Merkle root of its event hashes (R6.3)."""
     from datetime import date, timedelta
 
-    from bakeprint.errors import Invalid
     from bakeprint.events import anchors
 
     with session_scope() as session:
@@ -291,15 +289,28 @@ def restore(
 
 
 @app.command()
+@handle_errors
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port."),
     workers: int = typer.Option(1, help="Worker processes."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
 ) -> None:
-    """Serve the web app and the API."""
+    """Serve the web app and the API. Beyond this machine only with
+    BAKEPRINT_SECRET_KEY set (on 127.0.0.1 a generated one is kept)."""
     import uvicorn
 
+    problem = secret_problem(host)
+    if problem is not None:
+        raise Invalid(*problem)
+    if not settings.secret_key:
+        secret_key()  # made now, so that every worker reads the same
+        console.print(
+            "using the secret generated for this machine in "
+            f"{Path(settings.files_dir) / SECRET_FILE} (set "
+            "BAKEPRINT_SECRET_KEY to serve beyond 127.0.0.1)",
+            highlight=False,
+        )
     console.print(
         f"bakeprint {__version__} on http://{host}:{port}/  "
         f"(API docs: http://{host}:{port}/api/v1/docs)"
@@ -311,7 +322,9 @@ def serve(
         workers=workers,
         reload=reload,
         log_level="info",
-        proxy_headers=True,
+        # X-Forwarded-* are read by the app itself, and only from the
+        # proxies in BAKEPRINT_TRUSTED_PROXIES (bakeprint.app)
+        proxy_headers=False,
     )
 
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import secrets
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bakeprint.outbound import Allow
+
+# The value every install shipped with before the secret had to be set: known
+# to anyone who read the source, so it is never accepted for serving beyond
+# this machine (its only use left is reading signing keys sealed with it).
+LEGACY_SECRET = "dev-only-change-me"
+MIN_SECRET_CHARS = 32
+SECRET_FILE = "secret_key"
 
 
 class Settings(BaseSettings):
@@ -16,8 +27,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./bakeprint.db"
     # Host that GS1 Digital Link URIs printed on packages point at.
     resolver_host: str = "id.bakeprint.local"
-    # Signs the web session cookie; set a long random value in production.
-    secret_key: str = "dev-only-change-me"
+    # Signs the web session cookie and seals each bakery's signing key. Unset:
+    # a random one is generated once and kept in files_dir (loopback only —
+    # `bakeprint serve` refuses any other address without this set).
+    secret_key: str | None = None
     # Where uploaded files (QC reports) are kept, content-addressed by SHA-256.
     files_dir: Path = Path("./bakeprint-files")
     max_upload_bytes: int = 10 * 1024 * 1024
@@ -41,5 +54,88 @@ class Settings(BaseSettings):
     def webhook_allowed(self) -> Allow:
         return Allow.parse(self.webhook_allow)
 
+    # Addresses (or networks, comma-separated) of reverse proxies whose
+    # X-Forwarded-For / X-Forwarded-Proto are believed. Empty: none, the peer
+    # is the client — a header anyone can send never moves a rate limit.
+    trusted_proxies: str = ""
+    # A web login lasts this long at most (also ended by logging out, a
+    # password change or the user being deactivated).
+    session_hours: int = 7 * 24
+    # Failed logins in a row for one account before it has to wait; each
+    # further failure doubles the wait (from 30 s, at most 15 minutes).
+    login_free_attempts: int = 5
+
 
 settings = Settings()
+
+
+def secret_key() -> str:
+    """The configured secret, else the one generated for this data directory."""
+    if settings.secret_key:
+        return settings.secret_key
+    return _generated(Path(settings.files_dir).resolve() / SECRET_FILE)
+
+
+@lru_cache(maxsize=4)
+def _generated(path: Path) -> str:
+    """Read the kept secret, or make it: written whole to a temporary file and
+    linked into place, so workers starting together all end up with the one
+    that won (a link never replaces a file that is already there)."""
+    try:
+        return path.read_text("ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(48) + "\n")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text("ascii").strip()
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def secret_problem(host: str) -> tuple[str, str] | None:
+    """Why ``bakeprint serve`` must not listen on ``host`` with the secret it
+    has (zh, en), or None. Loopback may use the generated one."""
+    if is_loopback(host):
+        return None
+    how = (
+        "set BAKEPRINT_SECRET_KEY to a long random value, e.g. "
+        '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"`, '
+        "the same on every server, and keep it (the bakeries' signing keys "
+        "are sealed with it)"
+    )
+    how_zh = (
+        "请把环境变量 BAKEPRINT_SECRET_KEY 设为足够长的随机值（例如 "
+        '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"` 的输出），'
+        "所有服务器保持一致并妥善保存（各店铺的签名密钥用它加密）"
+    )
+    value = settings.secret_key
+    if not value:
+        return (
+            f"未配置密钥，不能在 {host} 上对外服务：{how_zh}",
+            f"no secret key is configured, so bakeprint will not serve on "
+            f"{host}: {how}",
+        )
+    if value == LEGACY_SECRET or len(value) < MIN_SECRET_CHARS:
+        return (
+            f"BAKEPRINT_SECRET_KEY 太短或是公开的默认值（至少 "
+            f"{MIN_SECRET_CHARS} 个字符）：{how_zh}",
+            f"BAKEPRINT_SECRET_KEY is too short or the published default (it "
+            f"needs at least {MIN_SECRET_CHARS} characters): {how}",
+        )
+    return None

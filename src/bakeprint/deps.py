@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from bakeprint.db import Database
 from bakeprint.errors import Unauthorized, pick_language
 from bakeprint.identity import service as identity
-from bakeprint.identity.models import User
+from bakeprint.identity import sessions
+from bakeprint.identity.models import User, WebSession
 from bakeprint.identity.service import Actor
 
 T = TypeVar("T")
@@ -69,17 +70,18 @@ def get_lang(
 Lang = Annotated[str, Depends(get_lang)]
 
 
-def _session_user(request: Request, session: Session) -> User | None:
+def session_login(request: Request, session: Session) -> tuple[User, WebSession] | None:
+    """The web login the cookie names, while the server still has it live
+    (not logged out, not past its end, its user active)."""
     data = request.scope.get("session") or {}
-    uid, tid = data.get("uid"), data.get("tid")
-    if not uid or not tid:
+    tid, sid = data.get("tid"), data.get("sid")
+    if not tid or not isinstance(sid, str):
         return None
-
     try:
-        user = session.get(User, (uuid.UUID(tid), uuid.UUID(uid)))
+        tenant_id = uuid.UUID(str(tid))
     except ValueError:
         return None
-    return user if user is not None and user.active else None
+    return sessions.find(session, tenant_id, sid)
 
 
 def get_actor(
@@ -98,9 +100,10 @@ def get_actor(
             raise Unauthorized("请使用 Bearer 令牌", "use a Bearer token")
         return identity.authenticate_token(session, secret)
     if request.method in SAFE_METHODS:
-        user = _session_user(request, session)
-        if user is not None:
-            return identity.actor_for(user, via="session")
+        found = session_login(request, session)
+        if found is not None:
+            user, login = found
+            return identity.actor_for(user, via="session", session_id=login.id)
     raise Unauthorized("需要登录或 API 令牌", "log in or send an API token")
 
 

@@ -19,17 +19,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
-from bakeprint.config import settings
+from bakeprint.config import LEGACY_SECRET, secret_key
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict
 from bakeprint.events.hashing import canonical_json
 from bakeprint.events.models import TenantKey
 
 
-def _wrapping_key() -> bytes:
+def _wrapping_key(secret: str | None = None) -> bytes:
     return hashlib.sha256(
-        b"bakeprint-anchor-key:" + settings.secret_key.encode()
+        b"bakeprint-anchor-key:" + (secret or secret_key()).encode()
     ).digest()
+
+
+def _seal(tenant_id: uuid.UUID, raw: bytes) -> str:
+    nonce = os.urandom(12)
+    return (nonce + AESGCM(_wrapping_key()).encrypt(nonce, raw, tenant_id.bytes)).hex()
 
 
 def key_row(
@@ -40,15 +45,11 @@ def key_row(
         return row
     private = Ed25519PrivateKey.generate()
     public = private.public_key().public_bytes_raw()
-    nonce = os.urandom(12)
-    sealed = AESGCM(_wrapping_key()).encrypt(
-        nonce, private.private_bytes_raw(), tenant_id.bytes
-    )
     row = TenantKey(
         tenant_id=tenant_id,
         key_id=hashlib.sha256(public).hexdigest()[:16],
         public_key=public.hex(),
-        private_key=(nonce + sealed).hex(),
+        private_key=_seal(tenant_id, private.private_bytes_raw()),
         created_at=utcnow(),
     )
     session.add(row)
@@ -60,13 +61,28 @@ def private_key(row: TenantKey) -> Ed25519PrivateKey:
     blob = bytes.fromhex(row.private_key)
     try:
         raw = AESGCM(_wrapping_key()).decrypt(blob[:12], blob[12:], row.tenant_id.bytes)
-    except Exception as exc:  # cryptography raises InvalidTag
-        raise Conflict(
-            "无法读取签名密钥：服务器的 secret_key 与创建密钥时不同",
-            "the signing key cannot be read: the server's secret_key is not the "
-            "one it was created with",
-        ) from exc
+    except Exception:  # cryptography raises InvalidTag
+        raw = _unseal_legacy(row, blob)
     return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def _unseal_legacy(row: TenantKey, blob: bytes) -> bytes:
+    """A key sealed under the old built-in default secret (every install
+    before the secret had to be set): read it and seal it again under the
+    configured one, so setting BAKEPRINT_SECRET_KEY loses no bakery's key."""
+    try:
+        raw = AESGCM(_wrapping_key(LEGACY_SECRET)).decrypt(
+            blob[:12], blob[12:], row.tenant_id.bytes
+        )
+    except Exception as exc:
+        raise Conflict(
+            "无法读取签名密钥：服务器的密钥（BAKEPRINT_SECRET_KEY）与创建签名密钥时"
+            "不同，请改回原来的值",
+            "the signing key cannot be read: the server's secret "
+            "(BAKEPRINT_SECRET_KEY) is not the one it was sealed with; set it back",
+        ) from exc
+    row.private_key = _seal(row.tenant_id, raw)
+    return raw
 
 
 def public_b64(row: TenantKey) -> str:

@@ -1,12 +1,22 @@
-"""Table-driven: every /api/v1 route refuses an anonymous caller."""
+"""Table-driven: every /api/v1 route refuses an anonymous caller, and dead
+credentials (revoked, expired, deactivated, logged out)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+from datetime import UTC, datetime, timedelta
 
+import itsdangerous
 import pytest
+from sqlalchemy import select
 
 from bakeprint.app import API_PREFIX, create_app
+from bakeprint.config import secret_key
+from bakeprint.identity import admin, sessions
+from bakeprint.identity import service as identity
+from bakeprint.identity.models import ApiToken
 from tests.factories import make_catalog
 
 PUBLIC = {
@@ -99,3 +109,54 @@ def test_no_url_field_takes_an_address_inside_the_servers_network(
         r = client.request(method, url, json=body, headers=bakery.headers)
         assert r.status_code == 422, (bad, r.text)
         assert r.json()["error"]["field"] == field, bad
+
+
+def _cookie(tenant_id: object, secret: str) -> str:
+    """The session cookie a browser holds for the login ``secret``."""
+    payload = base64.b64encode(
+        json.dumps({"tid": str(tenant_id), "sid": secret}).encode()
+    )
+    return itsdangerous.TimestampSigner(secret_key()).sign(payload).decode()
+
+
+def test_no_api_route_takes_dead_credentials(client, session, bakery):
+    """Issue 17 items 4 and 8: a revoked token, an expired one, a token of a
+    deactivated user and a logged-out web login get nothing anywhere; a live
+    web login only reads (writes need a token: no cross-site requests).
+    One bakery for the whole table, so it stays quick."""
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    revoked = identity.issue_token(session, bakery.owner, name="revoked")
+    admin.revoke_token(
+        session,
+        bakery.actor,
+        session.scalars(select(ApiToken).where(ApiToken.name == "revoked")).one().id,
+    )
+    expired = identity.issue_token(session, bakery.owner, expires_at=past)
+    gone = bakery.tokens["auditor"]
+    admin.deactivate(session, bakery.actor, "auditor-user")
+    ended = sessions.start(session, bakery.owner)
+    sessions.end(session, bakery.tenant.id, ended)
+    live = sessions.start(session, bakery.owner)
+    dead = {
+        "revoked token": {"Authorization": f"Bearer {revoked}"},
+        "expired token": {"Authorization": f"Bearer {expired}"},
+        "deactivated user's token": {"Authorization": f"Bearer {gone}"},
+        "logged-out cookie": {
+            "Cookie": f"bp_session={_cookie(bakery.tenant.id, ended)}"
+        },
+    }
+    alive = {"Cookie": f"bp_session={_cookie(bakery.tenant.id, live)}"}
+    assert client.get(f"{API_PREFIX}/me", headers=alive).status_code == 200
+    wrong = []
+    for method, path in _routes():
+        url = re.sub(r"\{[^}]+\}", "x", path)
+        tries = dict(dead)
+        if method not in ("GET", "HEAD"):
+            cookie = _cookie(bakery.tenant.id, live)
+            tries["live cookie on a write"] = {"Cookie": f"bp_session={cookie}"}
+        for what, headers in tries.items():
+            client.cookies.clear()
+            status = client.request(method, url, headers=headers).status_code
+            if status != 401:
+                wrong.append(f"{method} {path} with a {what}: {status}")
+    assert not wrong, "\n".join(wrong)

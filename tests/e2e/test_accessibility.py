@@ -77,6 +77,8 @@ PAGES = [
     "/master/products/new",
     "/master/suppliers/B",
     "/events",
+    "/users",
+    "/account",
 ]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.errors import Conflict, Invalid, Unauthorized
+from bakeprint.identity import admin
 from bakeprint.identity import service as identity
 from bakeprint.identity.models import ApiToken, User
 from tests.factories import make_bakery
@@ -58,7 +59,7 @@ def test_a_revoked_token_no_longer_works(client, session: Session, bakery):
             ApiToken.tenant_id == bakery.tenant.id, ApiToken.user_id == bakery.owner.id
         )
     ).first()
-    identity.revoke_token(session, bakery.actor, token.id)
+    admin.revoke_token(session, bakery.actor, token.id)
     assert client.get("/api/v1/me", headers=bakery.headers).status_code == 401
 
 

@@ -71,7 +71,9 @@ def test_the_qr_png_decodes_to_the_digital_link_and_biip_reads_it(
 
 def test_the_label_sheet_has_every_unit(client, bakery, session, packed):
     r = client.get(f"/api/v1/batches/{packed.code}/labels", headers=bakery.headers)
-    assert r.status_code == 200 and "@page" in r.text
+    assert r.status_code == 200 and 'href="/static/labels.css"' in r.text
+    # the A4 print rules: a stylesheet of the app's own (no inline style: CSP)
+    assert "@page { size: A4" in client.get("/static/labels.css").text
     for unit in packaging.units_of(session, packed):
         assert unit.serial in r.text
     assert r.text.count("<svg") == 30

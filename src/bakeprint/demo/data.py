@@ -32,10 +32,13 @@ USERS = [
     ("wang", "王某", ["production"]),
     ("li", "李师傅", ["production"]),
     ("driver-liu", "刘司机", ["logistics"]),
-    ("shop-citylib", "城市书房店员", ["store"]),
+    ("shop-citylib", "城市书房店员", ["store"]),  # works at CITY-LIB (STORE_SHOPS)
     ("auditor", "审计员", ["auditor"]),
     ("supplier-b", "供应商B 对接人", ["supplier"]),
 ]
+
+# the shop each store user works at (and only there)
+STORE_SHOPS = {"shop-citylib": "CITY-LIB"}
 
 LINES = [
     ("SS", "城市季节", "City Seasons"),

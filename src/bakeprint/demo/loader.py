@@ -229,6 +229,7 @@ def build_users(
     users = {}
     for username, display, roles in D.USERS:
         supplier_id = catalog.suppliers["B"].id if "supplier" in roles else None
+        shop = D.STORE_SHOPS.get(username)
         users[username] = identity.create_user(
             session,
             tenant_id,
@@ -237,6 +238,7 @@ def build_users(
             roles=roles,
             password=D.PASSWORD,
             supplier_id=supplier_id,
+            point_of_sale_id=catalog.points_of_sale[shop].id if shop else None,
         )
     return users
 

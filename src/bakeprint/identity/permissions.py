@@ -63,3 +63,11 @@ ROLE_NAMES = {
 
 def allowed(roles: list[str] | tuple[str, ...], action: str) -> bool:
     return any(action in ROLE_ACTIONS.get(r, frozenset()) for r in roles)
+
+
+def actions_of(roles: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """Everything these roles together may do."""
+    out: frozenset[str] = frozenset()
+    for r in roles:
+        out |= ROLE_ACTIONS.get(r, frozenset())
+    return out

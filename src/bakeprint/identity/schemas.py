@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class MeRead(BaseModel):
@@ -14,6 +14,9 @@ class MeRead(BaseModel):
     username: str
     roles: list[str]
     actions: list[str]
+    point_of_sale: str | None = None
+    # when the caller's token (or a token above it) ends
+    expires_at: datetime | None = None
 
 
 class UserCreate(BaseModel):
@@ -22,6 +25,13 @@ class UserCreate(BaseModel):
     roles: list[str] = Field(min_length=1)
     password: str | None = Field(default=None, min_length=8, max_length=200)
     supplier_id: uuid.UUID | None = None
+    # the shop's code: store users act only there (required for them)
+    point_of_sale: str | None = Field(default=None, max_length=40)
+
+
+class UserUpdate(BaseModel):
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    point_of_sale: str | None = Field(default=None, max_length=40)
 
 
 class UserRead(BaseModel):
@@ -33,14 +43,55 @@ class UserRead(BaseModel):
     roles: list[str]
     active: bool
     supplier_id: uuid.UUID | None
+    point_of_sale: str | None = None
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class PasswordSet(BaseModel):
+    password: str = Field(min_length=8, max_length=200)
 
 
 class TokenCreate(BaseModel):
     name: str = Field(default="api", min_length=1, max_length=100)
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
+    # a subset of the user's roles (default: all of them)
+    roles: list[str] | None = None
+    # another user's name: owners only
+    username: str | None = Field(default=None, max_length=64)
 
 
 class TokenIssued(BaseModel):
+    id: uuid.UUID
     token: str
     name: str
+    username: str
+    roles: list[str] | None
+    expires_at: datetime | None
     note: str = "shown once; only its SHA-256 is stored"
+
+
+class TokenRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    username: str
+    roles: list[str] | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    issued_by_token: uuid.UUID | None
+    status: str  # active, expired, revoked (itself or a token above it)
+
+
+class SecurityEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    created_at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, object]

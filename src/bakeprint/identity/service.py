@@ -9,6 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from bakeprint.events import service as events
 from bakeprint.identity.models import ROLES, ApiToken, Tenant, User
-from bakeprint.identity.permissions import allowed
+from bakeprint.identity.permissions import actions_of, allowed
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 TOKEN_RE = re.compile(r"^bp_([0-9a-f]{32})_([A-Za-z0-9_-]{20,})$")
@@ -34,15 +35,36 @@ class Actor:
     supplier_id: uuid.UUID | None = None
     via: str = "token"
     extra: dict[str, str] = field(default_factory=dict)
+    # a store user's shop: the only one where they act
+    point_of_sale_id: uuid.UUID | None = None
+    # a token issued by another token acts with what both allow, no longer
+    # than the first of them ends (None: no such bound)
+    limit: frozenset[str] | None = None
+    expires_at: datetime | None = None
+    token_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
 
     @property
     def ref(self) -> str:
         return f"user:{self.username}"
 
     def can(self, action: str) -> bool:
+        if self.limit is not None and action not in self.limit:
+            return False
         return allowed(self.roles, action)
 
+    @property
+    def actions(self) -> frozenset[str]:
+        found = actions_of(self.roles)
+        return found if self.limit is None else found & self.limit
+
     def require(self, action: str) -> None:
+        if allowed(self.roles, action) and not self.can(action):
+            raise Forbidden(
+                f"此令牌无权执行此操作：{action}（签发它的令牌不允许）",
+                f"this token may not do this: {action} (the token that issued "
+                "it may not)",
+            )
         if not self.can(action):
             raise Forbidden(
                 f"您的角色（{'、'.join(self.roles)}）无权执行此操作：{action}",
@@ -61,8 +83,17 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${dk.hex()}"
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def check_password(password: str, stored: str | None) -> bool:
+    """Whether ``password`` matches; without a stored hash, one made up is
+    checked instead, so the answer takes as long either way (no telling an
+    account without a password, or with no such name, by the time taken)."""
     if not stored:
+        check_password(password, _dummy_hash())
         return False
     try:
         algo, n, r, p, salt, dk = stored.split("$")
@@ -81,7 +112,7 @@ def check_password(password: str, stored: str | None) -> bool:
     return hmac.compare_digest(got.hex(), dk)
 
 
-def _token_hash(secret: str) -> str:
+def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -122,6 +153,7 @@ def create_user(
     roles: list[str],
     password: str | None = None,
     supplier_id: uuid.UUID | None = None,
+    point_of_sale_id: uuid.UUID | None = None,
 ) -> User:
     bad = [r for r in roles if r not in ROLES]
     if not roles or bad:
@@ -146,18 +178,15 @@ def create_user(
             f"user {username} already exists",
             field="username",
         )
-    if password is not None and len(password) < 8:
-        raise Invalid(
-            "密码至少 8 位",
-            "the password needs at least 8 characters",
-            field="password",
-        )
+    if password is not None:
+        check_new_password(password)
     user = User(
         tenant_id=tenant_id,
         username=username,
         display_name=display_name,
         roles=list(roles),
         supplier_id=supplier_id,
+        point_of_sale_id=point_of_sale_id,
         password_hash=hash_password(password) if password else None,
     )
     session.add(user)
@@ -165,14 +194,54 @@ def create_user(
     return user
 
 
-def actor_for(user: User, *, via: str) -> Actor:
+def check_new_password(password: str) -> None:
+    if len(password) < 8:
+        raise Invalid(
+            "密码至少 8 位",
+            "the password needs at least 8 characters",
+            field="password",
+        )
+
+
+def shop_bound(roles: list[str] | tuple[str, ...]) -> bool:
+    """Whether these roles act at one shop only: shop staff, unless they are
+    also an owner (who acts at every shop)."""
+    return "store" in roles and "owner" not in roles
+
+
+def check_shop(roles: list[str], point_of_sale_id: uuid.UUID | None) -> None:
+    if shop_bound(roles) and point_of_sale_id is None:
+        raise Invalid(
+            "门店角色的用户只在一家门店工作：请选择门店（例如 --shop CITY-LIB）",
+            "a store user works at one shop: name it (e.g. --shop CITY-LIB)",
+            field="point_of_sale",
+        )
+
+
+def actor_for(
+    user: User,
+    *,
+    via: str,
+    token: ApiToken | None = None,
+    limit: frozenset[str] | None = None,
+    expires_at: datetime | None = None,
+    session_id: uuid.UUID | None = None,
+) -> Actor:
+    roles = list(user.roles)
+    if token is not None and token.roles is not None:
+        roles = [r for r in roles if r in token.roles]
     return Actor(
         tenant_id=user.tenant_id,
         user_id=user.id,
         username=user.username,
-        roles=tuple(user.roles),
+        roles=tuple(roles),
         supplier_id=user.supplier_id,
+        point_of_sale_id=user.point_of_sale_id,
         via=via,
+        limit=limit,
+        expires_at=expires_at,
+        token_id=token.id if token is not None else None,
+        session_id=session_id,
     )
 
 
@@ -182,24 +251,36 @@ def issue_token(
     *,
     name: str = "api",
     expires_at: datetime | None = None,
+    roles: list[str] | None = None,
+    parent_id: uuid.UUID | None = None,
 ) -> str:
-    """Create an API token; the secret is returned once and only its hash kept."""
+    """Create an API token; the secret is returned once and only its hash kept.
+    Who may issue which token is decided by ``identity.admin.mint``."""
     secret = f"bp_{user.tenant_id.hex}_{secrets.token_urlsafe(32)}"
     session.add(
         ApiToken(
             tenant_id=user.tenant_id,
             user_id=user.id,
             name=name,
-            token_hash=_token_hash(secret),
-            prefix=secret[:12] + "…",
+            token_hash=token_hash(secret),
+            # enough to tell tokens apart in a list, far too little to guess
+            prefix="bp_…" + secret[-6:],
             expires_at=expires_at,
+            roles=roles,
+            parent_id=parent_id,
         )
     )
     session.flush()
     return secret
 
 
+# a chain of tokens issuing tokens longer than this is refused outright
+MAX_CHAIN = 16
+
+
 def authenticate_token(session: Session, secret: str) -> Actor:
+    """The token's user, acting with what the token and every token above it
+    allow; refused if any of them is revoked or expired, or its user inactive."""
     bad = Unauthorized("令牌无效或已失效，请重新登录", "invalid or expired API token")
     m = TOKEN_RE.match(secret.strip())
     if not m:
@@ -207,38 +288,55 @@ def authenticate_token(session: Session, secret: str) -> Actor:
     tenant_id = uuid.UUID(m.group(1))
     token = session.scalar(
         select(ApiToken).where(
-            ApiToken.tenant_id == tenant_id, ApiToken.token_hash == _token_hash(secret)
+            ApiToken.tenant_id == tenant_id, ApiToken.token_hash == token_hash(secret)
         )
     )
     now = utcnow()
-    if token is None or token.revoked_at is not None:
+    limit: frozenset[str] | None = None
+    ends: datetime | None = None
+    link, user, depth = token, None, 0
+    while link is not None:
+        if link.revoked_at is not None or depth > MAX_CHAIN:
+            raise bad
+        if link.expires_at is not None:
+            if link.expires_at <= now:
+                raise bad
+            ends = link.expires_at if ends is None else min(ends, link.expires_at)
+        owner = session.get(User, (tenant_id, link.user_id))
+        if owner is None or not owner.active:
+            raise bad
+        if user is None:
+            user = owner
+        else:  # an issuing token: the one below may do no more than it
+            grant = actor_for(owner, via="token", token=link).actions
+            limit = grant if limit is None else limit & grant
+        parent = link.parent_id
+        link = session.get(ApiToken, (tenant_id, parent)) if parent else None
+        if parent is not None and link is None:
+            raise bad
+        depth += 1
+    if token is None or user is None:
         raise bad
-    if token.expires_at is not None and token.expires_at <= now:
-        raise bad
-    user = session.get(User, (tenant_id, token.user_id))
-    if user is None or not user.active:
-        raise bad
-    return actor_for(user, via="token")
+    return actor_for(user, via="token", token=token, limit=limit, expires_at=ends)
 
 
 def authenticate_password(
     session: Session, slug: str, username: str, password: str
 ) -> User:
+    """The user, if the bakery, name and password match. Every refusal costs
+    one password hash, like a wrong password does (no telling by the time
+    taken whether a bakery or a name exists)."""
     bad = Unauthorized(
         "店铺代码、用户名或密码不正确", "wrong bakery code, user name or password"
     )
     tenant = tenant_by_slug(session, slug.strip().lower())
-    if tenant is None:
-        check_password(password, None)
-        raise bad
-    user = session.scalar(
-        select(User).where(User.tenant_id == tenant.id, User.username == username)
-    )
-    if (
-        user is None
-        or not user.active
-        or not check_password(password, user.password_hash)
-    ):
+    user = None
+    if tenant is not None:
+        user = session.scalar(
+            select(User).where(User.tenant_id == tenant.id, User.username == username)
+        )
+    stored = user.password_hash if user is not None else None
+    if not check_password(password, stored) or user is None or not user.active:
         raise bad
     return user
 
@@ -248,12 +346,3 @@ def user_by_id(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Us
     if user is None:
         raise NotFound("找不到该用户", "user not found")
     return user
-
-
-def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> None:
-    token = session.get(ApiToken, (actor.tenant_id, token_id))
-    if token is None:
-        raise NotFound("找不到该令牌", "token not found")
-    if token.user_id != actor.user_id:
-        actor.require("users:admin")
-    token.revoked_at = utcnow()

@@ -203,7 +203,7 @@ def _pos(
         actor = cli_actor(s, tenant, user)
         if callable(fn):
             fn(s, actor)
-        pos = retail.shop(s, actor, code)
+        pos = retail.shop(s, actor, code, write=False)
         rows = retail.stock_rows(s, actor.tenant_id, pos=pos)
         emit(
             rows,

@@ -16,9 +16,9 @@ from bakeprint import sequences
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import utcnow
-from bakeprint.errors import Conflict, Invalid, NotFound
+from bakeprint.errors import Conflict, Forbidden, Invalid, NotFound
 from bakeprint.identity.models import Tenant
-from bakeprint.identity.service import Actor
+from bakeprint.identity.service import Actor, shop_bound
 from bakeprint.production.models import Batch
 from bakeprint.quality import attention
 from bakeprint.quality.models import (
@@ -101,6 +101,17 @@ def file(
     pos = None
     if data.point_of_sale:
         pos = catalog.get(session, PointOfSale, tenant_id, data.point_of_sale)
+    if actor is not None and shop_bound(actor.roles):
+        # shop staff report for their own shop, and only for it
+        own = actor.point_of_sale_id
+        if pos is None and own is not None:
+            pos = session.get(PointOfSale, (tenant_id, own))
+        elif pos is not None and pos.id != own:
+            raise Forbidden(
+                f"您只能为自己的门店登记投诉，不能为 {pos.name}",
+                f"you may file complaints only for your own shop, not {pos.code}",
+                field="point_of_sale",
+            )
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
     now = utcnow()

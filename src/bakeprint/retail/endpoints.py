@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -32,6 +32,16 @@ from bakeprint.retail.schemas import (
 
 router = APIRouter(prefix="/pos", tags=["retail"])
 KeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+def _at_shop(code: str, session: SessionDep, actor: CanWriteRetail) -> Actor:
+    """The caller, if they may act at this shop — checked before anything,
+    so a replayed answer is not handed to staff of another shop either."""
+    retail.shop(session, actor, code)
+    return actor
+
+
+AtShop = Annotated[Actor, Depends(_at_shop)]
 
 
 def idempotent(
@@ -119,7 +129,7 @@ def receive(
     code: str,
     data: ReceiptCreate,
     session: SessionDep,
-    actor: CanWriteRetail,
+    actor: AtShop,
     key: KeyHeader = None,
 ) -> Response:
     """Receive (part of) a delivery addressed to this shop."""
@@ -140,7 +150,7 @@ def shelve(
     code: str,
     data: ShelfCreate,
     session: SessionDep,
-    actor: CanWriteRetail,
+    actor: AtShop,
     key: KeyHeader = None,
 ) -> Response:
     """Put a received batch on the shelf (its shelf-life clock starts here)."""
@@ -161,7 +171,7 @@ def sell(
     code: str,
     data: SaleCreate,
     session: SessionDep,
-    actor: CanWriteRetail,
+    actor: AtShop,
     key: KeyHeader = None,
 ) -> Response:
     """A sale: one scanned package, or a quantity of a batch from the till."""
@@ -182,7 +192,7 @@ def waste(
     code: str,
     data: RemovalCreate,
     session: SessionDep,
-    actor: CanWriteRetail,
+    actor: AtShop,
     key: KeyHeader = None,
 ) -> Response:
     """Write off units (expired, damaged) with the reason."""
@@ -206,7 +216,7 @@ def return_(
     code: str,
     data: RemovalCreate,
     session: SessionDep,
-    actor: CanWriteRetail,
+    actor: AtShop,
     key: KeyHeader = None,
 ) -> Response:
     """Send units back to the bakery with the reason."""
@@ -228,5 +238,5 @@ def return_(
 @router.get("/{code}/stock", response_model=list[StockRead])
 def stock(code: str, session: SessionDep, actor: CanLookup) -> list[StockRead]:
     """What this shop has of each batch: delivered, on shelf, sold, wasted…"""
-    pos = retail.shop(session, actor, code)
+    pos = retail.shop(session, actor, code, write=False)
     return retail.stock_rows(session, actor.tenant_id, pos=pos)

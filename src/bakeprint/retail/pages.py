@@ -25,7 +25,7 @@ from bakeprint.retail.schemas import (
     SaleCreate,
     ShelfCreate,
 )
-from bakeprint.web.auth import CurrentUser, PageUser, csrf_token
+from bakeprint.web.auth import CurrentUser, PageForbidden, PageUser, csrf_token
 from bakeprint.web.forms import form_command
 from bakeprint.web.i18n import lang_of, t
 from bakeprint.web.templating import render
@@ -41,10 +41,13 @@ def _may_see_shops(me: PageUser) -> None:
 @router.get("/shops")
 def list_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
     _may_see_shops(me)
-    if me.user.point_of_sale_id is not None and "owner" not in me.actor.roles:
-        own = session.get(PointOfSale, (me.tenant.id, me.user.point_of_sale_id))
-        if own is not None:
-            return RedirectResponse(f"/shops/{own.code}", status_code=303)
+    if "owner" not in me.actor.roles and not me.actor.can("read"):
+        # shop staff: their own shop, never the list of every shop's stock
+        own = me.user.point_of_sale_id
+        pos = session.get(PointOfSale, (me.tenant.id, own)) if own else None
+        if pos is None:
+            raise PageForbidden(t(lang_of(request), "no_shop"))
+        return RedirectResponse(f"/shops/{pos.code}", status_code=303)
     shops = list(
         session.scalars(
             select(PointOfSale)
@@ -115,7 +118,7 @@ def _shop_page(
     history: bool = False,
     status_code: int = 200,
 ) -> Response:
-    pos = retail.shop(session, me.actor, code)
+    pos = retail.shop(session, me.actor, code, write=False)
     stock = retail.stock_rows(session, me.tenant.id, pos=pos)
     current = [r for r in stock if r.on_shelf > 0 or r.received < r.delivered]
     shelved = {r.batch for r in stock if r.shelved_at}

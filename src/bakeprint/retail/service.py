@@ -18,8 +18,8 @@ from bakeprint.catalog.models import PointOfSale, Product
 from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Forbidden, NotFound
-from bakeprint.identity.models import Tenant, User
-from bakeprint.identity.service import Actor
+from bakeprint.identity.models import Tenant
+from bakeprint.identity.service import Actor, shop_bound
 from bakeprint.logistics.models import Delivery
 from bakeprint.logistics.service import _batch_event, _where
 from bakeprint.packaging import service as packaging
@@ -35,17 +35,29 @@ from bakeprint.retail.schemas import (
 )
 
 
-def shop(session: Session, actor: Actor, code: str) -> PointOfSale:
-    """The point of sale, if the caller may act for it (store staff: only theirs)."""
+def shop(
+    session: Session, actor: Actor, code: str, *, write: bool = True
+) -> PointOfSale:
+    """The point of sale, if the caller may act for it: an owner at every
+    shop, shop staff only at their own (and at none before they are tied to
+    one); others with the right to read may look at any shop's stock."""
     pos = catalog.get(session, PointOfSale, actor.tenant_id, code)
-    if "owner" not in actor.roles:
-        user = session.get(User, (actor.tenant_id, actor.user_id))
-        bound = user.point_of_sale_id if user else None
-        if bound is not None and bound != pos.id:
-            raise Forbidden(
-                f"您只能为自己的门店操作，不能为 {pos.name}",
-                f"you may act only for your own shop, not {pos.code}",
-            )
+    if "owner" in actor.roles or (not write and actor.can("read")):
+        return pos
+    bound = actor.point_of_sale_id
+    if bound is not None and bound != pos.id:
+        raise Forbidden(
+            f"您只能为自己的门店操作，不能为 {pos.name}",
+            f"you may act only for your own shop, not {pos.code}",
+        )
+    if bound is None and shop_bound(actor.roles):
+        raise Forbidden(
+            f"您的账号还没有绑定门店，不能为 {pos.name} 操作：请店主绑定"
+            f"（bakeprint user update {actor.username} --shop 门店代码）",
+            f"your account is not tied to a shop, so it may not act for "
+            f"{pos.code}: ask the owner to tie it (bakeprint user update "
+            f"{actor.username} --shop CODE)",
+        )
     return pos
 
 

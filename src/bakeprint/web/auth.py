@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
 import uuid
@@ -10,8 +11,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from bakeprint.deps import SessionDep
+from bakeprint.deps import SessionDep, session_login
 from bakeprint.identity import service as identity
+from bakeprint.identity import sessions
 from bakeprint.identity.models import Tenant, User
 from bakeprint.identity.service import Actor
 
@@ -38,18 +40,27 @@ class PageUser:
             raise PageForbidden(action)
 
 
-def log_in(request: Request, user: User) -> None:
+def log_in(request: Request, session: Session, user: User) -> None:
+    """A new login kept on the server; the cookie starts afresh (a new CSRF
+    token too), so nothing set before logging in carries over."""
+    secret = sessions.start(session, user)
     request.session.clear()
     request.session.update(
         {
-            "uid": str(user.id),
             "tid": str(user.tenant_id),
+            "sid": secret,
             "csrf": secrets.token_urlsafe(24),
         }
     )
 
 
-def log_out(request: Request) -> None:
+def log_out(request: Request, session: Session) -> None:
+    """End this login on the server, so the cookie is worthless even to
+    whoever copied it."""
+    tid, sid = request.session.get("tid"), request.session.get("sid")
+    if tid and isinstance(sid, str):
+        with contextlib.suppress(ValueError):  # a cookie from nowhere: nothing to end
+            sessions.end(session, uuid.UUID(str(tid)), sid)
     request.session.clear()
 
 
@@ -69,17 +80,17 @@ def check_csrf(request: Request, form: Any) -> None:
 
 
 def _page_user(request: Request, session: SessionDep) -> PageUser:
-    data = request.session
-    try:
-        tid, uid = uuid.UUID(data.get("tid", "")), uuid.UUID(data.get("uid", ""))
-    except ValueError:
-        raise LoginRequired() from None
-    user = session.get(User, (tid, uid))
-    tenant = session.get(Tenant, tid)
-    if user is None or tenant is None or not user.active:
+    found = session_login(request, session)
+    if found is None:
+        raise LoginRequired()
+    user, login = found
+    tenant = session.get(Tenant, user.tenant_id)
+    if tenant is None:
         raise LoginRequired()
     request.state.tz = tenant.timezone
-    return PageUser(identity.actor_for(user, via="web"), user, tenant)
+    return PageUser(
+        identity.actor_for(user, via="web", session_id=login.id), user, tenant
+    )
 
 
 CurrentUser = Annotated[PageUser, Depends(_page_user)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from bakeprint.errors import pick_language
+from bakeprint.identity.texts import TEXTS as ACCOUNT_TEXTS
 
 TEXTS: dict[str, tuple[str, str]] = {
     "app": ("时光追溯", "bakeprint"),
@@ -368,6 +369,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "discard_recall": ("放弃草稿", "Discard the draft"),
     "discard_note": ("为什么不召回", "Why no recall is needed"),
 }
+
+
+TEXTS.update(ACCOUNT_TEXTS)
 
 
 def lang_of(request: Request) -> str:

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bakeprint.catalog import forms as catalog_forms
 from bakeprint.catalog import pages as catalog_pages
+from bakeprint.identity import pages as identity_pages
 from bakeprint.logistics import pages as logistics_pages
 from bakeprint.materials import pages as materials_pages
 from bakeprint.production import pages as production_pages
@@ -40,6 +41,7 @@ def include(app: FastAPI) -> None:
         trace_pages.router,
         recall_pages.router,
         quality_pages.router,
+        identity_pages.router,
     ):
         app.include_router(router)
 

@@ -16,7 +16,7 @@ from bakeprint.deps import SessionDep
 from bakeprint.errors import BakeprintError
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
-from bakeprint.identity import service as identity
+from bakeprint.identity import login as login_service
 from bakeprint.materials import repository as lots
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import repository as batches
@@ -30,6 +30,17 @@ from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/``: browsers read
+    ``//host``, ``/\\host`` and ``/<tab>/host`` as another site (no open
+    redirect)."""
+    if any(ord(c) < 32 for c in target):
+        return "/"
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return "/"
+    return target
 
 
 @router.get("/login")
@@ -47,7 +58,7 @@ async def login(request: Request, session: SessionDep) -> Response:
     check_csrf(request, form)
     slug, username = str(form.get("bakery", "")), str(form.get("username", ""))
     try:
-        user = identity.authenticate_password(
+        user = login_service.log_in(
             session, slug, username, str(form.get("password", ""))
         )
     except BakeprintError as exc:
@@ -60,27 +71,24 @@ async def login(request: Request, session: SessionDep) -> Response:
                 "error": exc.message(lang_of(request)),
                 "form": {"bakery": slug, "username": username},
             },
-            status_code=401,
+            status_code=exc.status,
+            headers=getattr(exc, "headers", None),
         )
-    log_in(request, user)
-    target = str(form.get("next") or "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return RedirectResponse(target, status_code=303)
+    log_in(request, session, user)
+    return RedirectResponse(local_path(str(form.get("next") or "/")), status_code=303)
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     check_csrf(request, form)
-    log_out(request)
+    log_out(request, session)
     return RedirectResponse("/login", status_code=303)
 
 
 @router.get("/lang/{code}")
 def set_language(request: Request, code: str, back: str = "/") -> Response:
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(local_path(back), status_code=303)
     if code in ("zh", "en"):
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax")
     return response

@@ -61,6 +61,7 @@ def render(
     name: str,
     context: dict[str, Any] | None = None,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     lang = lang_of(request)
     ctx: dict[str, Any] = {
@@ -73,7 +74,9 @@ def render(
         else None,
         **(context or {}),
     }
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    return templates.TemplateResponse(
+        request, name, ctx, status_code=status_code, headers=headers
+    )
 
 
 def _journey_map(stops: Any, lang: str) -> Any:
