@@ -10,8 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, PendingRollbackError
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bakeprint import __version__
+from bakeprint import __version__, localtime
 from bakeprint.config import settings
 from bakeprint.db import Database, get_database
 from bakeprint.errors import BakeprintError, Invalid, database_problem, pick_language
@@ -79,6 +80,18 @@ def validation_error(errors: list[dict[str, Any]]) -> BakeprintError:
     )
 
 
+class BakeryTime:
+    """Each request gets its own ``localtime.scope``: the caller's bakery,
+    once known, sets the zone its answer is written in (and no other's)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with localtime.scope():
+            await self.app(scope, receive, send)
+
+
 def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(
         title="bakeprint",
@@ -97,6 +110,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         https_only=False,
         max_age=14 * 24 * 3600,
     )
+    app.add_middleware(BakeryTime)
 
     @app.exception_handler(BakeprintError)
     async def _domain_error(request: Request, exc: BakeprintError) -> Response:

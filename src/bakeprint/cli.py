@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bakeprint import __version__
+from bakeprint import __version__, localtime
 from bakeprint.bench import cli as bench_cli
 from bakeprint.catalog import cli as catalog_cli
 from bakeprint.cli_support import (
@@ -41,6 +41,15 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _each_command(ctx: typer.Context) -> None:
+    """Each command writes its times in its bakery's zone (named once the
+    bakery is resolved), and leaves it behind when it ends."""
+    ctx.with_resource(localtime.scope())
+
+
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(identity_cli.tenant_app, name="tenant")

@@ -8,7 +8,6 @@ internal is shown: no people's names, no notes, no other customer's data.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bakeprint import localtime
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import SessionDep, WriterDep
@@ -53,7 +53,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
     )
     seen: set[str] = set()
     timeline = []
-    tz = ZoneInfo(tenant.timezone)  # the bakery's clock, as on its labels
+    localtime.use(tenant.timezone)  # the bakery's clock, as on its labels
     for ev in evs:
         if ev.kind in seen:
             continue
@@ -63,7 +63,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
             {
                 "step": ev.kind,
                 "label": en if lang == "en" else zh,
-                "time": ev.event_time.astimezone(tz).isoformat(),
+                "time": localtime.iso(ev.event_time),
             }
         )
     shop = None
@@ -92,7 +92,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
         "timeline": timeline,
         "scans": unit.scan_count if unit else 0,
         "certificate": packaging.certificate_of(session, found),
-        "journey": _journey(session, found, lang, timeline, shop, tz),
+        "journey": _journey(session, found, lang, timeline, shop),
         "footprint": _footprint(session, found),
     }
 
@@ -211,7 +211,6 @@ def _journey(
     lang: str,
     timeline: list[dict[str, Any]],
     shop: str | None,
-    tz: ZoneInfo,
 ) -> list[dict[str, Any]]:
     """Origin (each ingredient's region) → kitchen → van → shop, with times:
     the stops of the scan page's map. Places, never people."""
@@ -232,7 +231,6 @@ def _journey(
         ).all()
         seen: set[str] = set()
         for lot, mt, sup in rows:
-            received = lot.received_at.astimezone(tz)
             name = (mt.name_en or mt.name_zh) if lang == "en" else mt.name_zh
             if name in seen:
                 continue
@@ -241,10 +239,10 @@ def _journey(
                 {
                     "stage": "origin",
                     "label": f"{name} · {sup.region}" if sup.region else name,
-                    "when": received.date().isoformat(),
+                    "when": localtime.day(lot.received_at).isoformat(),
                 }
             )
-    times = {s["step"]: s["time"][:16].replace("T", " ") for s in timeline}
+    times = {s["step"]: localtime.text(s["time"]) for s in timeline}
     kitchen = "中央厨房" if lang != "en" else "Our kitchen"
     if "batch_completed" in times or "batch_started" in times:
         stops.append(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog.models import Product
 from bakeprint.db import among, slices, utcnow
 from bakeprint.errors import Conflict
@@ -286,9 +287,10 @@ def move(session: Session, code: str, data: MoveCreate, *, actor: Actor) -> Batc
     loc = catalog.get(session, Location, t, data.location.strip())
     when = production.not_in_future(data.at or utcnow(), "at")
     if when < batch.ended_at:
+        ended = localtime.text(batch.ended_at)
         raise Conflict(
-            f"入库时间早于生产结束（{batch.ended_at.isoformat()}）",
-            f"the move is before the batch was finished ({batch.ended_at.isoformat()})",
+            f"入库时间早于生产结束（{ended}）",
+            f"the move is before the batch was finished ({ended})",
             field="at",
         )
     row = BatchMove(tenant_id=t, batch_id=batch.id, location_id=loc.id, moved_at=when)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import (
     Equipment,
@@ -61,8 +62,8 @@ def tenant_of(session: Session, tenant_id: uuid.UUID) -> Tenant:
 def not_in_future(when: datetime, field: str) -> datetime:
     if when > utcnow() + CLOCK_SKEW:
         raise Invalid(
-            f"时间不能在将来：{when.isoformat()}",
-            f"the time cannot be in the future: {when.isoformat()}",
+            f"时间不能在将来：{localtime.text(when)}",
+            f"the time cannot be in the future: {localtime.text(when)}",
             field=field,
         )
     return when

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, NotFound
 from bakeprint.identity.service import Actor
@@ -231,7 +232,7 @@ def _notify(session: Session, sensor: Sensor, alert: EnvironmentAlert) -> None:
                 "unit": sensor.unit,
                 "beyond_pct": alert.beyond_pct,
                 "level": alert.level,
-                "started_at": alert.started_at.isoformat(),
+                "started_at": localtime.iso(alert.started_at),
             },
             available_at=utcnow(),
         )

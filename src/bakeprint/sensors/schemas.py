@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
+
+from bakeprint.localtime import LocalDateTime
 
 Kind = Literal["temperature", "humidity"]
 Place = Literal["location", "vehicle", "point_of_sale"]
@@ -47,8 +48,8 @@ class RangeRead(BaseModel):
     place: str
     low: float | None
     high: float | None
-    valid_from: datetime
-    valid_to: datetime | None
+    valid_from: LocalDateTime
+    valid_to: LocalDateTime | None
     set_by: str
     reason: str
 
@@ -62,7 +63,7 @@ class IngestRead(BaseModel):
 
 class DeadLetterRead(BaseModel):
     id: uuid.UUID
-    received_at: datetime
+    received_at: LocalDateTime
     source: str
     sensor: str
     payload: str
@@ -74,15 +75,15 @@ class AlertRead(BaseModel):
     sensor: str
     kind: str
     level: int
-    started_at: datetime
-    ended_at: datetime | None
+    started_at: LocalDateTime
+    ended_at: LocalDateTime | None
     peak: float
     low: float | None
     high: float | None
     beyond_pct: float
     status: str
     acknowledged_by: str | None
-    acknowledged_at: datetime | None
+    acknowledged_at: LocalDateTime | None
     note: str
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, PointOfSale, Vehicle
 from bakeprint.db import slices, upsert_insert, utcnow
@@ -197,10 +198,10 @@ def set_range(
     ).all()
     for old in current:
         if old.valid_from >= when:
+            since = localtime.text(old.valid_from)
             raise Conflict(
-                f"已有从 {old.valid_from.isoformat()} 起生效的范围；新范围须晚于它",
-                f"a range already applies from {old.valid_from.isoformat()}; "
-                "a new one must start later",
+                f"已有从 {since} 起生效的范围；新范围须晚于它",
+                f"a range already applies from {since}; a new one must start later",
                 field="valid_from",
             )
         old.valid_to = when
@@ -394,9 +395,9 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime:
         raise Rejected("time without a time zone offset")
     when = when.astimezone(UTC)
     if when < OLDEST:
-        raise Rejected(f"time {when.isoformat()} is before the year 2000")
+        raise Rejected(f"time {localtime.text(when)} is before the year 2000")
     if when > (now or utcnow()) + CLOCK_SKEW:
-        raise Rejected(f"time {when.isoformat()} is in the future")
+        raise Rejected(f"time {localtime.text(when)} is in the future")
     return when
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import (
     Equipment,
@@ -33,6 +34,7 @@ from bakeprint.catalog.models import (
 )
 from bakeprint.db import among, slices
 from bakeprint.errors import Invalid, NotFound
+from bakeprint.localtime import LocalDateTime
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery, TripLoad
 from bakeprint.materials import repository as lots
@@ -59,8 +61,9 @@ class Criteria(BaseModel):
     operator: str | None = None
     trip: str | None = None
     location: str | None = None
-    at_from: datetime | None = None  # a time window at the location
-    at_to: datetime | None = None
+    # a time window at the location; echoed in the answer's criteria
+    at_from: LocalDateTime | None = None
+    at_to: LocalDateTime | None = None
 
 
 class ShopCount(BaseModel):
@@ -370,10 +373,11 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
                 Batch.started_at < c.at_to,
                 or_(Batch.ended_at.is_(None), Batch.ended_at > c.at_from),
             )
+            since = localtime.text(c.at_from, fmt="%m-%d %H:%M")
+            until = localtime.text(c.at_to, fmt="%H:%M")
             why = _Hit(
-                f"{c.at_from:%m-%d %H:%M}–{c.at_to:%H:%M} 在 {loc.name} 生产",
-                f"made at {loc.name} between {c.at_from:%m-%d %H:%M} "
-                f"and {c.at_to:%H:%M}",
+                f"{since}–{until} 在 {loc.name} 生产",
+                f"made at {loc.name} between {since} and {until}",
             )
         else:
             why = _Hit(f"在 {loc.name} 生产", f"made at {loc.name}")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.deps import SessionDep
 from bakeprint.identity import service as identity
 from bakeprint.identity.models import Tenant, User
@@ -79,6 +80,7 @@ def _page_user(request: Request, session: SessionDep) -> PageUser:
     if user is None or tenant is None or not user.active:
         raise LoginRequired()
     request.state.tz = tenant.timezone
+    localtime.use(tenant.timezone)
     return PageUser(identity.actor_for(user, via="web"), user, tenant)
 
 
