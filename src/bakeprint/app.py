@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, PendingRollbac
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bakeprint import __version__, localtime
+from bakeprint import __version__, apidocs, localtime
 from bakeprint.config import settings
 from bakeprint.db import Database, get_database
 from bakeprint.errors import BakeprintError, Invalid, database_problem, pick_language
@@ -98,9 +98,11 @@ def create_app(db: Database | None = None) -> FastAPI:
         version=__version__,
         description="Batch traceability and precise recall for short-life pastries.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # served by apidocs, from assets installed with bakeprint (no CDN)
+        docs_url=None,
         redoc_url=None,
     )
+    apidocs.include(app, API_PREFIX)
     app.state.db = db or get_database(settings.database_url)
     app.add_middleware(
         SessionMiddleware,
