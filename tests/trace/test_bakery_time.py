@@ -170,6 +170,7 @@ def test_the_pdf_and_the_spreadsheet_tell_the_bakerys_time(
 
 def test_the_cli_prints_the_bakerys_time_and_day(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     url = cli_database(tmp_path, monkeypatch)
+    monkeypatch.setenv("COLUMNS", "200")  # whole rows: no cell wraps a time
     with session_scope() as s:
         bakery = make_bakery(s, slug="shanghai-time")
         a = bakery.actor
