@@ -1,5 +1,5 @@
 """Validate what bakeprint produces against the official EPCIS 2.0 JSON schema
-(../shared/conformance/gs1-epcis, used as-is)."""
+(tests/conformance/gs1-epcis, copied unchanged: see its README)."""
 
 from __future__ import annotations
 
@@ -13,21 +13,13 @@ from jsonschema import Draft7Validator
 
 
 def _conformance() -> Path:
-    """The official GS1 material: $BAKEPRINT_CONFORMANCE_DIR, else ../shared next
-    to the checkout, else the machine's /work/shared (a clone made elsewhere)."""
+    """The official GS1 material kept with the tests ($BAKEPRINT_CONFORMANCE_DIR
+    points elsewhere, e.g. at a newer copy being tried out)."""
     env = os.environ.get("BAKEPRINT_CONFORMANCE_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [
-        Path(__file__).resolve().parents[2] / "shared" / "conformance",
-        Path("/work/shared/conformance"),
-    ]
-    for c in candidates:
-        if (c / "gs1-epcis" / "EPCIS-JSON-Schema.json").is_file():
-            return c
-    raise RuntimeError(
-        "GS1 conformance material not found; set BAKEPRINT_CONFORMANCE_DIR "
-        f"(looked in {', '.join(map(str, candidates))})"
-    )
+    where = Path(env) if env else Path(__file__).resolve().parent / "conformance"
+    if not (where / "gs1-epcis" / "EPCIS-JSON-Schema.json").is_file():
+        raise RuntimeError(f"GS1 conformance material not found in {where}")
+    return where
 
 
 CONFORMANCE = _conformance()

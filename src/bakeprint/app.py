@@ -10,9 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, PendingRollbackError
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from bakeprint import __version__
+from bakeprint import __version__, apidocs, localtime
 from bakeprint.config import secret_key, settings
 from bakeprint.db import Database, get_database
 from bakeprint.errors import BakeprintError, Invalid, database_problem, pick_language
@@ -81,15 +82,29 @@ def validation_error(errors: list[dict[str, Any]]) -> BakeprintError:
     )
 
 
+class BakeryTime:
+    """Each request gets its own ``localtime.scope``: the caller's bakery,
+    once known, sets the zone its answer is written in (and no other's)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with localtime.scope():
+            await self.app(scope, receive, send)
+
+
 def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(
         title="bakeprint",
         version=__version__,
         description="Batch traceability and precise recall for short-life pastries.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # served by apidocs, from assets installed with bakeprint (no CDN)
+        docs_url=None,
         redoc_url=None,
     )
+    apidocs.include(app, API_PREFIX)
     app.state.db = db or get_database(settings.database_url)
     # the cookie is signed; the login it names must also be live on the
     # server (identity.sessions), so logging out really ends it
@@ -101,7 +116,8 @@ def create_app(db: Database | None = None) -> FastAPI:
         https_only=False,  # Secure is added per request when it came over HTTPS
         max_age=settings.session_hours * 3600,
     )
-    app.add_middleware(SecurityHeaders, docs_prefix=f"{API_PREFIX}/docs")
+    app.add_middleware(BakeryTime)
+    app.add_middleware(SecurityHeaders)
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     if proxies:
         # outermost: the client address (rate limits) and the scheme (Secure

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from bakeprint import localtime
 from bakeprint.db import utcnow
 from bakeprint.errors import Invalid
+from bakeprint.localtime import TEXT
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -38,10 +39,8 @@ class Moment:
 
 
 def shown(when: datetime, tz: str, *, seconds: bool = False) -> str:
-    """``2025-12-03 07:10 (+08:00)``: the bakery's wall clock and its offset."""
-    local = when.astimezone(ZoneInfo(tz))
-    clock = f"{local:%Y-%m-%d %H:%M:%S}" if seconds else f"{local:%Y-%m-%d %H:%M}"
-    return f"{clock} ({local.isoformat()[-6:]})"
+    """``2025-12-03 07:10 +08:00``: the bakery's wall clock and its offset."""
+    return localtime.text(when, tz, fmt="%Y-%m-%d %H:%M:%S" if seconds else TEXT)
 
 
 def _pair(a: datetime, b: datetime, tz: str) -> tuple[str, str]:
@@ -67,7 +66,10 @@ def _refuse(
         f"{moment.zh} {mine} {zh_word}{other.zh} {theirs}，请核对时间",
         f"{moment.en} {mine} is {en_word} {other.en} {theirs}: check the time",
         field=field,
-        details={"time": moment.when.isoformat(), "other": other.when.isoformat()},
+        details={
+            "time": localtime.iso(moment.when, tz),
+            "other": localtime.iso(other.when, tz),
+        },
     )
 
 
@@ -86,7 +88,10 @@ def not_in_future(
             f"{moment.en} {mine} is in the future: it is now {current} (clocks may "
             f"differ by up to {minutes} minutes); check the date and time",
             field=field,
-            details={"time": moment.when.isoformat(), "now": now.isoformat()},
+            details={
+                "time": localtime.iso(moment.when, tz),
+                "now": localtime.iso(now, tz),
+            },
         )
     return moment.when
 

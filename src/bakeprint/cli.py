@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bakeprint import __version__
+from bakeprint import __version__, localtime
 from bakeprint.bench import cli as bench_cli
 from bakeprint.catalog import cli as catalog_cli
 from bakeprint.cli_support import (
@@ -45,7 +45,10 @@ app = typer.Typer(
 
 
 @app.callback()
-def _every_command(ctx: typer.Context) -> None:
+def _each_command(ctx: typer.Context) -> None:
+    """Each command writes its times in its bakery's zone (named once the
+    bakery is resolved), and leaves it behind when it ends."""
+    ctx.with_resource(localtime.scope())
     # close the engines when the command ends (also on an error exit): a
     # SQLite WAL left open would hold everything written since the last
     # checkpoint beside the database file

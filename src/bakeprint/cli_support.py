@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bakeprint import errors
+from bakeprint import errors, localtime
 from bakeprint.errors import BakeprintError, Invalid, NotFound, pick_language
 from bakeprint.identity import service as identity
 from bakeprint.identity.models import Tenant, User
@@ -57,7 +57,9 @@ def lang() -> str:
 
 
 def _default(o: Any) -> Any:
-    if isinstance(o, datetime | date):
+    if isinstance(o, datetime):
+        return localtime.jsonable(o)
+    if isinstance(o, date):
         return o.isoformat()
     if isinstance(o, UUID | Decimal):
         return str(o)
@@ -71,9 +73,11 @@ def to_jsonable(data: Any) -> Any:
 
 
 def emit(data: Any, as_json: bool, render: Callable[[Any], None] | None = None) -> None:
-    """Print ``data`` as JSON, or through ``render`` (default: a key/value table)."""
+    """Print ``data`` as JSON, or through ``render`` (default: a key/value table).
+    Times: ISO 8601 with the bakery's offset in JSON, ``localtime.text`` for
+    people."""
     if isinstance(data, BaseModel):
-        data = data.model_dump(mode="json")
+        data = data.model_dump(mode="json") if as_json else for_people(data)
     if as_json:
         sys.stdout.write(
             json.dumps(data, default=_default, ensure_ascii=False, indent=2) + "\n"
@@ -92,16 +96,28 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None] | None = None) 
         console.print(data)
 
 
+def for_people(model: BaseModel) -> dict[str, Any]:
+    """A model as a table shows it: as in ``--json``, but its times as people
+    read them (``2025-12-03 16:30 +08:00``)."""
+    row: dict[str, Any] = model.model_dump(mode="json")
+    for name, value in model:
+        if isinstance(value, datetime):
+            row[name] = localtime.text(value)
+    return row
+
+
 def _cell(v: Any) -> str:
     if v is None:
         return "—"
+    if isinstance(v, datetime):
+        return localtime.text(v)
     if isinstance(v, list | dict):
         return json.dumps(v, default=_default, ensure_ascii=False)
     return str(v)
 
 
 def print_rows(rows: list[Any], columns: list[str] | None = None) -> None:
-    rows = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in rows]
+    rows = [for_people(r) if isinstance(r, BaseModel) else r for r in rows]
     if not rows:
         console.print("（无 / none）")
         return
@@ -177,6 +193,13 @@ def database_problem(exc: DBAPIError) -> str:
 
 
 def resolve_tenant(session: Session, slug: str | None) -> Tenant:
+    """The bakery a command acts for; its times are shown in its zone."""
+    tenant = _tenant(session, slug)
+    localtime.use(tenant.timezone)
+    return tenant
+
+
+def _tenant(session: Session, slug: str | None) -> Tenant:
     if slug:
         tenant = identity.tenant_by_slug(session, slug)
         if tenant is None:

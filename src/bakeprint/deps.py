@@ -9,11 +9,12 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.db import Database
 from bakeprint.errors import Unauthorized, pick_language
 from bakeprint.identity import service as identity
 from bakeprint.identity import sessions
-from bakeprint.identity.models import User, WebSession
+from bakeprint.identity.models import Tenant, User, WebSession
 from bakeprint.identity.service import Actor
 
 T = TypeVar("T")
@@ -93,7 +94,17 @@ def get_actor(
 
     The cookie is only honoured for reads, so another site cannot make a logged-in
     browser write through the API (CSRF); pages post through their own forms.
+    The answer is written in the caller's bakery's time zone.
     """
+    actor = _authenticate(request, session, authorization)
+    tenant = session.get(Tenant, actor.tenant_id)
+    localtime.use(tenant.timezone if tenant else None)
+    return actor
+
+
+def _authenticate(
+    request: Request, session: Session, authorization: str | None
+) -> Actor:
     if authorization:
         scheme, _, secret = authorization.partition(" ")
         if scheme.lower() != "bearer" or not secret:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bakeprint import localtime
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import SessionDep, WriterDep
@@ -111,7 +111,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
     batch, product, unit = found.batch, found.product, found.unit
     tenant = session.get(Tenant, batch.tenant_id)
     assert tenant is not None
-    tz = ZoneInfo(tenant.timezone)  # the bakery's clock, as on its labels
+    localtime.use(tenant.timezone)  # the bakery's clock, as on its labels
     en = lang == "en"
     evs = session.scalars(
         select(Event)
@@ -137,7 +137,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
         {
             "step": k,
             "label": names[1] if en else names[0],
-            "time": when.astimezone(tz).isoformat(),
+            "time": localtime.iso(when),
         }
         for k, when, names in sorted(steps, key=lambda x: x[1])
     ]
@@ -163,22 +163,20 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
             else None
         ),
         "timeline": timeline,
-        "batch_journey": _batch_journey(states.distribution, lang, tz),
+        "batch_journey": _batch_journey(states.distribution, lang),
         "scans": unit.scan_count if unit else 0,
         "certificate": packaging.certificate_of(session, found),
-        "journey": _journey(session, found, lang, known, tz),
+        "journey": _journey(session, found, lang, known),
         "footprint": _footprint(session, found),
     }
 
 
-def _batch_journey(
-    d: unit_state.Distribution, lang: str, tz: ZoneInfo
-) -> dict[str, Any]:
+def _batch_journey(d: unit_state.Distribution, lang: str) -> dict[str, Any]:
     """Where the batch went, as the batch's: counts, never a unit's way."""
     en = lang == "en"
 
     def when(t: datetime | None) -> str | None:
-        return t.astimezone(tz).isoformat() if t else None
+        return localtime.iso(t) if t else None
 
     steps = [
         ("departed", d.first_departure, d.loaded, UNIT_STEPS["departed"]),
@@ -313,7 +311,6 @@ def _journey(
     found: packaging.Found,
     lang: str,
     known: Known,
-    tz: ZoneInfo,
 ) -> list[dict[str, Any]]:
     """Origin (each ingredient's region) → kitchen → van → shop, with times:
     the stops of the scan page's map, as far as they are this unit's.
@@ -330,7 +327,6 @@ def _journey(
         ).all()
         seen: set[str] = set()
         for lot, mt, sup in rows:
-            received = lot.received_at.astimezone(tz)
             name = (mt.name_en or mt.name_zh) if lang == "en" else mt.name_zh
             if name in seen:
                 continue
@@ -339,12 +335,12 @@ def _journey(
                 {
                     "stage": "origin",
                     "label": f"{name} · {sup.region}" if sup.region else name,
-                    "when": received.date().isoformat(),
+                    "when": localtime.day(lot.received_at).isoformat(),
                 }
             )
 
     def local(when: datetime | None) -> str | None:
-        return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else None
+        return localtime.text(when) if when else None
 
     baked = batch.ended_at or batch.started_at
     kitchen = "中央厨房" if lang != "en" else "Our kitchen"

@@ -69,5 +69,9 @@ def test_the_public_page_tells_the_case_in_the_bakerys_time(api):
     units = api.get(f"/api/v1/batches/{CASE}/units").json()
     path = "/" + units[0]["uri"].split("/", 3)[3]
     page = httpx.get(f"{api.base_url}{path}".replace("//01", "/01"), timeout=20).text
-    assert re.search(r"<time>2025-12-03 16:30</time>\s*冷链车出发", page), page[-3000:]
+    assert re.search(
+        r'<time datetime="2025-12-03T16:30[^"]*\+08:00">2025-12-03 16:30 \+08:00</time>'
+        r"\s*冷链车出发",
+        page,
+    ), page[-3000:]
     assert "08:30" not in page

@@ -1,5 +1,5 @@
 """CBV 2.0 event hash ID (issue 6 item 3): the published GS1 test vectors
-(../shared/conformance/epcis-event-hash, used as-is), invariance under every
+(tests/conformance/epcis-event-hash, used as-is), invariance under every
 rewriting the standard says must not matter, sensitivity to every change that
 must, and the hash on what bakeprint exports and captures."""
 

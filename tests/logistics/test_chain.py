@@ -111,7 +111,7 @@ def test_the_briefs_delivery_24_delivered_18_sold(client, bakery, session, packe
     ]
     trip = client.get(f"/api/v1/trips/{code}", headers=bakery.headers).json()
     assert trip["cabin"]["readings"] == 11 and trip["cabin"]["max_c"] == 5.0
-    assert trip["departed_at"].startswith("2025-12-03T08:30")
+    assert trip["departed_at"] == "2025-12-03T16:30:00+08:00"  # 08:30 UTC
     for ev in session.scalars(select(Event).where(Event.tenant_id == bakery.tenant.id)):
         assert_valid_event(ev.body)
 

@@ -230,7 +230,7 @@ def test_a_batch_waiting_in_the_cold_room_is_read_there(client, session, bakery,
     # put away before it was finished: refused, naming both times
     assert early.status_code == 422
     said = early.json()["error"]["message"]
-    assert "2025-12-03 14:30 (+08:00)" in said and "2025-12-03 15:00 (+08:00)" in said
+    assert "2025-12-03 14:30 +08:00" in said and "2025-12-03 15:00 +08:00" in said
     nowhere = client.post(
         f"/api/v1/batches/{batch.code}/moves",
         json={"location": "NOPE"},

@@ -9,10 +9,12 @@ line are fixed at creation); unset fields are left alone.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from bakeprint.localtime import LocalDateTime
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Text100 = Annotated[str, Field(max_length=100)]
@@ -36,7 +38,7 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 # --- product lines, products, recipe variants --------------------------------

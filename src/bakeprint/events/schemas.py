@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from bakeprint.localtime import LocalDateTime
 
 
 class EventRead(BaseModel):
@@ -14,9 +15,9 @@ class EventRead(BaseModel):
     event_type: str
     kind: str
     biz_step: str | None
-    event_time: datetime
+    event_time: LocalDateTime
     event_tz: str
-    record_time: datetime
+    record_time: LocalDateTime
     subject: str
     actor: str | None
     corrects_seq: int | None

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from bakeprint.localtime import LocalDateTime
 
 
 class MeRead(BaseModel):
@@ -16,7 +17,7 @@ class MeRead(BaseModel):
     actions: list[str]
     point_of_sale: str | None = None
     # when the caller's token (or a token above it) ends
-    expires_at: datetime | None = None
+    expires_at: LocalDateTime | None = None
 
 
 class UserCreate(BaseModel):
@@ -70,7 +71,7 @@ class TokenIssued(BaseModel):
     name: str
     username: str
     roles: list[str] | None
-    expires_at: datetime | None
+    expires_at: LocalDateTime | None
     note: str = "shown once; only its SHA-256 is stored"
 
 
@@ -80,9 +81,9 @@ class TokenRead(BaseModel):
     prefix: str
     username: str
     roles: list[str] | None
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: LocalDateTime
+    expires_at: LocalDateTime | None
+    revoked_at: LocalDateTime | None
     issued_by_token: uuid.UUID | None
     status: str  # active, expired, revoked (itself or a token above it)
 
@@ -90,7 +91,7 @@ class TokenRead(BaseModel):
 class SecurityEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    created_at: datetime
+    created_at: LocalDateTime
     actor: str
     action: str
     subject: str

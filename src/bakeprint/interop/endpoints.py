@@ -13,6 +13,7 @@ from bakeprint.deps import CanCapture, CanRead, SessionDep
 from bakeprint.downloads import disposition
 from bakeprint.errors import Invalid
 from bakeprint.interop import epcis
+from bakeprint.localtime import Localised
 
 router = APIRouter(prefix="/epcis", tags=["EPCIS 2.0"])
 
@@ -102,7 +103,9 @@ async def capture(
 
 
 @router.get("/incoming-lots")
-def incoming_lots(session: SessionDep, actor: CanRead) -> list[dict[str, Any]]:
+def incoming_lots(
+    session: SessionDep, actor: CanRead
+) -> Localised[list[dict[str, Any]]]:
     """Lots suppliers announced with EPCIS shipping events, newest first:
     announced, or received (with the intake's lot code)."""
     from bakeprint.materials import incoming

@@ -18,7 +18,7 @@ annotations or fields a document lists
 under ``…:ignoreFields`` (a repository's own bookkeeping, such as the hash
 itself).
 
-The published test vectors in ``conformance/epcis-event-hash`` check it.
+The published test vectors in ``tests/conformance/epcis-event-hash`` check it.
 """
 
 from __future__ import annotations

@@ -22,11 +22,11 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog.models import (
     Location,
     MaterialType,
@@ -111,14 +111,15 @@ def rows(session: Session, tenant_id: uuid.UUID, f: Filter) -> list[Row]:
     f.check()
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
-    zone = ZoneInfo(tenant.timezone)
+    zone = localtime.zone(tenant.timezone)
     lo = datetime.combine(f.start, time.min, zone) if f.start else None
     hi = datetime.combine(f.end + timedelta(days=1), time.min, zone) if f.end else None
     lot_ids, batch_ids = _chain(session, tenant_id, f.lot) if f.lot else (None, None)
 
     def local(when: datetime) -> tuple[str, str]:
-        t = when.astimezone(zone)
-        return t.date().isoformat(), t.strftime("%H:%M")
+        # the bakery's day, and its time with the offset: 16:30 +08:00
+        day = localtime.day(when, zone).isoformat()
+        return day, localtime.text(when, zone, "%H:%M")
 
     def within(when: datetime | None) -> bool:
         return (

@@ -56,7 +56,7 @@ def trip_read(session: Session, trip: Trip) -> TripRead:
                 "batch": batch.code if batch else "?",
                 "quantity": d.quantity,
                 "received": d.received,
-                "delivered_at": d.delivered_at.isoformat(),
+                "delivered_at": d.delivered_at,
             }
         )
     log = logistics.cabin_log(session, trip)
@@ -66,7 +66,7 @@ def trip_read(session: Session, trip: Trip) -> TripRead:
         "min_c": min(temps) if temps else None,
         "max_c": max(temps) if temps else None,
         "mean_c": round(sum(temps) / len(temps), 2) if temps else None,
-        "series": [{"at": t.isoformat(), "temp_c": v} for t, v in log],
+        "series": [{"at": t, "temp_c": v} for t, v in log],
     }
     return TripRead(
         code=trip.code,

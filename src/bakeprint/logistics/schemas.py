@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import AwareDatetime, BaseModel, Field
+
+from bakeprint.localtime import LocalDateTime, Localised
 
 
 class TripCreate(BaseModel):
@@ -46,10 +46,10 @@ class TripRead(BaseModel):
     vehicle: str
     vehicle_name: str
     status: str
-    planned_departure: datetime | None
-    planned_arrival: datetime | None
-    departed_at: datetime | None
-    arrived_at: datetime | None
+    planned_departure: LocalDateTime | None
+    planned_arrival: LocalDateTime | None
+    departed_at: LocalDateTime | None
+    arrived_at: LocalDateTime | None
     loads: list[dict[str, object]]
-    deliveries: list[dict[str, object]]
-    cabin: dict[str, object]
+    deliveries: Localised[list[dict[str, object]]]
+    cabin: Localised[dict[str, object]]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
+
+from bakeprint.localtime import LocalDateTime
 
 QcResult = Literal["pass", "borderline", "fail"]
 UNITS = ("kg", "g", "L", "mL", "pcs")
@@ -40,7 +42,7 @@ class LotRead(BaseModel):
     supplier_code: str
     supplier: str
     supplier_lot: str
-    received_at: datetime
+    received_at: LocalDateTime
     quantity: float
     unit: str
     consumed: float

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bakeprint import keys
+from bakeprint import keys, localtime
 from bakeprint.catalog.models import Product
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
+from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.interop.digital_link import DigitalLink, parse_element_string, parse_uri
@@ -171,8 +172,8 @@ def certificate_of(session: Session, found: Found) -> dict[str, Any] | None:
         "key_id": key.key_id if key else None,
         "public_key": keys.public_b64(key) if key else None,
         "signature": unit.certificate,
-        "claimed_at": unit.claimed_at.isoformat() if unit.claimed_at else None,
-        "first_scanned_at": unit.first_scanned_at.isoformat()
+        "claimed_at": localtime.iso(unit.claimed_at) if unit.claimed_at else None,
+        "first_scanned_at": localtime.iso(unit.first_scanned_at)
         if unit.first_scanned_at
         else None,
         "scans": unit.scan_count,
@@ -211,10 +212,11 @@ def claim(session: Session, serial: str) -> Unit:
     )
     assert row is not None
     if row.claimed_at is not None:
+        tenant = session.get(Tenant, row.tenant_id)
+        when = localtime.text(row.claimed_at, tenant.timezone if tenant else None)
         raise Conflict(
-            f"这份证书已于 {row.claimed_at:%Y-%m-%d %H:%M} UTC 被认领",
-            "this certificate was already claimed on "
-            f"{row.claimed_at:%Y-%m-%d %H:%M} UTC",
+            f"这份证书已于 {when} 被认领",
+            f"this certificate was already claimed on {when}",
         )
     row.claimed_at = utcnow()
     session.flush()

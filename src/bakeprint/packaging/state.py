@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.logistics.models import Delivery, Trip, TripLoad
 from bakeprint.packaging.models import Unit
@@ -137,7 +138,7 @@ class UnitState:
 
 
 def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when else None
+    return localtime.iso(when) if when else None
 
 
 def distribution(session: Session, batch: Batch) -> Distribution:

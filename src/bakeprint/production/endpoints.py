@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from bakeprint.catalog import repository as catalog
 from bakeprint.deps import CanRead, CanWriteProduction, SessionDep
+from bakeprint.localtime import Localised
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import codes, consumption, genealogy, views
 from bakeprint.production import repository as batches
@@ -152,7 +153,9 @@ def pack(
 
 
 @router.get("/batch-codes/{code}")
-def parse_code(code: str, session: SessionDep, actor: CanRead) -> dict[str, object]:
+def parse_code(
+    code: str, session: SessionDep, actor: CanRead
+) -> Localised[dict[str, object]]:
     """Parse a batch code into its parts, or say exactly what is wrong with it."""
     parsed = codes.parse(code, known_lines=catalog.line_codes(session, actor.tenant_id))
     return {
@@ -169,7 +172,7 @@ def parse_code(code: str, session: SessionDep, actor: CanRead) -> dict[str, obje
 @router.post("/batches/{code}/inputs", status_code=201)
 def use_batch(
     code: str, data: BatchInputCreate, session: SessionDep, actor: CanWriteProduction
-) -> dict[str, object]:
+) -> Localised[dict[str, object]]:
     """Record that the batch was made with part of an intermediate batch
     (a filling, a dough): a link of the genealogy. Cycles are refused."""
     row = genealogy.use_batch(session, code, data, actor=actor)
@@ -182,7 +185,9 @@ def use_batch(
 
 
 @router.get("/batches/{code}/genealogy")
-def get_genealogy(code: str, session: SessionDep, actor: CanRead) -> dict[str, object]:
+def get_genealogy(
+    code: str, session: SessionDep, actor: CanRead
+) -> Localised[dict[str, object]]:
     """What the batch was made of (lots, intermediate batches, level by level)
     and what was made of it; cycles and missing links listed under problems."""
     return genealogy.tree(session, batches.get(session, actor.tenant_id, code))
@@ -191,7 +196,7 @@ def get_genealogy(code: str, session: SessionDep, actor: CanRead) -> dict[str, o
 @router.post("/batches/{code}/moves", status_code=201)
 def move(
     code: str, data: MoveCreate, session: SessionDep, actor: CanWriteProduction
-) -> dict[str, object]:
+) -> Localised[dict[str, object]]:
     """The finished batch now waits somewhere else (a cold room) until it
     leaves: its environment is read from that place's sensors from then on."""
     row = genealogy.move(session, code, data, actor=actor)

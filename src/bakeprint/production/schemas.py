@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from bakeprint.localtime import LocalDateTime
 
 
 class BatchCreate(BaseModel):
@@ -76,7 +78,7 @@ class BakeRead(BaseModel):
     minutes_deviation: float | None = None
     within_tolerance: bool
     source: str
-    recorded_at: datetime
+    recorded_at: LocalDateTime
 
 
 class ConsumptionRead(BaseModel):
@@ -88,10 +90,10 @@ class ConsumptionRead(BaseModel):
     supplier_code: str
     supplier_lot: str
     lot_qc_result: str
-    lot_received_at: datetime
+    lot_received_at: LocalDateTime
     quantity: float
     unit: str
-    recorded_at: datetime
+    recorded_at: LocalDateTime
     warning: str
     corrects_id: uuid.UUID | None
     superseded: bool
@@ -103,7 +105,7 @@ class CheckpointRead(BaseModel):
     passed: bool
     notes: str
     inspector: str | None
-    checked_at: datetime
+    checked_at: LocalDateTime
     corrects_id: uuid.UUID | None
     superseded: bool
 
@@ -119,7 +121,7 @@ class BatchSummary(BaseModel):
     planned_quantity: int
     produced_quantity: int | None
     packed_quantity: int | None
-    started_at: datetime
+    started_at: LocalDateTime
     needs_attention: bool
     sampling_rate: float
 
@@ -131,8 +133,8 @@ class BatchRead(BatchSummary):
     location: str | None
     operators: list[dict[str, str]]
     equipment: list[dict[str, str]]
-    ended_at: datetime | None
-    packed_at: datetime | None
+    ended_at: LocalDateTime | None
+    packed_at: LocalDateTime | None
     best_before: date | None
     target_oven_temp_c: float | None
     target_bake_minutes: float | None

@@ -4,7 +4,6 @@ the alert thresholds."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -18,6 +17,7 @@ from bakeprint.deps import (
     CanWriteQuality,
     SessionDep,
 )
+from bakeprint.localtime import LocalDateTime
 from bakeprint.production.models import Batch
 from bakeprint.quality import attention, complaints
 from bakeprint.quality.models import BatchAlert, Complaint, QcTask
@@ -35,11 +35,11 @@ class BatchAlertRead(BaseModel):
     detail_en: str
     batches: list[str]
     anomalies: list[dict[str, str]]
-    raised_at: datetime
+    raised_at: LocalDateTime
     raised_by: str
     status: str
     acknowledged_by: str | None
-    acknowledged_at: datetime | None
+    acknowledged_at: LocalDateTime | None
     note: str
     recall: str | None = None
     recall_status: str | None = None
@@ -55,15 +55,15 @@ class QcTaskRead(BaseModel):
     detail_zh: str
     detail_en: str
     status: str
-    created_at: datetime
+    created_at: LocalDateTime
     done_by: str | None
-    done_at: datetime | None
+    done_at: LocalDateTime | None
     result: str
 
 
 class ComplaintRead(BaseModel):
     code: str
-    received_at: datetime
+    received_at: LocalDateTime
     channel: str
     batch: str
     serial: str | None
@@ -72,7 +72,7 @@ class ComplaintRead(BaseModel):
     contact: str
     status: str
     verified_by: str | None
-    verified_at: datetime | None
+    verified_at: LocalDateTime | None
     verdict: str
     alert: uuid.UUID | None = None
     recall: str | None = None

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog.models import Product
 from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
@@ -135,12 +136,13 @@ def minor_anomalies(session: Session, batch: Batch) -> list[dict[str, str]]:
     for cp in rows:
         if not cp.passed and cp.id not in corrected:
             zh, en = checkpoints.STAGE_NAMES.get(cp.stage, (cp.stage, cp.stage))
+            checked = localtime.text(cp.checked_at, fmt="%m-%d %H:%M")
             out.append(
                 {
                     "kind": "failed_check",
                     "ref": cp.stage,
-                    "zh": f"{zh}未通过（{cp.checked_at:%m-%d %H:%M} UTC）",
-                    "en": f"{en} failed ({cp.checked_at:%m-%d %H:%M} UTC)",
+                    "zh": f"{zh}未通过（{checked}）",
+                    "en": f"{en} failed ({checked})",
                 }
             )
     bakes = list(
@@ -485,10 +487,10 @@ def escalate(
         session, t, key=key, level=3, cause=cause, zh=zh, en=en, by=actor.username
     )
     if not new:
+        raised = localtime.text(alert.raised_at)
         raise Conflict(
-            f"这个原因已经发出过三级预警（{alert.raised_at:%Y-%m-%d %H:%M} UTC）",
-            f"a level-3 alert was already raised for this "
-            f"({alert.raised_at:%Y-%m-%d %H:%M} UTC)",
+            f"这个原因已经发出过三级预警（{raised}）",
+            f"a level-3 alert was already raised for this ({raised})",
         )
     impact = found.model_dump(mode="json")
     if criteria.batch:

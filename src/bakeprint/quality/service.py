@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bakeprint import chronology
+from bakeprint import chronology, localtime
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Operator, Product
 from bakeprint.chronology import Moment
@@ -117,11 +117,15 @@ def require_passed_before_packing(session: Session, batch: Batch) -> None:
             )
         if not cp.passed:
             raise Conflict(
-                f"批次 {batch.code} 的{zh}未通过（{cp.checked_at:%m-%d %H:%M} UTC），"
+                f"批次 {batch.code} 的{zh}未通过（{_when(cp.checked_at)}），"
                 "复检通过后才能包装",
-                f"batch {batch.code} failed its {en} ({cp.checked_at:%m-%d %H:%M} "
-                "UTC); it can be packed once a re-check passes",
+                f"batch {batch.code} failed its {en} ({_when(cp.checked_at)}); "
+                "it can be packed once a re-check passes",
             )
+
+
+def _when(at: datetime) -> str:
+    return localtime.text(at, fmt="%m-%d %H:%M")
 
 
 def _append(

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from bakeprint.deps import CanRead, CanWriteRecall, CanWriteRetail, SessionDep
+from bakeprint.localtime import Localised
 from bakeprint.recall import service as recalls
 from bakeprint.trace import scope
 from bakeprint.trace.pdf import response as pdf_response
@@ -50,7 +51,7 @@ class Closing(BaseModel):
 @router.post("/recalls", status_code=201)
 def open_recall(
     data: RecallCreate, session: SessionDep, actor: CanWriteRecall
-) -> dict[str, Any]:
+) -> Localised[dict[str, Any]]:
     """Open a recall (level 3) from a scope: freeze its batches and notify
     exactly the shops that have them (webhook + their page)."""
     crit = scope.Criteria(**data.model_dump(exclude={"reason", "level"}))
@@ -61,7 +62,7 @@ def open_recall(
 
 
 @router.get("/recalls")
-def index(session: SessionDep, actor: CanRead) -> list[dict[str, Any]]:
+def index(session: SessionDep, actor: CanRead) -> Localised[list[dict[str, Any]]]:
     return [
         {
             "code": r.code,
@@ -76,7 +77,7 @@ def index(session: SessionDep, actor: CanRead) -> list[dict[str, Any]]:
 
 
 @router.get("/recalls/{code}")
-def show(code: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
+def show(code: str, session: SessionDep, actor: CanRead) -> Localised[dict[str, Any]]:
     """Per shop and batch: on shelf at notice, pulled, confirmed; notices and
     their delivery; sales after the notice; effectiveness."""
     return recalls.status(session, recalls.get(session, actor.tenant_id, code))
@@ -85,7 +86,7 @@ def show(code: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
 @router.post("/recalls/{code}/confirmations", status_code=201)
 def confirm(
     code: str, data: Confirmation, session: SessionDep, actor: CanWriteRetail
-) -> dict[str, Any]:
+) -> Localised[dict[str, Any]]:
     """A shop confirms how many units of a batch it pulled off the shelf."""
     row = recalls.confirm_pulled(
         session,
@@ -108,14 +109,16 @@ def confirm(
 @router.post("/recalls/{code}/close")
 def close(
     code: str, data: Closing, session: SessionDep, actor: CanWriteRecall
-) -> dict[str, Any]:
+) -> Localised[dict[str, Any]]:
     """Close the recall; its report (GET …/report) stays as it was then."""
     rec = recalls.close(session, code, note=data.note, actor=actor)
     return recalls.status(session, rec)
 
 
 @router.post("/recalls/{code}/launch")
-def launch(code: str, session: SessionDep, actor: CanWriteRecall) -> dict[str, Any]:
+def launch(
+    code: str, session: SessionDep, actor: CanWriteRecall
+) -> Localised[dict[str, Any]]:
     """Launch a recall draft (from a level-3 alert): its scope is worked out
     again now, its batches frozen and its shops notified."""
     rec = recalls.launch(session, code, actor=actor)
@@ -125,14 +128,14 @@ def launch(code: str, session: SessionDep, actor: CanWriteRecall) -> dict[str, A
 @router.post("/recalls/{code}/discard")
 def discard(
     code: str, data: Closing, session: SessionDep, actor: CanWriteRecall
-) -> dict[str, Any]:
+) -> Localised[dict[str, Any]]:
     """Drop a recall draft that is not needed (the note says why)."""
     rec = recalls.discard(session, code, note=data.note, actor=actor)
     return recalls.status(session, rec)
 
 
 @router.get("/recalls/{code}/report")
-def report(code: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
+def report(code: str, session: SessionDep, actor: CanRead) -> Localised[dict[str, Any]]:
     """The recall report as JSON, stamped with the event-log head."""
     rec = recalls.get(session, actor.tenant_id, code)
     return recalls.report(session, rec, generated_by=actor.username)

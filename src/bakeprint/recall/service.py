@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bakeprint import sequences
+from bakeprint import localtime, sequences
 from bakeprint.catalog.models import PointOfSale, Product
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
@@ -238,7 +238,7 @@ def _activate(
                     "level": level,
                     "reason": recall.reason,
                     "point_of_sale": shop_row.code,
-                    "issued_at": now.isoformat(),
+                    "issued_at": localtime.iso(now, tenant.timezone),
                     "batches": items,
                     "instructions_zh": "请立即下架以下批次，并在系统中确认下架数量",
                     "instructions_en": "Take these batches off the shelf now and "

@@ -4,6 +4,8 @@ import uuid
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from bakeprint.localtime import LocalDateTime
+
 
 class ReceiptCreate(BaseModel):
     delivery_id: uuid.UUID
@@ -46,5 +48,5 @@ class StockRead(BaseModel):
     sold: int
     wasted: int
     returned: int
-    received_at: str | None
-    shelved_at: str | None
+    received_at: LocalDateTime | None
+    shelved_at: LocalDateTime | None

@@ -388,8 +388,8 @@ def stock_read(
         sold=s.sold if s else 0,
         wasted=s.wasted if s else 0,
         returned=s.returned if s else 0,
-        received_at=s.received_at.isoformat() if s and s.received_at else None,
-        shelved_at=s.shelved_at.isoformat() if s and s.shelved_at else None,
+        received_at=s.received_at if s else None,
+        shelved_at=s.shelved_at if s else None,
     )
 
 

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Conflict, NotFound
 from bakeprint.identity.models import Tenant
@@ -307,7 +308,7 @@ def _notify(session: Session, sensor: Sensor, alert: EnvironmentAlert) -> None:
                 "beyond_pct": alert.beyond_pct,
                 "minutes": alert.minutes,
                 "level": alert.level,
-                "started_at": alert.started_at.isoformat(),
+                "started_at": localtime.iso(alert.started_at),
                 "batches": [
                     b.code
                     for b in linked(session, alert.tenant_id, [alert.id])[alert.id]

@@ -16,6 +16,7 @@ from bakeprint.deps import (
     CanWriteCatalog,
     SessionDep,
 )
+from bakeprint.localtime import Localised
 from bakeprint.production import repository as batches
 from bakeprint.sensors import alerts, environment, parsing, views
 from bakeprint.sensors import service as sensors
@@ -97,7 +98,7 @@ def series(
     actor: CanRead,
     start: Annotated[AwareDatetime, Query(alias="from")],
     end: Annotated[AwareDatetime, Query(alias="to")],
-) -> dict[str, Any]:
+) -> Localised[dict[str, Any]]:
     """Raw readings of one sensor in a time window (at most 31 days)."""
     from bakeprint.errors import Invalid
 
@@ -111,8 +112,7 @@ def series(
         "sensor": s.code,
         "unit": s.unit,
         "readings": [
-            {"at": t.isoformat(), "value": v}
-            for t, v in sensors.readings(session, s, start, end)
+            {"at": t, "value": v} for t, v in sensors.readings(session, s, start, end)
         ],
     }
 
@@ -159,7 +159,7 @@ def acknowledge(
 @router.get("/batches/{code}/environment")
 def batch_environment(
     code: str, session: SessionDep, actor: CanRead, points: bool = False
-) -> dict[str, Any]:
+) -> Localised[dict[str, Any]]:
     """Where the batch was and what the sensors there read, against the range."""
     batch = batches.get(session, actor.tenant_id, code)
     segs = environment.batch_environment(session, batch, with_points=points)

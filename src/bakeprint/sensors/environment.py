@@ -152,7 +152,7 @@ def _sensor_dict(x: SensorSummary, points: bool) -> dict[str, Any]:
         ],
     }
     if points:
-        d["points"] = [[t.isoformat(), v] for t, v in x.points]
+        d["points"] = [[t, v] for t, v in x.points]
     return d
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
+
+from bakeprint.localtime import LocalDateTime
 
 Kind = Literal["temperature", "humidity"]
 Place = Literal["location", "vehicle", "point_of_sale"]
@@ -47,8 +48,8 @@ class RangeRead(BaseModel):
     place: str
     low: float | None
     high: float | None
-    valid_from: datetime
-    valid_to: datetime | None
+    valid_from: LocalDateTime
+    valid_to: LocalDateTime | None
     set_by: str
     reason: str
 
@@ -83,8 +84,8 @@ class DeadLetterRead(BaseModel):
     sensor: str
     reason: str
     count: int
-    first_seen: datetime
-    last_seen: datetime
+    first_seen: LocalDateTime
+    last_seen: LocalDateTime
     first: DeadLetterExample
     last: DeadLetterExample
 
@@ -97,8 +98,8 @@ class AlertRead(BaseModel):
     category: str | None  # the product category whose range it left, if any
     kind: str
     level: int
-    started_at: datetime
-    ended_at: datetime | None
+    started_at: LocalDateTime
+    ended_at: LocalDateTime | None
     minutes: float  # how long outside
     peak: float
     low: float | None
@@ -107,7 +108,7 @@ class AlertRead(BaseModel):
     batches: list[str]  # the batches there during the excursion
     status: str
     acknowledged_by: str | None
-    acknowledged_at: datetime | None
+    acknowledged_at: LocalDateTime | None
     note: str
 
 

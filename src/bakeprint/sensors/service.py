@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, PointOfSale, Vehicle
 from bakeprint.chronology import CLOCK_SKEW  # the same allowance as every record
@@ -198,10 +199,10 @@ def set_range(
     ).all()
     for old in current:
         if old.valid_from >= when:
+            since = localtime.text(old.valid_from)
             raise Conflict(
-                f"已有从 {old.valid_from.isoformat()} 起生效的范围；新范围须晚于它",
-                f"a range already applies from {old.valid_from.isoformat()}; "
-                "a new one must start later",
+                f"已有从 {since} 起生效的范围；新范围须晚于它",
+                f"a range already applies from {since}; a new one must start later",
                 field="valid_from",
             )
         old.valid_to = when
@@ -399,11 +400,11 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime:
     if when < OLDEST:
         raise Rejected(
             "time is before the year 2000",
-            f"time {when.isoformat()} is before the year 2000",
+            f"time {localtime.text(when)} is before the year 2000",
         )
     if when > (now or utcnow()) + CLOCK_SKEW:
         raise Rejected(
-            "time is in the future", f"time {when.isoformat()} is in the future"
+            "time is in the future", f"time {localtime.text(when)} is in the future"
         )
     return when
 

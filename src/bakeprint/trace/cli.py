@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from bakeprint import localtime
 from bakeprint.cli_support import (
     JsonOpt,
     TenantOpt,
@@ -57,7 +58,8 @@ def trace_cmd(
                 "material": m.material,
                 "supplier": m.supplier,
                 "supplier_lot": m.supplier_lot,
-                "received": m.received_at.date().isoformat(),
+                # the bakery's day: 01:00 in Shanghai is the UTC day before
+                "received": localtime.day(m.received_at).isoformat(),
                 "qc": m.qc_result,
             }
             for m in rep.materials

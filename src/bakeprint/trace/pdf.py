@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -27,6 +26,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from bakeprint import localtime
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -45,12 +46,8 @@ def _p(text: Any, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(s, style)
 
 
-def _t(value: Any, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+def _t(value: Any, tz: str, fmt: str = localtime.TEXT) -> str:
+    return localtime.text(value, tz, fmt)
 
 
 def _table(head: list[str], rows: list[list[Any]], widths: list[float]) -> Table:

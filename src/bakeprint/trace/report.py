@@ -15,7 +15,6 @@ that nothing recorded after or altered before is hidden from it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -31,6 +30,7 @@ from bakeprint.catalog.models import (
 )
 from bakeprint.db import utcnow
 from bakeprint.events.models import ChainHead, Event
+from bakeprint.localtime import LocalDateTime, Localised
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
 from bakeprint.materials.models import MaterialLot
@@ -61,7 +61,7 @@ class Material(BaseModel):
     supplier: str
     supplier_code: str
     supplier_lot: str
-    received_at: datetime
+    received_at: LocalDateTime
     expires_on: str
     qc_result: str
     quality_score: int
@@ -88,15 +88,15 @@ class TraceReport(BaseModel):
     status: str
     anomalies: list[Anomaly]
     materials: list[Material]
-    production: dict[str, Any]
-    qc: list[dict[str, Any]]
-    environment: list[dict[str, Any]]
-    alerts: list[dict[str, Any]]
-    distribution: list[dict[str, Any]]
-    points_of_sale: list[dict[str, Any]]
+    production: Localised[dict[str, Any]]
+    qc: Localised[list[dict[str, Any]]]
+    environment: Localised[list[dict[str, Any]]]
+    alerts: Localised[list[dict[str, Any]]]
+    distribution: Localised[list[dict[str, Any]]]
+    points_of_sale: Localised[list[dict[str, Any]]]
     kitchen_stock: int | None
     counts: dict[str, int]
-    generated_at: datetime
+    generated_at: LocalDateTime
     generated_by: str
     log: dict[str, Any]
     # the environment as computed (with readings when asked), for charts

@@ -16,12 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import (
     Equipment,
@@ -33,7 +33,7 @@ from bakeprint.catalog.models import (
 )
 from bakeprint.db import among, slices
 from bakeprint.errors import Invalid, NotFound
-from bakeprint.identity.models import Tenant
+from bakeprint.localtime import LocalDateTime
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery, TripLoad
 from bakeprint.materials import repository as lots
@@ -60,8 +60,9 @@ class Criteria(BaseModel):
     operator: str | None = None
     trip: str | None = None
     location: str | None = None
-    at_from: datetime | None = None  # a time window at the location
-    at_to: datetime | None = None
+    # a time window at the location; echoed in the answer's criteria
+    at_from: LocalDateTime | None = None
+    at_to: LocalDateTime | None = None
 
 
 class ShopCount(BaseModel):
@@ -371,12 +372,11 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
                 Batch.started_at < c.at_to,
                 or_(Batch.ended_at.is_(None), Batch.ended_at > c.at_from),
             )
-            tenant = session.get(Tenant, t)
-            zone = ZoneInfo(tenant.timezone if tenant else "UTC")  # as people read it
-            a, b = c.at_from.astimezone(zone), c.at_to.astimezone(zone)
+            since = localtime.text(c.at_from, fmt="%m-%d %H:%M")
+            until = localtime.text(c.at_to, fmt="%H:%M")
             why = _Hit(
-                f"{a:%m-%d %H:%M}–{b:%H:%M} 在 {loc.name} 生产",
-                f"made at {loc.name} between {a:%m-%d %H:%M} and {b:%H:%M}",
+                f"{since}–{until} 在 {loc.name} 生产",
+                f"made at {loc.name} between {since} and {until}",
             )
         else:
             why = _Hit(f"在 {loc.name} 生产", f"made at {loc.name}")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.deps import SessionDep, session_login
 from bakeprint.identity import service as identity
 from bakeprint.identity import sessions
@@ -88,6 +89,7 @@ def _page_user(request: Request, session: SessionDep) -> PageUser:
     if tenant is None:
         raise LoginRequired()
     request.state.tz = tenant.timezone
+    localtime.use(tenant.timezone)
     return PageUser(
         identity.actor_for(user, via="web", session_id=login.id), user, tenant
     )

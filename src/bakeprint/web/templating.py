@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from bakeprint import localtime
 from bakeprint.web.i18n import lang_of, t
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -19,14 +19,11 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 
 def _local(
     value: datetime | str | None,
-    tz: str = "Asia/Shanghai",
-    fmt: str = "%Y-%m-%d %H:%M",
+    tz: str | None = None,
+    fmt: str = localtime.TEXT,
 ) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    """``{{ x.at | local(tz) }}``: the bakery's clock with its offset."""
+    return localtime.text(value, tz, fmt)
 
 
 def _day(value: date | None) -> str:
@@ -68,7 +65,7 @@ def render(
         "lang": lang,
         "t": lambda key, **kw: t(lang, key, **kw),
         "name_of": lambda zh, en: (en or zh) if lang == "en" else zh,
-        "tz": request.state.tz if hasattr(request.state, "tz") else "Asia/Shanghai",
+        "tz": getattr(request.state, "tz", None) or localtime.zone().key,
         "flash": request.session.pop("flash", None)
         if "session" in request.scope
         else None,
