@@ -88,7 +88,9 @@ def reports(base: str, serials: list[str]) -> dict[str, Any]:
     }
 
 
-def slow_bodies(base: str, b: sc.Bakeries, holders: int = 20) -> dict[str, Any]:
+def slow_bodies(
+    base: str, b: sc.Bakeries, holders: int = 20, count: int = 100
+) -> dict[str, Any]:
     clerk = sc.web_login(base, b.slug_a, sc.CLERK)
     slow = []
     for k in range(holders):
@@ -112,7 +114,7 @@ def slow_bodies(base: str, b: sc.Bakeries, holders: int = 20) -> dict[str, Any]:
     writes: list[tuple[Any, float]] = []
     auth = {"Authorization": f"Bearer {b.owner_token_b}"}
     with httpx.Client(base_url=base, timeout=TIMEOUT, headers=auth) as c:
-        for i in range(100):
+        for i in range(count):
             t0 = time.perf_counter()
             code = f"{chr(65 + i // 26)}{chr(65 + i % 26)}"  # AA, AB, …
             status = _status(
@@ -141,6 +143,8 @@ def main() -> int:
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--against", help="serve this source tree (PYTHONPATH)")
     ap.add_argument("--reports", type=int, default=120)
+    ap.add_argument("--writes", type=int, default=100, help="bakery B's writes")
+    ap.add_argument("--holders", type=int, default=20, help="slow clients")
     args = ap.parse_args()
     workdir = Path("/tmp/bakeprint-soak-slow")
     workdir.mkdir(exist_ok=True)
@@ -155,7 +159,7 @@ def main() -> int:
     log = workdir / "server.log"
     with common.server(db, env=env, log=log) as base:
         first = reports(base, b.serials_a[: args.reports])
-        second = slow_bodies(base, b)
+        second = slow_bodies(base, b, args.holders, args.writes)
     db.dispose()
     said = log.read_text(errors="replace")
     report = {
@@ -169,7 +173,7 @@ def main() -> int:
     good = (
         first["answers"] == {"201": args.reports}
         and set(first["health_answers"]) == {"200"}
-        and second["b_writes"] == {"201": 100}
+        and second["b_writes"] == {"201": args.writes}
         and second["slow_clients_ended_with"] == {"408": second["slow_clients"]}
         and report["tracebacks_logged"] == 0
     )

@@ -103,6 +103,16 @@ _PUBLIC_FORMS = re.compile(r"/login|/u/[^/]+/(report|claim)")
 _FORM_ROOM = 64 * 1024
 
 
+def json_cap(path: str) -> int | None:
+    """The most JSON a request to ``path`` may send, checked for depth before
+    routing (FastAPI parses a route's JSON body before its dependencies know
+    the caller); None for the routes that read their large body raw and check
+    its depth themselves once they know who sends it."""
+    if path in (f"{API_PREFIX}/sensors/readings", f"{API_PREFIX}/epcis/capture"):
+        return None
+    return settings.max_json_bytes
+
+
 def body_cap(path: str) -> int:
     """The most a request to ``path`` may send (413 beyond, before it is
     read): the route's own limit where it has a larger one."""
@@ -126,7 +136,9 @@ def create_app(db: Database | None = None) -> FastAPI:
     )
     app.state.db = db or get_database(settings.database_url)
     # inside the session middleware: an error page it answers can use the session
-    app.add_middleware(WholeBody, cap_for=body_cap, answer=error_response)
+    app.add_middleware(
+        WholeBody, cap_for=body_cap, json_cap_for=json_cap, answer=error_response
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -12,7 +12,9 @@ worker thread sits on a half-sent upload.
 A body that is JSON (by its content type, or by starting with ``[`` or ``{``)
 is refused with 400 when it nests deeper than ``settings.max_json_depth``,
 before anything parses it: ``json.loads`` of 10 kB of ``[`` raises
-``RecursionError``, which the app would answer with a 500 and a reset.
+``RecursionError``, which the app would answer with a 500 and a reset. The
+routes that take large raw uploads (sensor readings, EPCIS documents) check
+the depth themselves, after the caller is known.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from bakeprint.config import settings
 from bakeprint.errors import BakeprintError, TooLarge
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-# bodies up to this size are scanned for depth on the event loop; larger ones
-# in a worker thread (a 64 MB sensor upload takes ~0.3 s to scan)
+# JSON up to this size is scanned for depth on the event loop, larger in a
+# worker thread (a couple of MB of nothing but brackets: a few 100 ms)
 SCAN_INLINE = 256 * 1024
 
-# a JSON string (escapes included): brackets inside one do not nest anything
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# a JSON string once its escaped quotes are gone (an unterminated one runs to
+# the end, as the decoder would read it before failing)
+_STRING = re.compile(rb'"[^"]*"?')
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1, +1, -1, -1
 
@@ -52,9 +55,12 @@ class TooDeep(BakeprintError):
 
 def json_depth(raw: bytes) -> int:
     """How deeply a JSON text nests arrays and objects, without parsing it
-    (so without recursion): strings are cut out, the brackets left are
-    counted +1 / -1 and the running total's peak is the depth."""
-    skeleton = _STRING.sub(b"", raw).translate(_STEP, delete=_NOT_BRACKET)
+    (so without recursion), in a few passes of C loops: escaped backslashes
+    and quotes are dropped (so no quote hides behind one), then strings, and
+    the brackets left are counted +1 / -1: the running total's peak is the
+    depth. No regular expression here can backtrack: linear in any input."""
+    plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = _STRING.sub(b"", plain).translate(_STEP, delete=_NOT_BRACKET)
     return max(accumulate(memoryview(skeleton).cast("b")), default=0)
 
 
@@ -127,17 +133,23 @@ def too_slow(seconds: float) -> TooSlow:
 
 
 class WholeBody:
-    """The ASGI middleware (see the module's docstring). ``answer`` turns an
-    error into the response a page or an API client expects."""
+    """The ASGI middleware (see the module's docstring). ``cap_for(path)``:
+    the most a request may send; ``json_cap_for(path)``: the most JSON it may
+    send, checked for depth here — None for a route that reads its body raw
+    and checks it itself once it knows the caller (a large upload is not
+    scanned for anyone). ``answer`` turns an error into the response a page
+    or an API client expects."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         cap_for: Callable[[str], int],
+        json_cap_for: Callable[[str], int | None],
         answer: Callable[[Request, BakeprintError], Response],
     ) -> None:
-        self.app, self.cap_for, self.answer = app, cap_for, answer
+        self.app, self.answer = app, answer
+        self.cap_for, self.json_cap_for = cap_for, json_cap_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -171,8 +183,12 @@ class WholeBody:
             await self._refuse(scope, send, too_slow(timeout))
             return
         body = b"".join(chunks)
-        if _looks_like_json(scope, body):
-            if len(body) <= SCAN_INLINE:
+        json_cap = self.json_cap_for(scope["path"])
+        if json_cap is not None and _looks_like_json(scope, body):
+            problem: BakeprintError | None
+            if len(body) > json_cap:
+                problem = too_large(json_cap)
+            elif len(body) <= SCAN_INLINE:
                 problem = too_deep(body)
             else:
                 problem = await anyio.to_thread.run_sync(too_deep, body)

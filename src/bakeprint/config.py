@@ -26,8 +26,11 @@ class Settings(BaseSettings):
     # A request's whole body must arrive within this many seconds (else 408),
     # before any route runs: a client trickling its body holds nothing.
     body_timeout_s: float = 30.0
-    # Deepest nesting of arrays/objects a JSON body may have (else 400).
+    # Deepest nesting of arrays/objects a JSON body may have (else 400), and
+    # the most JSON an API call may send (else 413) — sensor readings and
+    # EPCIS documents excepted: they have their own, larger limits.
     max_json_depth: int = 64
+    max_json_bytes: int = 2 * 1024 * 1024
     # The public forms (report a problem, claim a certificate) and the login
     # form: their whole body, in bytes (else 413). A report's 2,000 Chinese
     # characters are 18 KB once URL-encoded.

@@ -65,3 +65,14 @@ def test_five_thousand_brackets_are_refused_with_a_readable_message() -> None:
     assert "deeper than 64 levels" in err.en and "64 层" in err.zh
     # and in a string it is just text
     check_depth(json.dumps({"note": "[" * 5000}))
+
+
+def test_an_endless_string_of_escaped_quotes_is_measured_in_one_pass() -> None:
+    """A regular expression that can fail would try again from every escaped
+    quote: quadratic, minutes for this body (hours for the routes' caps)."""
+    raw = b"[" * 70 + b'"' + b'\\"' * 200_000
+    assert json_depth(raw) == 70  # what follows the open string is in it
+    assert too_deep(raw) is not None
+    tricky = b'["\\\\", ["\\\\\\"[["]]'  # strings: \\ and \\\"[[
+    assert json.loads(tricky) == ["\\", ['\\"[[']]
+    assert json_depth(tricky) == 2

@@ -7,7 +7,9 @@ work on the event loop.
 - a body larger than the route's cap is refused with 413 before it is read
   (the public forms and the login form: 32 KB);
 - JSON nested deeper than ``max_json_depth`` is answered 400 (it used to be
-  a ``RecursionError``: a 500, a traceback and a reset connection);
+  a ``RecursionError``: a 500, a traceback and a reset connection), and
+  JSON over ``max_json_bytes`` 413 — except by the two routes that read large
+  bodies raw and check them once the caller is known;
 - no endpoint is a coroutine, and no coroutine dependency reaches the
   database: FastAPI runs them in worker threads, so a request waiting on the
   database never holds up the event loop (and every other request with it).
@@ -149,6 +151,11 @@ def client(app: Any) -> Iterator[TestClient]:
         yield c
 
 
+# read raw, large, and checked once the caller is known (anonymous: 401;
+# known: 400, in tests/sensors/test_deep_json.py and tests/interop)
+RAW_JSON = {"/api/v1/sensors/readings", "/api/v1/epcis/capture"}
+
+
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_json_nested_5000_deep_is_answered_400_by_every_route(
     client: TestClient, method: str, path: str
@@ -159,10 +166,25 @@ def test_json_nested_5000_deep_is_answered_400_by_every_route(
         content=DEEP,
         headers={"Content-Type": "application/json", "Accept-Language": "en"},
     )
+    if path in RAW_JSON:
+        assert r.status_code == 401
+        return
     assert r.status_code == 400, f"{method} {path} answered {r.status_code}"
     error = r.json()["error"]
     assert error["code"] == "json_too_deep"
     assert "deeper than 64 levels" in error["message"]
+
+
+def test_json_over_the_cap_is_refused_before_it_is_scanned(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "max_json_bytes", 4096)
+    r = client.post(
+        "/api/v1/catalog/product-lines",
+        content=b"[" * 5000,
+        headers={"Content-Type": "application/json", "Accept-Language": "en"},
+    )
+    assert r.status_code == 413 and "at most 4 KB" in r.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("path", ["/u/X1/report", "/u/X1/claim", "/login"])
