@@ -8,7 +8,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 export BAKEPRINT_DATABASE_URL ?= sqlite:///./bakeprint.db
 
-.PHONY: demo test install dev lint fmt typecheck services chromium bench soak clean
+.PHONY: demo test install dev lint fmt typecheck services chromium bench soak soak-slow clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -65,6 +65,12 @@ bench: $(STAMP) services
 ## it would break the PostgreSQL tests running beside it)
 soak: $(STAMP) services
 	$(BIN)/python bench/soak.py
+
+## make soak-slow: 120 public reports 6 at a time, then 20 clients trickling
+## their bodies while another bakery writes (a few minutes; SOAK_ARGS=--db
+## postgresql, or --against /path/to/src to measure another tree)
+soak-slow: $(STAMP) services
+	$(BIN)/python bench/soak_slow.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) bakeprint.db bakeprint.db-* bakeprint-files .pytest_cache .mypy_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,9 +15,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bakeprint import __version__, apidocs, localtime
+from bakeprint.bodies import WholeBody
 from bakeprint.config import secret_key, settings
 from bakeprint.db import Database, get_database
 from bakeprint.errors import BakeprintError, Invalid, database_problem, pick_language
+from bakeprint.interop import endpoints as interop_endpoints
+from bakeprint.sensors import endpoints as sensor_endpoints
 from bakeprint.web.headers import SecurityHeaders
 
 log = logging.getLogger("bakeprint")
@@ -94,6 +98,48 @@ class BakeryTime:
             await self.app(scope, receive, send)
 
 
+def error_response(request: Request, exc: BakeprintError) -> Response:
+    """A domain error as a page (a browser on a page) or as JSON (the API)."""
+    if wants_html(request):
+        from bakeprint.web.pages import error_page
+
+        response = error_page(request, exc.status, exc.message(_lang(request)))
+    else:
+        response = JSONResponse(
+            {"error": exc.as_dict(_lang(request))}, status_code=exc.status
+        )
+    response.headers.update(getattr(exc, "headers", {}))
+    return response
+
+
+# the public forms and the login form: small, and anyone can post them
+_PUBLIC_FORMS = re.compile(r"/login|/u/[^/]+/(report|claim)")
+# a file upload's form: the file plus a few short fields
+_FORM_ROOM = 64 * 1024
+
+
+def json_cap(path: str) -> int | None:
+    """The most JSON a request to ``path`` may send, checked for depth before
+    routing (FastAPI parses a route's JSON body before its dependencies know
+    the caller); None for the routes that read their large body raw and check
+    its depth themselves once they know who sends it."""
+    if path in (f"{API_PREFIX}/sensors/readings", f"{API_PREFIX}/epcis/capture"):
+        return None
+    return settings.max_json_bytes
+
+
+def body_cap(path: str) -> int:
+    """The most a request to ``path`` may send (413 beyond, before it is
+    read): the route's own limit where it has a larger one."""
+    if path == f"{API_PREFIX}/sensors/readings":
+        return sensor_endpoints.MAX_UPLOAD
+    if path == f"{API_PREFIX}/epcis/capture":
+        return interop_endpoints.MAX_DOCUMENT
+    if _PUBLIC_FORMS.fullmatch(path):
+        return settings.max_public_form_bytes
+    return settings.max_upload_bytes + _FORM_ROOM
+
+
 def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(
         title="bakeprint",
@@ -106,6 +152,10 @@ def create_app(db: Database | None = None) -> FastAPI:
     )
     apidocs.include(app, API_PREFIX)
     app.state.db = db or get_database(settings.database_url)
+    # inside the session middleware: an error page it answers can use the session
+    app.add_middleware(
+        WholeBody, cap_for=body_cap, json_cap_for=json_cap, answer=error_response
+    )
     # the cookie is signed; the login it names must also be live on the
     # server (identity.sessions), so logging out really ends it
     app.add_middleware(
@@ -126,16 +176,7 @@ def create_app(db: Database | None = None) -> FastAPI:
 
     @app.exception_handler(BakeprintError)
     async def _domain_error(request: Request, exc: BakeprintError) -> Response:
-        if wants_html(request):
-            from bakeprint.web.pages import error_page
-
-            response = error_page(request, exc.status, exc.message(_lang(request)))
-        else:
-            response = JSONResponse(
-                {"error": exc.as_dict(_lang(request))}, status_code=exc.status
-            )
-        response.headers.update(getattr(exc, "headers", {}))
-        return response
+        return error_response(request, exc)
 
     async def _database(request: Request, exc: Exception) -> Response:
         # the transaction was rolled back: a clear 503, never a stack trace;

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from bakeprint import localtime
 from bakeprint.db import Database
@@ -148,6 +149,20 @@ CanAdminUsers = Annotated[Actor, Depends(require("users:admin"))]
 CanExportAudit = Annotated[Actor, Depends(require("audit:export"))]
 CanSubmitSupplier = Annotated[Actor, Depends(require("supplier:submit"))]
 CanCapture = Annotated[Actor, Depends(require("epcis:capture"))]
+
+
+async def read_form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form (its uploaded files closed after the answer).
+
+    The one async step of a page's POST: the body is already in memory
+    (``bodies.WholeBody``), so this only parses it, and the handler itself
+    is a plain ``def`` that FastAPI runs in a worker thread — its database
+    work never blocks the event loop, whatever it waits for."""
+    async with request.form() as form:
+        yield form
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
 
 
 async def read_limited(request: Request, limit: int) -> bytes:

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bakeprint import localtime
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import PointOfSale
-from bakeprint.deps import SessionDep, WriterDep
+from bakeprint.deps import FormDep, SessionDep, WriterDep
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.logistics.models import Delivery, Trip
@@ -267,13 +267,12 @@ def short_code(
 
 
 @router.post("/u/{serial}/report")
-async def report_problem(
-    request: Request, serial: str, session: SessionDep
+def report_problem(
+    request: Request, serial: str, form: FormDep, session: SessionDep
 ) -> Response:
     """The scan page's "report a problem" form (a consumer, no login)."""
     from bakeprint.quality.pages import public_report
 
-    form = await request.form()
     return public_report(request, session, serial, form)
 
 

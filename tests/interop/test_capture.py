@@ -6,15 +6,20 @@ path of each problem."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from bakeprint.cli import app as cli_app
+from bakeprint.db import get_database, session_scope
 from bakeprint.events.models import Event
 from tests.epcis_schema import GS1_EPCIS, assert_valid_document, errors
+from tests.factories import cli_database, make_bakery
 
 EXAMPLES = sorted((GS1_EPCIS / "JSON").rglob("*.jsonld"))
 KEPT = (
@@ -352,9 +357,50 @@ def test_an_oversized_document_is_refused_before_it_is_read(
         ]
     )
     r = client.post("/api/v1/epcis/capture", json=big, headers=bakery.headers)
-    assert r.status_code == 413 and "MB" in r.text
+    assert r.status_code == 413 and "at most 2 KB" in r.json()["error"]["message_en"]
     assert _count(session) == before
     small = client.post(
         "/api/v1/epcis/capture", json=_doc(GOOD), headers=bakery.headers
     )
     assert small.status_code == 201
+
+
+def test_a_document_nested_5000_deep_is_a_400_and_stores_nothing(
+    client, session, bakery
+):  # type: ignore[no-untyped-def]
+    """Issue #17 item 6: it was a RecursionError — a 500 and a traceback."""
+    before = _count(session)
+    for content_type in ("application/ld+json", "text/plain"):
+        r = client.post(
+            "/api/v1/epcis/capture",
+            content=b"[" * 5000 + b"]" * 5000,
+            headers={
+                **bakery.headers,
+                "Content-Type": content_type,
+                "Accept-Language": "en",
+            },
+        )
+        assert r.status_code == 400
+        assert r.json()["error"]["message"].startswith(
+            "the JSON nests deeper than 64 levels"
+        )
+    deep_token = base64.urlsafe_b64encode(b"[" * 5000).decode()
+    r = client.get(
+        f"/api/v1/epcis/events?nextPageToken={deep_token}", headers=bakery.headers
+    )
+    assert r.status_code == 422 and r.json()["error"]["field"] == "nextPageToken"
+    assert _count(session) == before
+
+
+def test_the_command_line_refuses_a_deeply_nested_file_in_one_line(
+    tmp_path: Path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    url = cli_database(tmp_path, monkeypatch, "deep.db")
+    with session_scope() as s:
+        make_bakery(s, slug="cli-deep")
+    f = tmp_path / "deep.jsonld"
+    f.write_text("[" * 5000 + "]" * 5000, "utf-8")
+    r = CliRunner().invoke(cli_app, ["import", "epcis", str(f)])
+    assert r.exit_code != 0 and len(r.output.strip().splitlines()) == 1
+    assert "64" in r.output
+    get_database(url).dispose()

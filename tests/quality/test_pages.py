@@ -5,6 +5,8 @@ the public scan page — which shows nothing internal."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from bakeprint.packaging.models import Unit
@@ -13,6 +15,13 @@ from bakeprint.quality.models import Complaint
 from tests.trace.test_scope import chain  # noqa: F401
 from tests.web.test_distribution_pages import login_as
 from tests.web.test_pages import csrf_of
+
+
+def report_token_of(html: str) -> str:
+    """The signed token the scan page puts into its report form."""
+    match = re.search(r'name="report_token" value="([^"]+)"', html)
+    assert match is not None, "the scan page's report form has no token"
+    return match.group(1)
 
 
 def test_a_shop_files_qc_verifies_the_owner_launches(
@@ -148,12 +157,15 @@ def test_a_consumer_reports_a_problem_from_the_scan_page(
     assert unit is not None
     page = client.get(f"/u/{unit.serial}")
     assert f'action="/u/{unit.serial}/report"' in page.text
+    token = report_token_of(page.text)
     empty = client.post(
-        f"/u/{unit.serial}/report", data={"category": "foreign_body", "description": ""}
+        f"/u/{unit.serial}/report",
+        data={"category": "foreign_body", "description": "", "report_token": token},
     )
     assert empty.status_code == 422 and 'class="field-error"' in empty.text
     odd = client.post(
-        f"/u/{unit.serial}/report", data={"category": "poison", "description": "x"}
+        f"/u/{unit.serial}/report",
+        data={"category": "poison", "description": "x", "report_token": token},
     )
     assert odd.status_code == 422
     sent = client.post(
@@ -162,6 +174,7 @@ def test_a_consumer_reports_a_problem_from_the_scan_page(
             "category": "foreign_body",
             "description": "吃到塑料片",
             "contact": "138-0000-1234",
+            "report_token": report_token_of(odd.text),  # the page drawn again
         },
     )
     assert sent.status_code == 201 and 'id="report-filed"' in sent.text

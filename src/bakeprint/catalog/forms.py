@@ -58,7 +58,7 @@ from bakeprint.catalog.schemas import (
     VehicleCreate,
     VehicleUpdate,
 )
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import NotFound
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.forms import FormErrors, run
@@ -387,12 +387,11 @@ def new(request: Request, slug: str, me: CurrentUser) -> Response:
 
 
 @router.post("/master/{slug}/new")
-async def create(
-    request: Request, slug: str, session: SessionDep, me: CurrentUser
+def create(
+    request: Request, slug: str, form: FormDep, session: SessionDep, me: CurrentUser
 ) -> Response:
     me.require("catalog:write")
     kind = _kind(slug)
-    form = await request.form()
     check_csrf(request, form)
     lang = lang_of(request)
     sent = _submitted(form, fields_of(kind.create, lang))
@@ -434,13 +433,17 @@ def edit(
 
 
 @router.post("/master/{slug}/{key}")
-async def save(
-    request: Request, slug: str, key: str, session: SessionDep, me: CurrentUser
+def save(
+    request: Request,
+    slug: str,
+    key: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
     me.require("catalog:write")
     kind = _kind(slug)
     row = _row(session, me, kind, key)
-    form = await request.form()
     check_csrf(request, form)
     lang = lang_of(request)
     shown = fields_of(kind.update, lang, row=row)

@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import utcnow
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import Invalid
 from bakeprint.identity import admin
 from bakeprint.identity.models import ROLES, User
@@ -80,17 +81,17 @@ def users_page(request: Request, session: SessionDep, me: CurrentUser) -> Respon
     return _users_page(request, session, me)
 
 
-async def _post(
+def _post(
     request: Request,
     session: SessionDep,
     me: PageUser,
+    form: FormData,
     which: str,
     command: Any,
 ) -> Response:
     """One form of the users page: on success back to it with a note, else
     the page again with the refusal next to the form."""
     me.require("users:admin")
-    form = await request.form()
     check_csrf(request, form)
     data: dict[str, Any] = {k: opt(v) for k, v in form.items() if k != "csrf"}
     data["roles"] = [str(r) for r in form.getlist("roles")]
@@ -121,11 +122,14 @@ async def _post(
 
 
 @router.post("/users/new")
-async def add_user(request: Request, session: SessionDep, me: CurrentUser) -> Response:
-    return await _post(
+def add_user(
+    request: Request, session: SessionDep, me: CurrentUser, form: FormDep
+) -> Response:
+    return _post(
         request,
         session,
         me,
+        form,
         "user",
         lambda d: admin.add_user(
             session,
@@ -140,13 +144,14 @@ async def add_user(request: Request, session: SessionDep, me: CurrentUser) -> Re
 
 
 @router.post("/users/{username}/shop")
-async def set_shop(
-    request: Request, username: str, session: SessionDep, me: CurrentUser
+def set_shop(
+    request: Request, username: str, session: SessionDep, me: CurrentUser, form: FormDep
 ) -> Response:
-    return await _post(
+    return _post(
         request,
         session,
         me,
+        form,
         "user",
         lambda d: admin.update_user(
             session, me.actor, username, {"point_of_sale": d.get("point_of_sale")}
@@ -155,26 +160,28 @@ async def set_shop(
 
 
 @router.post("/users/{username}/deactivate")
-async def deactivate(
-    request: Request, username: str, session: SessionDep, me: CurrentUser
+def deactivate(
+    request: Request, username: str, session: SessionDep, me: CurrentUser, form: FormDep
 ) -> Response:
-    return await _post(
+    return _post(
         request,
         session,
         me,
+        form,
         "user",
         lambda d: admin.deactivate(session, me.actor, username),
     )
 
 
 @router.post("/users/{username}/activate")
-async def activate(
-    request: Request, username: str, session: SessionDep, me: CurrentUser
+def activate(
+    request: Request, username: str, session: SessionDep, me: CurrentUser, form: FormDep
 ) -> Response:
-    return await _post(
+    return _post(
         request,
         session,
         me,
+        form,
         "user",
         lambda d: admin.activate(session, me.actor, username),
     )
@@ -193,13 +200,14 @@ def _days(value: str | None) -> Any:
 
 
 @router.post("/tokens/new")
-async def issue_token(
-    request: Request, session: SessionDep, me: CurrentUser
+def issue_token(
+    request: Request, session: SessionDep, me: CurrentUser, form: FormDep
 ) -> Response:
-    return await _post(
+    return _post(
         request,
         session,
         me,
+        form,
         "token",
         lambda d: admin.mint(
             session,
@@ -212,8 +220,8 @@ async def issue_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-async def revoke_token(
-    request: Request, token_id: str, session: SessionDep, me: CurrentUser
+def revoke_token(
+    request: Request, token_id: str, session: SessionDep, me: CurrentUser, form: FormDep
 ) -> Response:
     def revoke(d: dict[str, Any]) -> Any:
         try:
@@ -222,7 +230,7 @@ async def revoke_token(
             raise Invalid("令牌编号不对", "not a token id") from None
         return admin.revoke_token(session, me.actor, key)
 
-    return await _post(request, session, me, "revoke", revoke)
+    return _post(request, session, me, form, "revoke", revoke)
 
 
 def _account_page(
@@ -252,10 +260,9 @@ def account_page(request: Request, me: CurrentUser) -> Response:
 
 
 @router.post("/account/password")
-async def change_password(
-    request: Request, session: SessionDep, me: CurrentUser
+def change_password(
+    request: Request, session: SessionDep, me: CurrentUser, form: FormDep
 ) -> Response:
-    form = await request.form()
     check_csrf(request, form)
     old, new = str(form.get("old_password", "")), str(form.get("new_password", ""))
     lang = lang_of(request)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from bakeprint.bodies import check_depth
 from bakeprint.cli_support import (
     JsonOpt,
     TenantOpt,
@@ -170,7 +171,9 @@ def import_epcis_cmd(
     from bakeprint.interop import capture
 
     try:
-        doc = json.loads(file.read_text("utf-8"))
+        text = file.read_text("utf-8")
+        check_depth(text)
+        doc = json.loads(text)
     except OSError as exc:
         raise Invalid(
             f"读不到文件 {file}", f"cannot read {file}: {exc.strerror}"

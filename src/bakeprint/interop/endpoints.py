@@ -3,15 +3,18 @@ parameters) and a batch's whole history as one EPCIS document."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from bakeprint.deps import CanCapture, CanRead, SessionDep
+from bakeprint.bodies import check_depth
+from bakeprint.deps import CanCapture, CanRead, SessionDep, read_limited
 from bakeprint.downloads import disposition
 from bakeprint.errors import Invalid
+from bakeprint.interop import capture as cap
 from bakeprint.interop import epcis
 from bakeprint.localtime import Localised
 
@@ -80,19 +83,19 @@ def events(
 MAX_DOCUMENT = 20 * 2**20
 
 
+async def _document(request: Request) -> bytes:
+    """The posted document (already whole in memory: ``bodies.WholeBody``)."""
+    return await read_limited(request, MAX_DOCUMENT)
+
+
 @router.post("/capture", status_code=201)
-async def capture(
-    request: Request, session: SessionDep, actor: CanCapture
+def capture(
+    raw: Annotated[bytes, Depends(_document)], session: SessionDep, actor: CanCapture
 ) -> dict[str, Any]:
     """Capture an EPCIS 2.0 document (JSON / JSON-LD): every event is checked
     before any is stored, then appended to the event log as it came.
     Idempotent by eventID (or, without one, by a content hash)."""
-    import json
-
-    from bakeprint.deps import read_limited
-    from bakeprint.interop import capture as cap
-
-    raw = await read_limited(request, MAX_DOCUMENT)
+    check_depth(raw)
     try:
         doc = json.loads(raw)
     except ValueError as exc:

@@ -225,11 +225,17 @@ def token(after: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
 
 
+MAX_TOKEN = 64  # token(MAX_SEQ) is ~40 characters
+
+
 def untoken(text: str) -> int:
     try:
-        value = json.loads(base64.urlsafe_b64decode(text.encode()))["after"]
-        if isinstance(value, int) and 0 <= value <= MAX_SEQ:
-            return value
+        # a longer text is no token of ours (and could nest deeply enough to
+        # make json.loads raise RecursionError)
+        if len(text) <= MAX_TOKEN:
+            value = json.loads(base64.urlsafe_b64decode(text.encode()))["after"]
+            if isinstance(value, int) and 0 <= value <= MAX_SEQ:
+                return value
     except (ValueError, KeyError, TypeError):
         pass
     raise Invalid(

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from bakeprint.catalog.models import PointOfSale, Vehicle
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.endpoints import trip_read
 from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
@@ -86,9 +87,10 @@ def list_page(
 
 
 @router.post("/trips")
-async def create(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+def create(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
+) -> Response:
     me.require("logistics:write")
-    form = await request.form()
     check_csrf(request, form)
     data = {k: opt(form.get(k)) for k in ("vehicle", "driver", "planned_departure")}
     try:
@@ -179,19 +181,21 @@ def detail(
     return _detail(request, session, me, code)
 
 
-async def _command(
+def _command(
     request: Request,
     session: SessionDep,
     me: PageUser,
+    form: FormData,
     code: str,
     which: str,
     fields: tuple[str, ...],
     command: Callable[[dict[str, Any]], Any],
 ) -> Response:
-    return await form_command(
+    return form_command(
         request,
         session,
         me,
+        form,
         permission="logistics:write",
         which=which,
         fields=fields,
@@ -204,13 +208,18 @@ async def _command(
 
 
 @router.post("/trips/{code}/load")
-async def load(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def load(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "load",
         ("batch", "quantity"),
@@ -224,13 +233,18 @@ async def load(
 
 
 @router.post("/trips/{code}/depart")
-async def depart(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def depart(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "depart",
         ("at",),
@@ -241,13 +255,18 @@ async def depart(
 
 
 @router.post("/trips/{code}/deliver")
-async def deliver(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def deliver(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "deliver",
         ("point_of_sale", "batch", "quantity", "at"),
@@ -266,13 +285,18 @@ async def deliver(
 
 
 @router.post("/trips/{code}/arrive")
-async def arrive(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def arrive(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "arrive",
         ("at",),

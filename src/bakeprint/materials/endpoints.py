@@ -94,14 +94,14 @@ class ReportAttach(BaseModel):
 
 
 @router.post("/{code}/qc-report", response_model=LotRead)
-async def attach_report(
+def attach_report(
     code: str,
     file: Annotated[UploadFile, File()],
     session: SessionDep,
     actor: CanWriteMaterials,
 ) -> LotRead:
     """Upload the lot's QC report (PDF or photo); its SHA-256 is recorded."""
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         mb = settings.max_upload_bytes / 1024 / 1024
         raise TooLarge(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from bakeprint.catalog.models import Location, MaterialType, Supplier
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.materials import repository as lots
 from bakeprint.materials import service as materials
 from bakeprint.materials import views
@@ -95,9 +95,10 @@ def new_form(request: Request, session: SessionDep, me: CurrentUser) -> Response
 
 
 @router.post("/lots/new")
-async def intake(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+def intake(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
+) -> Response:
     me.require("materials:write")
-    form = await request.form()
     check_csrf(request, form)
     data: dict[str, Any] = {
         k: opt(form.get(k))

@@ -11,9 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from bakeprint.catalog.models import Equipment, Location, Operator, Product
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import consumption, views
 from bakeprint.production import repository as batches
@@ -104,9 +105,10 @@ def new_form(request: Request, session: SessionDep, me: CurrentUser) -> Response
 
 
 @router.post("/batches/new")
-async def start(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+def start(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
+) -> Response:
     me.require("production:write")
-    form = await request.form()
     check_csrf(request, form)
     data = {
         "product_gtin": str(form.get("product_gtin", "")),
@@ -240,10 +242,11 @@ def _batch_alerts(session: SessionDep, batch: Batch) -> list[Any]:
     ]
 
 
-async def _command(
+def _command(
     request: Request,
     session: SessionDep,
     me: PageUser,
+    form: FormData,
     code: str,
     which: str,
     permission: str,
@@ -251,10 +254,11 @@ async def _command(
     command: Callable[[dict[str, Any]], Any],
 ) -> Response:
     """One form on the batch page: run it, or show it again with its errors."""
-    return await form_command(
+    return form_command(
         request,
         session,
         me,
+        form,
         permission=permission,
         which=which,
         fields=fields,
@@ -266,13 +270,18 @@ async def _command(
 
 
 @router.post("/batches/{code}/checkpoints")
-async def check(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def check(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "check",
         "quality:write",
@@ -292,13 +301,18 @@ async def check(
 
 
 @router.post("/batches/{code}/consume")
-async def consume(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def consume(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "consume",
         "production:write",
@@ -313,13 +327,18 @@ async def consume(
 
 
 @router.post("/batches/{code}/bake")
-async def bake(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def bake(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "bake",
         "production:write",
@@ -338,13 +357,18 @@ async def bake(
 
 
 @router.post("/batches/{code}/complete")
-async def complete(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def complete(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "complete",
         "production:write",
@@ -359,13 +383,18 @@ async def complete(
 
 
 @router.post("/batches/{code}/pack")
-async def pack(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def pack(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "pack",
         "production:write",

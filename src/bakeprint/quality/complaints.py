@@ -5,8 +5,8 @@ report and recall draft); a rejected one is kept with the reason."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from bakeprint import sequences
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
+from bakeprint.config import settings
 from bakeprint.db import utcnow
-from bakeprint.errors import Conflict, Forbidden, Invalid, NotFound
+from bakeprint.errors import BakeprintError, Conflict, Forbidden, Invalid, NotFound
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor, shop_bound
 from bakeprint.production.models import Batch
@@ -28,6 +29,9 @@ from bakeprint.quality.models import (
     QcTask,
 )
 from bakeprint.sensors.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from bakeprint.packaging.service import Found
 
 CATEGORY_NAMES = {
     "foreign_body": ("异物", "foreign body"),
@@ -115,9 +119,14 @@ def file(
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
     now = utcnow()
+    # the code first: allocating it queues concurrent filers of the bakery on
+    # its sequence row, so the count below sees every report before this one
+    code = _code(session, tenant, now)
+    if channel == "scan":
+        _within_public_limits(session, tenant_id, found, now)
     row = Complaint(
         tenant_id=tenant_id,
-        code=_code(session, tenant, now),
+        code=code,
         received_at=now,
         channel=channel,
         batch_id=found.batch.id,
@@ -157,6 +166,75 @@ def file(
     )
     session.flush()
     return row
+
+
+class AlreadyReported(BakeprintError):
+    """A package or batch the public has already reported often enough for
+    QC to be on it: more of the same (a script, a prank) would only bury
+    the bakery's QC under tasks and messages."""
+
+    status = 429
+    code = "already_reported"
+
+
+def _open_reports(
+    session: Session, tenant_id: uuid.UUID, since: datetime, *where: Any
+) -> int:
+    # status first: the (tenant, status, received_at) index covers the window
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Complaint)
+            .where(
+                Complaint.tenant_id == tenant_id,
+                Complaint.status == "received",
+                Complaint.received_at >= since,
+                Complaint.channel == "scan",
+                *where,
+            )
+        )
+        or 0
+    )
+
+
+def _within_public_limits(
+    session: Session, tenant_id: uuid.UUID, found: Found, now: datetime
+) -> None:
+    """At most ``public_reports_per_unit_day`` open reports from the scan
+    page about one package in a day, ``public_reports_per_batch_hour`` about
+    one batch in an hour."""
+    per_unit = settings.public_reports_per_unit_day
+    if found.unit is not None and per_unit > 0:
+        n = _open_reports(
+            session,
+            tenant_id,
+            now - timedelta(days=1),
+            Complaint.serial == found.unit.serial,
+        )
+        if n >= per_unit:
+            raise AlreadyReported(
+                f"这件商品在 24 小时内已收到 {n} 次反馈，质检人员正在核实，"
+                "无需重复提交；如有新情况请联系购买的门店",
+                f"this package was already reported {n} times in the last 24 hours: "
+                "our quality team is checking it, no need to send it again — for "
+                "anything new, contact the shop you bought it from",
+            )
+    per_batch = settings.public_reports_per_batch_hour
+    if per_batch > 0:
+        n = _open_reports(
+            session,
+            tenant_id,
+            now - timedelta(hours=1),
+            Complaint.batch_id == found.batch.id,
+        )
+        if n >= per_batch:
+            raise AlreadyReported(
+                f"这一批商品在过去一小时已收到 {n} 次反馈，质检人员正在核实；"
+                "请稍后再试，或联系购买的门店",
+                f"this batch was reported {n} times in the last hour and our "
+                "quality team is checking it: try again later, or contact the "
+                "shop you bought it from",
+            )
 
 
 def get(session: Session, tenant_id: uuid.UUID, code: str) -> Complaint:

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from starlette.datastructures import FormData
 
 from bakeprint.catalog.models import PointOfSale
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import NotFound
 from bakeprint.quality import attention, complaints
 from bakeprint.quality.alert_endpoints import alert_view, complaint_view, task_views
@@ -21,6 +22,7 @@ from bakeprint.trace import causes
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.forms import FormErrors, opt, run
 from bakeprint.web.i18n import lang_of, t
+from bakeprint.web.public_forms import report_token_ok
 from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -99,8 +101,9 @@ def attention_page(
     return _attention_page(request, session, me, status)
 
 
-async def _post(
+def _post(
     request: Request,
+    form: FormData,
     session: SessionDep,
     me: PageUser,
     action: str,
@@ -109,7 +112,6 @@ async def _post(
     done: str,
 ) -> Response:
     me.require(action)
-    form = await request.form()
     check_csrf(request, form)
     try:
         run(request, session, lambda: fn(form))
@@ -128,12 +130,13 @@ async def _post(
 
 
 @router.post("/batch-alerts/{alert_id}/acknowledge")
-async def acknowledge(
-    request: Request, alert_id: str, session: SessionDep, me: CurrentUser
+def acknowledge(
+    request: Request, alert_id: str, form: FormDep, session: SessionDep, me: CurrentUser
 ) -> Response:
     aid = _uuid(alert_id, ("找不到这条预警", "alert not found"))
-    return await _post(
+    return _post(
         request,
+        form,
         session,
         me,
         "alerts:ack",
@@ -146,12 +149,13 @@ async def acknowledge(
 
 
 @router.post("/qc-tasks/{task_id}/done")
-async def task_done(
-    request: Request, task_id: str, session: SessionDep, me: CurrentUser
+def task_done(
+    request: Request, task_id: str, form: FormDep, session: SessionDep, me: CurrentUser
 ) -> Response:
     tid = _uuid(task_id, ("找不到这项质检任务", "QC task not found"))
-    return await _post(
+    return _post(
         request,
+        form,
         session,
         me,
         "quality:write",
@@ -164,7 +168,9 @@ async def task_done(
 
 
 @router.post("/alert-settings")
-async def settings(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+def settings(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
+) -> Response:
     def save(form: Any) -> None:
         def number(name: str, cast: Any) -> Any:
             value = opt(form.get(name))
@@ -185,7 +191,7 @@ async def settings(request: Request, session: SessionDep, me: CurrentUser) -> Re
             actor=me.actor,
         )
 
-    return await _post(request, session, me, "quality:write", "settings", save, "saved")
+    return _post(request, form, session, me, "quality:write", "settings", save, "saved")
 
 
 # --- complaints -------------------------------------------------------------
@@ -242,11 +248,10 @@ def complaints_page(request: Request, session: SessionDep, me: CurrentUser) -> R
 
 
 @router.post("/complaints")
-async def file_complaint(
-    request: Request, session: SessionDep, me: CurrentUser
+def file_complaint(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
 ) -> Response:
     me.require("complaints:file")
-    form = await request.form()
     check_csrf(request, form)
     values = {
         k: str(form.get(k) or "").strip()
@@ -333,11 +338,10 @@ def complaint_page(
 
 
 @router.post("/complaints/{code}/decision")
-async def decide(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def decide(
+    request: Request, code: str, form: FormDep, session: SessionDep, me: CurrentUser
 ) -> Response:
     me.require("quality:write")
-    form = await request.form()
     check_csrf(request, form)
     try:
         run(
@@ -399,22 +403,28 @@ def public_report(
         for k in ("category", "description", "contact")
     }
     errors: dict[str, str] = {}
-    filed = None
+    status, filed = 201, None
+    shown = found.unit.serial if found.unit else serial
     try:
-        data = complaints.ComplaintCreate(code=serial, **values)
-        filed = run(
-            request,
-            session,
-            lambda: complaints.file(
-                session, found.batch.tenant_id, data, channel="scan"
-            ),
-        )
+        if not report_token_ok(shown, form.get("report_token")):
+            # not from a scan page this package drew lately: nothing is filed
+            errors, status = {"_": t(lang, "report_form_expired")}, 403
+        else:
+            data = complaints.ComplaintCreate(code=serial, **values)
+            filed = run(
+                request,
+                session,
+                lambda: complaints.file(
+                    session, found.batch.tenant_id, data, channel="scan"
+                ),
+            )
     except ValidationError as exc:
+        status = 422
         for e in exc.errors():
             field = str(e["loc"][0]) if e["loc"] else "_"
             errors[field] = t(lang, "report_" + field + "_invalid")
     except FormErrors as exc:
-        errors = exc.errors
+        errors, status = exc.errors, exc.status
     return render(
         request,
         "public/scan.html",
@@ -426,5 +436,5 @@ def public_report(
             "report_errors": errors,
             "filed": filed.code if filed else None,
         },
-        status_code=422 if errors else 201,
+        status_code=status,
     )

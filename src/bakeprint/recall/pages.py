@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import BakeprintError, NotFound
 from bakeprint.recall import service as recalls
 from bakeprint.trace.pages import FIELDS, criteria_from_form
@@ -35,9 +35,10 @@ def list_page(request: Request, session: SessionDep, me: CurrentUser) -> Respons
 
 
 @router.post("/recalls")
-async def open_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+def open_page(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
+) -> Response:
     me.require("recall:write")
-    form = await request.form()
     check_csrf(request, form)
     data = {k: opt(form.get(k)) for k in FIELDS}
     try:
@@ -85,14 +86,18 @@ ACTIONS = {
 
 
 @router.post("/recalls/{code}/{action}")
-async def act_page(
-    request: Request, code: str, action: str, session: SessionDep, me: CurrentUser
+def act_page(
+    request: Request,
+    code: str,
+    action: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
     """Close an open recall; launch or discard a draft."""
     if action not in ACTIONS:
         raise NotFound("没有这个操作", f"no such action: {action}")
     me.require("recall:write")
-    form = await request.form()
     check_csrf(request, form)
     try:
         with session.begin_nested():

@@ -11,9 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from bakeprint.catalog.models import PointOfSale
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.logistics.models import Delivery, Trip
 from bakeprint.logistics.pages import local_input
 from bakeprint.production.models import Batch
@@ -159,19 +160,21 @@ def shop_page(
     return _shop_page(request, session, me, code, history=bool(history))
 
 
-async def _command(
+def _command(
     request: Request,
     session: SessionDep,
     me: PageUser,
+    form: FormData,
     code: str,
     which: str,
     fields: tuple[str, ...],
     command: Callable[[dict[str, Any]], Any],
 ) -> Response:
-    return await form_command(
+    return form_command(
         request,
         session,
         me,
+        form,
         permission="retail:write",
         which=which,
         fields=fields,
@@ -184,14 +187,19 @@ async def _command(
 
 
 @router.post("/shops/{code}/receive")
-async def receive(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def receive(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
     tz = me.tenant.timezone
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "receive",
         ("delivery_id", "quantity", "receiver", "at", "shelve"),
@@ -225,13 +233,18 @@ def _receive(
 
 
 @router.post("/shops/{code}/shelve")
-async def shelve(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def shelve(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "shelve",
         ("batch",),
@@ -242,13 +255,18 @@ async def shelve(
 
 
 @router.post("/shops/{code}/sell")
-async def sell(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def sell(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "sell",
         ("unit", "batch", "quantity"),
@@ -266,13 +284,18 @@ async def sell(
 
 
 @router.post("/shops/{code}/remove")
-async def remove(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def remove(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "remove",
         ("batch", "quantity", "reason", "kind"),
@@ -300,16 +323,21 @@ def _count(value: Any, field: str) -> int:
 
 
 @router.post("/shops/{code}/recall-pulled")
-async def recall_pulled(
-    request: Request, code: str, session: SessionDep, me: CurrentUser
+def recall_pulled(
+    request: Request,
+    code: str,
+    form: FormDep,
+    session: SessionDep,
+    me: CurrentUser,
 ) -> Response:
     """The shop confirms how many units of a recalled batch it took down."""
     from bakeprint.recall import service as recalls
 
-    return await _command(
+    return _command(
         request,
         session,
         me,
+        form,
         code,
         "pull",
         ("recall", "batch", "pulled"),

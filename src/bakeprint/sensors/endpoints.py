@@ -15,6 +15,7 @@ from bakeprint.deps import (
     CanRead,
     CanWriteCatalog,
     SessionDep,
+    read_limited,
 )
 from bakeprint.localtime import Localised
 from bakeprint.production import repository as batches
@@ -36,8 +37,6 @@ MAX_UPLOAD = 64 * 1024 * 1024
 
 
 async def _body(request: Request) -> tuple[str, bytes]:
-    from bakeprint.deps import read_limited
-
     body = await read_limited(request, MAX_UPLOAD)
     return request.headers.get("content-type", ""), body
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bakeprint.catalog.models import Location, PointOfSale, Vehicle
 from bakeprint.db import utcnow
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import NotFound
 from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import service as sensors
@@ -77,11 +77,10 @@ def alerts_page(
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-async def acknowledge(
-    request: Request, alert_id: str, session: SessionDep, me: CurrentUser
+def acknowledge(
+    request: Request, alert_id: str, form: FormDep, session: SessionDep, me: CurrentUser
 ) -> Response:
     me.require("alerts:ack")
-    form = await request.form()
     check_csrf(request, form)
     try:
         aid = uuid.UUID(alert_id)
@@ -199,9 +198,10 @@ def _number(
 
 
 @router.post("/sensors/ranges")
-async def set_range(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+def set_range(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
+) -> Response:
     me.require("catalog:write")
-    form = await request.form()
     check_csrf(request, form)
     lang = lang_of(request)
     data = {

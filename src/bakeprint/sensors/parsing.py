@@ -13,6 +13,7 @@ import io
 import json
 from typing import Any
 
+from bakeprint.bodies import check_depth, too_deep
 from bakeprint.errors import Invalid
 from bakeprint.sensors.service import RawReading
 
@@ -107,6 +108,8 @@ def parse_body(content_type: str, body: bytes) -> list[RawReading]:
     except UnicodeDecodeError:
         raise Invalid("内容须为 UTF-8 编码", "the body must be UTF-8 text") from None
     kind = content_type.split(";")[0].strip().lower()
+    if "json" in kind:
+        check_depth(body)  # json.loads would raise RecursionError
     if kind in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
         return json_lines(text)
     if kind in ("text/csv", "application/csv"):
@@ -132,6 +135,8 @@ def mqtt_message(topic: str, payload: bytes) -> tuple[str, RawReading] | None:
         line = payload.decode("utf-8")
     except UnicodeDecodeError:
         return tenant, _malformed(repr(payload[:200]), "not UTF-8 text", sensor)
+    if too_deep(payload) is not None:
+        return tenant, _malformed(line, "JSON nested too deeply", sensor)
     try:
         obj = json.loads(line)
     except ValueError:

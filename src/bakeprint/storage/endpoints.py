@@ -29,13 +29,13 @@ class FileRead(BaseModel):
 
 
 @router.post("", response_model=FileRead, status_code=201)
-async def upload(
+def upload(
     file: Annotated[UploadFile, File()], session: SessionDep, actor: ActorDep
 ) -> FileRead:
     """Upload a QC report or photo (PDF, JPEG, PNG, WebP); returns its SHA-256."""
     if not (actor.can("materials:write") or actor.can("supplier:submit")):
         raise Forbidden("您的角色不能上传文件", "your role may not upload files")
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         mb = settings.max_upload_bytes / 1024 / 1024
         raise TooLarge(

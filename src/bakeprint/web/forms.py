@@ -47,10 +47,11 @@ def opt(value: Any) -> str | None:
     return text or None
 
 
-async def form_command(
+def form_command(
     request: Request,
     session: Session,
     me: Any,
+    form: Any,
     *,
     permission: str,
     which: str,
@@ -66,7 +67,6 @@ async def form_command(
     again (``again(form=, errors=, message=, which=, status_code=)``) with
     the errors next to their fields (HTTP ``status``, else the error's own)."""
     me.require(permission)
-    form = await request.form()
     check_csrf(request, form)
     data = {k: opt(form.get(k)) for k in fields}
     try:

@@ -351,6 +351,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_category_invalid": ("请选择问题类型", "Choose what happened"),
     "report_contact_invalid": ("联系方式最多 200 字", "At most 200 characters"),
     "report_code_invalid": ("编码无效", "This code is not valid"),
+    "report_form_expired": (
+        "表单已过期：请重新扫描包装上的二维码后再提交",
+        "This form has expired: scan the QR code on the pack again, then send it",
+    ),
     "sampling_rate": ("成品抽检比例", "Finished-goods sampling"),
     "kde_sheet": ("追溯数据表", "Traceability spreadsheet"),
     "announced_lots": (

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from bakeprint.db import utcnow
-from bakeprint.deps import SessionDep
+from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import BakeprintError
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
@@ -53,8 +53,7 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", dependencies=[Depends(limited("login"))])
-async def login(request: Request, session: SessionDep) -> Response:
-    form = await request.form()
+def login(request: Request, form: FormDep, session: SessionDep) -> Response:
     check_csrf(request, form)
     slug, username = str(form.get("bakery", "")), str(form.get("username", ""))
     try:
@@ -79,8 +78,7 @@ async def login(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, session: SessionDep) -> Response:
-    form = await request.form()
+def logout(request: Request, session: SessionDep, form: FormDep) -> Response:
     check_csrf(request, form)
     log_out(request, session)
     return RedirectResponse("/login", status_code=303)
@@ -250,11 +248,11 @@ def event_log(
 
 
 @router.post("/events/verify")
-async def verify_chain(
-    request: Request, session: SessionDep, me: CurrentUser
+def verify_chain(
+    request: Request, form: FormDep, session: SessionDep, me: CurrentUser
 ) -> Response:
     me.require("read")
-    check_csrf(request, await request.form())
+    check_csrf(request, form)
     count, problems = events.verify(session, me.tenant.id)
     report: dict[str, Any] = {
         "ok": not problems,

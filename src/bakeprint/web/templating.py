@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from bakeprint import localtime
 from bakeprint.web.i18n import lang_of, t
+from bakeprint.web.public_forms import report_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -83,3 +84,4 @@ def _journey_map(stops: Any, lang: str) -> Any:
 
 
 templates.env.globals["journey_map"] = _journey_map
+templates.env.globals["report_token"] = report_token
