@@ -119,7 +119,29 @@ def text(
         when = datetime.fromisoformat(when)
     t = local(when, tz)
     shown = t.strftime(fmt)
-    return f"{shown} {offset(t)}" if "%H" in fmt else shown
+    return f"{shown} {t.isoformat()[-6:]}" if "%H" in fmt else shown
+
+
+def span(
+    start: datetime | str,
+    end: datetime | str | None,
+    tz: str | ZoneInfo | None = None,
+    *,
+    open_end: str = "…",
+) -> str:
+    """A stretch of time for people, its offset said once:
+    ``12-03 14:20–15:00 +08:00`` (the end's day too when it is another day);
+    ``open_end`` stands for an end not yet known."""
+    if isinstance(start, str):
+        start = datetime.fromisoformat(start)
+    if isinstance(end, str):
+        end = datetime.fromisoformat(end)
+    a = local(start, tz)
+    if end is None:
+        return f"{a:%m-%d %H:%M}–{open_end} {a.isoformat()[-6:]}"
+    b = local(end, tz)
+    until = f"{b:%H:%M}" if b.date() == a.date() else f"{b:%m-%d %H:%M}"
+    return f"{a:%m-%d %H:%M}–{until} {b.isoformat()[-6:]}"
 
 
 def day(when: datetime, tz: str | ZoneInfo | None = None) -> date:

@@ -124,7 +124,7 @@ def test_the_public_page_shows_the_batchs_way_as_the_batchs(
     assert "这一批的去向" in page
     assert (
         "整批共 30 件" in page
-        and "<time>2025-12-03 16:30</time> 冷链车出发 · 24" in page
+        and "2025-12-03 16:30 +08:00</time> 冷链车出发 · 24" in page
     )
     for private in ("王某", "WANG-03", "刘司机", "内部备注"):
         assert private not in page

@@ -31,7 +31,12 @@ def shops(client, session, bakery, packed):  # type: ignore[no-untyped-def]
     code = _trip(client, bakery, packed)
     d = client.post(
         f"/api/v1/trips/{code}/deliveries",
-        json={"point_of_sale": "CITY-LIB", "batch": packed.code, "quantity": 24},
+        json={
+            "point_of_sale": "CITY-LIB",
+            "batch": packed.code,
+            "quantity": 24,
+            "at": ARRIVE,
+        },
         headers=bakery.auth("logistics"),
     ).json()
     r = client.post(

@@ -59,7 +59,8 @@ def day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
 def _trip(codes: list[str], depart: Any, drop: Any) -> None:
     trip = ok("trip", "create", "--vehicle", "VAN-2")["code"]
     for code in codes:
-        ok("trip", "load", trip, "--batch", code, "--qty", "30")
+        loaded = (depart - timedelta(minutes=10)).isoformat()
+        ok("trip", "load", trip, "--batch", code, "--qty", "30", "--at", loaded)
     ok("trip", "depart", trip, "--at", depart.isoformat())
     for code in codes:
         ok(

@@ -81,7 +81,11 @@ def _trip(client, bakery, batches, depart, drop):  # type: ignore[no-untyped-def
     for b in batches:
         r = client.post(
             f"/api/v1/trips/{code}/loads",
-            json={"batch": b.code, "quantity": 30},
+            json={
+                "batch": b.code,
+                "quantity": 30,
+                "at": (depart - timedelta(minutes=10)).isoformat(),
+            },
             headers=h,
         )
         assert r.status_code == 201, r.text
@@ -171,8 +175,8 @@ def test_a_category_range_alerts_exactly_the_batches_on_board(
     )
     assert (alert["category"], alert["high"], alert["peak"]) == (CREAM, 8.0, 12.0)
     assert (alert["beyond_pct"], alert["level"], alert["minutes"]) == (50.0, 2, 40.0)
-    assert alert["started_at"].startswith("2025-12-03T09:00")  # 17:00 Shanghai
-    assert alert["ended_at"].startswith("2025-12-03T09:40")
+    assert alert["started_at"] == "2025-12-03T17:00:00+08:00"  # 09:00 UTC
+    assert alert["ended_at"] == "2025-12-03T17:40:00+08:00"
     assert alert["batches"] == [a.code]  # not P (no range), not B (in the kitchen)
 
     # level 2 is handled: QC's alert names the batch, which needs attention

@@ -221,7 +221,9 @@ def test_the_cli_prints_the_bakerys_time_and_day(tmp_path, monkeypatch):  # type
             s, started.code, PackCreate(quantity=24, packed_at=done), actor=a
         )
         trip = logistics.create_trip(s, TripCreate(vehicle="VAN-2"), actor=a)
-        logistics.load(s, trip.code, LoadCreate(batch=batch.code, quantity=24), actor=a)
+        logistics.load(
+            s, trip.code, LoadCreate(batch=batch.code, quantity=24, at=done), actor=a
+        )
         logistics.depart(s, trip.code, at=DEPARTED_UTC, actor=a)
         code, lot_code = batch.code, lot.code
     try:

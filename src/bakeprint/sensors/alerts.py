@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -259,13 +258,9 @@ def describe(
     against which range, how far and how long outside, which batches."""
     _, code, name = place(session, sensor)
     tenant = session.get(Tenant, alert.tenant_id)
-    tz = ZoneInfo(tenant.timezone if tenant else "UTC")
-    since = alert.started_at.astimezone(tz).strftime("%m-%d %H:%M")
-    until_zh = until_en = ""
-    if alert.ended_at is not None:
-        until_zh = until_en = "–" + alert.ended_at.astimezone(tz).strftime("%H:%M")
-    else:
-        until_zh, until_en = " 起，仍超标", ", still outside"
+    tz = tenant.timezone if tenant else None
+    since_zh = localtime.span(alert.started_at, alert.ended_at, tz, open_end="仍超标")
+    since_en = localtime.span(alert.started_at, alert.ended_at, tz, open_end="still")
     unit = "%" if alert.kind == "humidity" else " °C"
     what_zh = "湿度" if alert.kind == "humidity" else "温度"
     limit = f"{limit_text(alert)}{unit}"
@@ -273,13 +268,13 @@ def describe(
     zh = (
         f"{code}（{name}）{what_zh} {alert.peak:g}{unit}，"
         f"{alert.category or ''}标准 {limit}，超出 {alert.beyond_pct:g}%，"
-        f"持续 {alert.minutes:g} 分钟（{since}{until_zh}）"
+        f"持续 {alert.minutes:g} 分钟（{since_zh}）"
     )
     en = (
         f"{code} ({name}): {alert.kind} {alert.peak:g}{unit} against the "
         f"{alert.category + ' ' if alert.category else ''}standard {limit}, "
         f"{alert.beyond_pct:g} % beyond for {alert.minutes:g} min "
-        f"({since}{until_en})"
+        f"({since_en})"
     )
     if codes:
         zh += f"；批次 {'、'.join(codes)}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from bakeprint import localtime
 from bakeprint.catalog.models import Equipment, MaterialType, Supplier
 from bakeprint.db import utcnow
 from bakeprint.identity.models import Tenant
@@ -96,17 +96,13 @@ def candidates(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]
     return out
 
 
-def _hm(when: datetime | None, tz: ZoneInfo, fmt: str = "%H:%M") -> str:
-    return when.astimezone(tz).strftime(fmt) if when else "…"
-
-
 def _environment(session: Session, batch: Batch, tz: ZoneInfo) -> list[_Candidate]:
     """Each excursion wherever the batch was, with its figures, most severe
     first; its scope: the batches made there then, or on that van."""
     out = []
     for a in environment.anomalies(environment.batch_environment(session, batch)):
         start, end = a["start"], a["end"]
-        span = f"{_hm(start, tz, '%m-%d %H:%M')}–{_hm(end, tz)}"
+        span = localtime.span(start, end, tz)
         minutes = f"{a['minutes']:g}"
         if a["place_kind"] == "vehicle" and a["ref"]:
             crit = Criteria(trip=a["ref"])

@@ -161,7 +161,7 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
             [
                 [
                     "时间 Time",
-                    f"{_t(p['started_at'], tz)} – {_t(p['ended_at'], tz, '%H:%M')}",
+                    localtime.span(p["started_at"], p["ended_at"], tz),
                 ],
                 ["位置 Place", f"{p['location'] or '—'} {p['variant'] or ''}"],
                 [

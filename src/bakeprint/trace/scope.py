@@ -372,11 +372,10 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
                 Batch.started_at < c.at_to,
                 or_(Batch.ended_at.is_(None), Batch.ended_at > c.at_from),
             )
-            since = localtime.text(c.at_from, fmt="%m-%d %H:%M")
-            until = localtime.text(c.at_to, fmt="%H:%M")
+            when = localtime.span(c.at_from, c.at_to)
             why = _Hit(
-                f"{since}–{until} 在 {loc.name} 生产",
-                f"made at {loc.name} between {since} and {until}",
+                f"{when} 在 {loc.name} 生产",
+                f"made at {loc.name} {when}",
             )
         else:
             why = _Hit(f"在 {loc.name} 生产", f"made at {loc.name}")

@@ -56,13 +56,17 @@ def upgrade() -> None:
     # alerts raised before: how long they lasted, from their start and end
     # (one still open is measured again by its next reading)
     if op.get_bind().dialect.name == "sqlite":
-        span = "(julianday(ended_at) - julianday(started_at)) * 1440"
+        op.execute(
+            "UPDATE environment_alerts SET minutes = round(CAST("
+            "(julianday(ended_at) - julianday(started_at)) * 1440 AS NUMERIC), 1) "
+            "WHERE ended_at IS NOT NULL"
+        )
     else:
-        span = "extract(epoch from ended_at - started_at) / 60"
-    op.execute(
-        f"UPDATE environment_alerts SET minutes = round(CAST({span} AS NUMERIC), 1) "  # noqa: S608
-        "WHERE ended_at IS NOT NULL"
-    )
+        op.execute(
+            "UPDATE environment_alerts SET minutes = round(CAST("
+            "extract(epoch from ended_at - started_at) / 60 AS NUMERIC), 1) "
+            "WHERE ended_at IS NOT NULL"
+        )
 
 
 def downgrade() -> None:
