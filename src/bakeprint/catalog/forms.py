@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from bakeprint.catalog import products
+from bakeprint.catalog import form_hints, products
 from bakeprint.catalog import repository as repo
 from bakeprint.catalog import service as catalog
 from bakeprint.catalog.allergens import ALLERGENS
@@ -209,7 +209,7 @@ class Field:
     label: str
     widget: str  # text, textarea, number, checkbox, date, allergens, password
     required: bool
-    hint: str
+    hint: str  # Markup where it shows the values to type
     value: Any
     step: str = "any"
 
@@ -361,6 +361,8 @@ def _page(
 ) -> Response:
     lang = lang_of(request)
     zh, en = TITLES[slug]
+    for f in fields:
+        f.hint = form_hints.hint(slug, f.name, lang, f.hint)
     return render(
         request,
         "catalog/form.html",
