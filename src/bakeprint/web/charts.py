@@ -16,13 +16,15 @@ from markupsafe import Markup, escape
 
 from bakeprint.web.i18n import t
 
-W, H = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 24, 30
-FONT = 12  # in viewBox units; a 390-px phone shows the chart at ~0.55×
+# A 390-px phone shows the chart at ~0.7× (its labels at ~10 px); the page
+# caps its width on a desktop (app.css) so they do not grow past ~16 px.
+W, H = 480, 210
+LEFT, RIGHT, TOP, BOTTOM = 58, 14, 26, 32
+FONT = 14
 # Above this many readings a line would zig-zag into a solid band on a phone:
 # the series is drawn per time slot instead, its min–max as a light band and
 # its mean as the line.
-DENSE, SLOTS = 160, 120
+DENSE, SLOTS = 150, 100
 
 
 def _ticks(lo: float, hi: float, n: int = 4) -> tuple[float, float, list[float]]:
@@ -113,12 +115,13 @@ def line_chart(
         datetime.fromtimestamp(t0, zone).date()
         == datetime.fromtimestamp(t1, zone).date()
     )
-    fmt = "%H:%M" if same_day else "%m-%d %H:%M"
-    for i in range(5):
-        ts = t0 + (t1 - t0) * i / 4
+    # as many time labels as fit side by side: 5 clock times, 3 dated ones
+    fmt, n = ("%H:%M", 4) if same_day else ("%m-%d %H:%M", 2)
+    for i in range(n + 1):
+        ts = t0 + (t1 - t0) * i / n
         label = datetime.fromtimestamp(ts, zone).strftime(fmt)
-        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
-        out.append(_text(x(ts), H - 9, label, anchor))
+        anchor = "start" if i == 0 else "end" if i == n else "middle"
+        out.append(_text(x(ts), H - 10, label, anchor))
     if len(pts) > DENSE:
         slots = _slots(pts, t0, t1)
         edge = [(x(ts), y(v_max)) for ts, _, v_max, _ in slots] + [
