@@ -72,3 +72,14 @@ def test_the_public_page_still_names_no_one(client, session, bakery, chain):  # 
         page = client.get(f"/u/{unit.serial}?lang={lang}").text
         for private in ("王某", "WANG-03", "店主", "owner"):
             assert not re.search(re.escape(private), _text(page)), private
+
+
+def test_a_refusal_says_what_the_role_may_not_do(client, bakery):
+    from tests.web.test_distribution_pages import login_as
+
+    login_as(client, bakery, "store-user")
+    zh = client.get("/batches")
+    assert zh.status_code == 403 and "您的角色不能查看记录" in zh.text
+    assert "read" not in _text(zh.text)
+    en = client.get("/batches?lang=en")
+    assert "your role may not see the records" in en.text

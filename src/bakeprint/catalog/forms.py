@@ -419,7 +419,7 @@ def create(
             status_code=exc.status,
         )
     key = getattr(row, repo.KINDS[kind.model][0])
-    request.session["flash"] = f"{t(lang, 'saved')}：{key}"
+    request.session["flash"] = t(lang, "saved_what", what=key)
     return RedirectResponse(f"/master#{slug}", status_code=303)
 
 
@@ -474,5 +474,5 @@ def save(
             message=exc.message,
             status_code=exc.status,
         )
-    request.session["flash"] = f"{t(lang, 'saved')}：{key}"
+    request.session["flash"] = t(lang, "saved_what", what=key)
     return RedirectResponse(f"/master#{slug}", status_code=303)

@@ -404,6 +404,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "payload": ("原始数据", "Raw data"),
     "shelf_life": ("保质期", "Shelf life"),
     "one_of": ("填写其一：", "One of: "),
+    "saved_what": ("已保存：{what}", "Saved: {what}"),
+    "recall_opened": ("已发起召回：{code}", "Recall opened: {code}"),
+    "forbidden_to": (
+        "无权访问：您的角色不能{what}",
+        "Not allowed: your role may not {what}",
+    ),
 }
 
 TEXTS.update(TEXTS_PUBLIC)
