@@ -69,4 +69,6 @@ class Names:
         """An operator, a place, a van, a shop or a machine, by name."""
         if not code:
             return "—"
+        if kind not in PLACES:  # a product category names itself
+            return code
         return self._table(kind).get(code, code)
