@@ -51,6 +51,9 @@ def _band(low: float | None, high: float | None) -> str:
     return "—"
 
 
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
 def _in_lang(text: str | None, lang: str) -> str:
     """A stored text written "中文 / English" (warnings, reasons): the half in
     the page's language. The split is the first " / " after which no Chinese
@@ -64,8 +67,6 @@ def _in_lang(text: str | None, lang: str) -> str:
         at = text.find(" / ", at + 3)
     return text
 
-
-_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 templates.env.filters["local"] = _local
 templates.env.filters["in_lang"] = _in_lang
