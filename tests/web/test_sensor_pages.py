@@ -147,6 +147,11 @@ def test_bad_readings_are_listed_with_the_reason(client, session, bakery, hall):
     html = client.get("/sensors").text
     table = html[html.index('class="list dead"') :]
     assert table.count("gateway-7") == 2 and "NOPE-9" in table
+    # the reason in the page's language (the ingest keeps it in English)
+    assert "不可能的读数（可能范围 0–100 %RH）" in table and "未登记的传感器" in table
+    assert "impossible humidity" not in table
+    en = client.get("/sensors?lang=en").text
+    assert "impossible humidity (possible: 0 to 100 %RH)" in en
     detail = client.get("/sensors/HALL-1-RH?hours=6")
     assert detail.status_code == 200 and "HALL-1-RH" in detail.text
     assert client.get("/sensors/NOPE-9").status_code == 404
