@@ -1,10 +1,11 @@
-"""The 时光印记 demo bakery over two days — the brief's case day (3 December
-2025) and the day before — plus something in every state a page can show: a
+"""The 时光印记 demo bakery over three days — the brief's case day (3 December
+2025), the day before, and the morning after, when the customer complains —
+plus something in every state a page can show: a
 batch in production and one awaiting QC (their forms), a trip being loaded
 and one on the road, the complaint verified (a level-3 alert and its recall
 draft), and a recall opened on the suspect lot.
 
-Loading the demo's four weeks takes minutes; two days take seconds and go
+Loading the demo's four weeks takes minutes; three days take seconds and go
 through the same loader and services.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,7 +35,8 @@ from bakeprint.quality.models import Complaint
 from bakeprint.recall import service as recalls
 from bakeprint.trace import scope
 
-EVENING = datetime(2025, 12, 3, 19, 0, tzinfo=ZoneInfo(D.TIMEZONE))
+# after the demo's last day's work: the extra states come last, in order
+EVENING = datetime.combine(D.COMPLAINT_AT.date(), time(19, 0), ZoneInfo(D.TIMEZONE))
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Demo:
 def load(session: Session) -> Demo:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(D, "FIRST_DAY", date(2025, 12, 2))
-        mp.setattr(D, "LAST_DAY", date(2025, 12, 3))
+        mp.setattr(D, "LAST_DAY", D.COMPLAINT_AT.date())
         result = loader.load(session)
     t = result.tenant_id
     owner = loader.actor(session, t, "owner")

@@ -129,7 +129,6 @@ def english_vocabulary() -> set[str]:
     """Every word (2+ letters, lower-cased) of the interface's English."""
     from bakeprint.catalog.forms import LABELS, TITLES
     from bakeprint.quality.complaints import CATEGORY_NAMES
-    from bakeprint.resolver import PUBLIC_KINDS
     from bakeprint.web.i18n import TEXTS
 
     words: set[str] = set()
@@ -139,7 +138,6 @@ def english_vocabulary() -> set[str]:
         LABELS.values(),
         TITLES.values(),
         CATEGORY_NAMES.values(),
-        PUBLIC_KINDS.values(),
     ]
     for table in tables:
         for _, en in table:
@@ -224,13 +222,25 @@ def internal_values() -> set[str]:
 
 
 def problems(
-    texts: list[str], lang: str, vocabulary: set[str], values: set[str]
+    texts: list[str],
+    lang: str,
+    vocabulary: set[str],
+    values: set[str],
+    known: Iterable[str] = (),
 ) -> list[str]:
+    """What is wrong with a page's ``texts``; ``known`` are the bakery's own
+    handles a person types (user names such as ``qc-zhou``), shown as such."""
+    handles = [
+        re.compile(rf"(?<![\w-]){re.escape(k)}(?![\w-])")
+        for k in sorted(known, key=len, reverse=True)
+    ]
     found: list[str] = []
     for raw in texts:
         for m in SUBJECT.finditer(raw):
             found.append(f"event subject {m.group(0)!r}… in {raw!r}")
         text = _strip_codes(raw)
+        for handle in handles:
+            text = handle.sub(" ", text)
         for word in SNAKE.findall(text):
             found.append(f"identifier {word!r} in {raw!r}")
         for word in LATIN.findall(text):

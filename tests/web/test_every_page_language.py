@@ -6,6 +6,9 @@ following their links from the board, on the demo bakery."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bakeprint.identity.models import User
 from bakeprint.web.i18n import t
 from tests.web import crawl, demo, pagetext
 from tests.web.crawl import Page
@@ -16,6 +19,9 @@ def test_every_page_reads_in_its_own_language(app, client, session):
     demo.log_in(client)
     vocabulary = pagetext.english_vocabulary()
     values = pagetext.internal_values()
+    logins = set(
+        session.scalars(select(User.username).where(User.tenant_id == d.tenant_id))
+    )
     found: dict[str, list[str]] = {}
 
     def get(url: str, lang: str) -> Page:
@@ -25,7 +31,7 @@ def test_every_page_reads_in_its_own_language(app, client, session):
 
     def check(url: str, lang: str, page: Page) -> None:
         texts = pagetext.visible(page.text)
-        for problem in pagetext.problems(texts, lang, vocabulary, values):
+        for problem in pagetext.problems(texts, lang, vocabulary, values, logins):
             found.setdefault(problem, []).append(f"{lang} {url}")
 
     routes = crawl.page_routes(app)

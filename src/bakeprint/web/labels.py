@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bakeprint.identity.permissions import ROLE_NAMES
 from bakeprint.quality.service import STAGE_NAMES
 
 Pair = tuple[str, str]
@@ -43,14 +44,16 @@ LABELS: dict[str, dict[str, Pair]] = {
         "min": ("分钟", "min"),
         "days": ("天", "days"),
     },
-    "role": {
-        "owner": ("店主", "Owner"),
-        "production": ("生产", "Production"),
-        "qc": ("质检", "QC"),
-        "logistics": ("配送", "Logistics"),
-        "store": ("门店", "Shop staff"),
-        "supplier": ("供应商", "Supplier"),
-        "auditor": ("审计", "Auditor"),
+    "role": dict(ROLE_NAMES),  # the words the users page offers (identity)
+    "security_action": {  # the security log (identity.admin.record)
+        "user_created": ("新增用户", "user added"),
+        "user_updated": ("修改用户", "user changed"),
+        "user_activated": ("启用用户", "user activated"),
+        "user_deactivated": ("停用用户", "user deactivated"),
+        "password_set": ("重设密码", "password set"),
+        "password_changed": ("修改密码", "password changed"),
+        "token_issued": ("发放接口令牌", "API token issued"),
+        "token_revoked": ("吊销接口令牌", "API token revoked"),
     },
     "location_kind": {
         "kitchen_zone": ("生产区", "Kitchen"),
@@ -113,6 +116,8 @@ LABELS: dict[str, dict[str, Pair]] = {
         "lot": ("原料批次", "lot"),
         "trip": ("配送行程", "trip"),
         "recall": ("召回", "recall"),
+        "user": ("用户", "user"),
+        "token": ("接口令牌", "token"),
     },
     # CBV 2.0 business steps, as the event log names them
     "biz_step": {

@@ -13,8 +13,8 @@ from fastapi.templating import Jinja2Templates
 
 from bakeprint import localtime
 from bakeprint.web.i18n import lang_of, t
-from bakeprint.web.public_forms import report_token
 from bakeprint.web.labels import dead_reason, event_words, label
+from bakeprint.web.public_forms import report_token
 from bakeprint.web.sources import factor_source
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
