@@ -185,6 +185,7 @@ def internal_values() -> set[str]:
     from bakeprint.materials.models import QC_RESULTS
     from bakeprint.materials.schemas import UNITS
     from bakeprint.packaging.models import UNIT_STATUSES
+    from bakeprint.packaging.state import UNTRACKED
     from bakeprint.production.models import BATCH_STATUSES
     from bakeprint.quality.models import (
         ALERT_CAUSES,
@@ -195,7 +196,7 @@ def internal_values() -> set[str]:
     from bakeprint.recall.models import RECALL_STATUSES
     from bakeprint.sensors.models import KINDS, PLACE_KINDS
 
-    values: set[str] = {"AM", "PM"}  # production sessions
+    values: set[str] = {"AM", "PM", UNTRACKED}  # sessions; a unit's state
     for group in (
         BIZ_STEPS,
         DISPOSITIONS,

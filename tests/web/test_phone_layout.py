@@ -7,7 +7,6 @@ directory."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 
 from bakeprint import migrate
 from bakeprint.db import Database
-from tests.e2e.conftest import ARGS, CHROMIUM
+from tests.e2e.conftest import _free_port, browser  # noqa: F401  (one driver)
 from tests.web import demo
 
 pytestmark = pytest.mark.browser
@@ -32,12 +31,6 @@ CHECK = (Path(__file__).parent / "phone.js").read_text("utf-8")
 class Site:
     base: str
     demo: demo.Demo
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -78,20 +71,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: run `make chromium`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_pages_fit_a_390_px_phone(site, browser, lang, tmp_path):  # type: ignore[no-untyped-def]
+def test_the_pages_fit_a_390_px_phone(site, browser, lang, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
     d = site.demo
     ctx = browser.new_context(
         viewport={"width": 390, "height": 844},

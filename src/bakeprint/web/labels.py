@@ -88,6 +88,7 @@ LABELS: dict[str, dict[str, Pair]] = {
         "wasted": ("报损", "Written off"),
         "returned": ("已退回", "Returned"),
         "recalled": ("已召回", "Recalled"),
+        "untracked": ("未逐件追踪", "Not tracked piece by piece"),
     },
     "permission": {  # what a role may do, as a refusal names it
         "read": ("查看记录", "see the records"),

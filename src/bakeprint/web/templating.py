@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from bakeprint import localtime
 from bakeprint.web.i18n import lang_of, t
@@ -68,7 +69,28 @@ def _in_lang(text: str | None, lang: str) -> str:
     return text
 
 
+# a date, a time or a code inside a sentence the records wrote: kept on one
+# line (a phone would break "2025-12-22" or "RM-20251202-005" at a hyphen)
+_UNBROKEN = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|\d{2}-\d{2} \d{2}:\d{2}"
+    r"|[A-Z0-9]+(?:-[A-Z0-9]+)+"
+)
+
+
+def _unbroken(text: str | None) -> Markup:
+    text = text or ""
+    out, at = [], 0
+    for m in _UNBROKEN.finditer(text):
+        out += [escape(text[at : m.start()]), _NW.format(m.group(0))]
+        at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+_NW = Markup('<span class="nw">{}</span>')
+
 templates.env.filters["local"] = _local
+templates.env.filters["unbroken"] = _unbroken
 templates.env.filters["in_lang"] = _in_lang
 templates.env.filters["band"] = _band
 templates.env.filters["day"] = _day
