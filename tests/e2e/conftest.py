@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -71,16 +72,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
+# One Playwright driver for the whole test process: modules outside tests/e2e
+# import `browser` too, each import is a fixture of its own, and a second
+# sync_playwright() started inside the first one's event loop fails. Each
+# fixture launches its own chromium from this driver; the driver ends with
+# the process.
+_DRIVER: list[Any] = []
+
+
+def _driver() -> Any:
+    if not _DRIVER:
+        from playwright.sync_api import sync_playwright
+
+        _DRIVER.append(sync_playwright().start())
+    return _DRIVER[0]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: run `make chromium`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+    b = _driver().chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture

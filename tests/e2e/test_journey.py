@@ -21,6 +21,7 @@ from tests.e2e.conftest import login, shot
 pytestmark = pytest.mark.browser
 
 SHOP = "CITY-LIB"
+SHOP_NAME = "城市书房"  # pages name the shop; its code is for forms and links
 
 
 def _fits(page) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +91,7 @@ def test_from_intake_to_recall_in_the_browser(server, phone, browser):  # type: 
     page.fill("#pack input[name=quantity]", "24")
     submit("pack")
     body = page.locator("main").inner_text()
-    assert "已包装" in body and "post_cooling" in body
+    assert "已包装" in body and "冷却后检验" in body
     shot(page, "journey-03-batch-packed")
 
     # 4. labels: the first label's QR code, decoded from the rendered page
@@ -172,7 +173,7 @@ def test_from_intake_to_recall_in_the_browser(server, phone, browser):  # type: 
     # 8. trace the batch: timeline, distribution path to the shop
     page.goto(f"{server}/trace?code={batch}")
     trace_text = page.locator("main").inner_text()
-    assert batch in trace_text and SHOP in trace_text and lot in trace_text
+    assert batch in trace_text and SHOP_NAME in trace_text and lot in trace_text
     _fits(page)
     shot(page, "journey-08-trace")
     # the brief's batch has readings: its charts are real, non-empty SVG
@@ -195,6 +196,6 @@ def test_from_intake_to_recall_in_the_browser(server, phone, browser):  # type: 
     assert re.search(r"/recalls/[^/]+$", page.url), page.locator("main").inner_text()
     _no_error(page)
     recall_text = page.locator("main").inner_text()
-    assert batch in recall_text and SHOP in recall_text
+    assert batch in recall_text and SHOP_NAME in recall_text
     _fits(page)
     shot(page, "journey-09-recall-open")

@@ -285,7 +285,9 @@ def test_the_trace_page_puts_anomalies_first_and_finds_any_code(
     page = client.get(r.headers["location"]).text
     assert page.index('id="anomalies"') < page.index('class="list materials"')
     assert "湿度 75%，标准 ≤ 70%" in page and "<svg" in page
-    assert "RM-SAKURA" in page and "LOT25S-45" in page and "WANG-03" in page
+    assert (
+        "RM-SAKURA" in page and "LOT25S-45" in page and "王某" in page
+    )  # the operator, by name
     assert "内部备注" not in page  # QC notes stay on the batch page
     miss = client.get("/trace", params={"code": "XXXXXXXXXX"})
     assert miss.status_code in (404, 422) and 'role="alert"' in miss.text

@@ -14,6 +14,7 @@ DYNAMIC = {
     "kind_": ("temperature", "humidity"),
     "pk_": ("location", "vehicle", "point_of_sale", "category"),
     "alert_level_": ("1", "2"),
+    "lv_": ("1", "2", "3"),
     "session_": ("AM", "PM"),
     "status_": ("open", "closed", "draft", "discarded"),
     "cause_": (
@@ -49,3 +50,56 @@ def test_every_text_key_used_by_a_template_is_translated():
     missing = sorted(k for k in used if k not in TEXTS)
     assert not missing, f"untranslated keys: {missing}"
     assert all(zh and en for zh, en in TEXTS.values())
+
+
+def test_every_stored_value_has_words_in_both_languages():
+    from bakeprint.events.service import BIZ_STEPS
+    from bakeprint.identity.models import ROLES
+    from bakeprint.materials.models import QC_RESULTS
+    from bakeprint.materials.schemas import UNITS
+    from bakeprint.packaging.models import UNIT_STATUSES
+    from bakeprint.production.models import BATCH_STATUSES
+    from bakeprint.quality.models import STAGES
+    from bakeprint.web.labels import EVENT_KINDS, LABELS
+    from tests.web.pagetext import event_kinds
+
+    wanted = {
+        "batch_status": BATCH_STATUSES,
+        "qc_stage": STAGES,
+        "qc_result": QC_RESULTS,
+        "measure": UNITS,
+        "role": ROLES,
+        "unit_status": UNIT_STATUSES,
+        "biz_step": BIZ_STEPS,
+    }
+    missing = [
+        f"{group}: {v}"
+        for group, values in wanted.items()
+        for v in values
+        if v not in LABELS[group]
+    ]
+    missing += [f"event kind: {k}" for k in event_kinds() if k not in EVENT_KINDS]
+    assert not missing, missing
+    for table in [*LABELS.values(), EVENT_KINDS]:
+        assert all(zh and en for zh, en in table.values())
+
+
+def test_an_event_reads_as_words_in_each_language():
+    from bakeprint.web.labels import event_words
+
+    zh = event_words("zh", "sold", "batch:251207-SS-PM-001")
+    en = event_words("en", "sold", "batch:251207-SS-PM-001")
+    assert (zh.what, zh.noun, zh.code) == ("售出", "批次", "251207-SS-PM-001")
+    assert f"{en.what} {en.noun} {en.code}" == "sold from batch 251207-SS-PM-001"
+    partner = event_words("zh", "captured", "epcis:captured")
+    assert partner.code == "" and "EPCIS" in partner.what
+
+
+def test_a_stored_bilingual_text_shows_the_pages_half():
+    from bakeprint.web.templating import templates
+
+    half = templates.env.filters["in_lang"]
+    text = "烘烤偏离配方：185°C/18 分钟 / bake off recipe: 185 °C, 18 min"
+    assert half(text, "zh") == "烘烤偏离配方：185°C/18 分钟"
+    assert half(text, "en") == "bake off recipe: 185 °C, 18 min"
+    assert half("only one language", "zh") == "only one language"

@@ -47,7 +47,7 @@ def test_an_open_alert_is_counted_seen_on_the_batch_and_acknowledged(
     assert "<svg" in page.text and "超标 40 分钟" in page.text
 
     page = client.get("/alerts")
-    assert "HALL-1-RH" in page.text and "L1" in page.text
+    assert "HALL-1-RH" in page.text and "一级" in page.text
     (alert_id,) = re.findall(r'action="/alerts/([0-9a-f-]+)/acknowledge"', page.text)
     r = client.post(
         f"/alerts/{alert_id}/acknowledge",
@@ -57,7 +57,7 @@ def test_an_open_alert_is_counted_seen_on_the_batch_and_acknowledged(
     assert r.status_code == 303
     assert _tile(client.get("/").text, 1) == 0
     done = client.get("/alerts?status=acknowledged").text
-    assert "开了除湿机" in done and "owner" in done
+    assert "开了除湿机" in done and "店主" in done  # who, by name
     # a second click (another phone, stale page) says who did it first
     again = client.post(
         f"/alerts/{alert_id}/acknowledge",
@@ -147,6 +147,11 @@ def test_bad_readings_are_listed_with_the_reason(client, session, bakery, hall):
     html = client.get("/sensors").text
     table = html[html.index('class="list dead"') :]
     assert table.count("gateway-7") == 2 and "NOPE-9" in table
+    # the reason in the page's language (the ingest keeps it in English)
+    assert "不可能的读数（可能范围 0–100 %RH）" in table and "未登记的传感器" in table
+    assert "impossible humidity" not in table
+    en = client.get("/sensors?lang=en").text
+    assert "impossible humidity (possible: 0 to 100 %RH)" in en
     detail = client.get("/sensors/HALL-1-RH?hours=6")
     assert detail.status_code == 200 and "HALL-1-RH" in detail.text
     assert client.get("/sensors/NOPE-9").status_code == 404

@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from bakeprint.catalog import products
+from bakeprint.catalog import form_hints, products
 from bakeprint.catalog import repository as repo
 from bakeprint.catalog import service as catalog
 from bakeprint.catalog.allergens import ALLERGENS
@@ -209,7 +209,7 @@ class Field:
     label: str
     widget: str  # text, textarea, number, checkbox, date, allergens, password
     required: bool
-    hint: str
+    hint: str  # Markup where it shows the values to type
     value: Any
     step: str = "any"
 
@@ -361,6 +361,8 @@ def _page(
 ) -> Response:
     lang = lang_of(request)
     zh, en = TITLES[slug]
+    for f in fields:
+        f.hint = form_hints.hint(slug, f.name, lang, f.hint)
     return render(
         request,
         "catalog/form.html",
@@ -417,7 +419,7 @@ def create(
             status_code=exc.status,
         )
     key = getattr(row, repo.KINDS[kind.model][0])
-    request.session["flash"] = f"{t(lang, 'saved')}：{key}"
+    request.session["flash"] = t(lang, "saved_what", what=key)
     return RedirectResponse(f"/master#{slug}", status_code=303)
 
 
@@ -472,5 +474,5 @@ def save(
             message=exc.message,
             status_code=exc.status,
         )
-    request.session["flash"] = f"{t(lang, 'saved')}：{key}"
+    request.session["flash"] = t(lang, "saved_what", what=key)
     return RedirectResponse(f"/master#{slug}", status_code=303)

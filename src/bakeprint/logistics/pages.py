@@ -126,7 +126,7 @@ def create(
             },
             status_code=422,
         )
-    request.session["flash"] = f"{t(lang_of(request), 'saved')}：{trip.code}"
+    request.session["flash"] = t(lang_of(request), "saved_what", what=trip.code)
     return RedirectResponse(f"/trips/{trip.code}", status_code=303)
 
 

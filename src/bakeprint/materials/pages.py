@@ -150,7 +150,7 @@ def intake(
             },
             status_code=422,
         )
-    request.session["flash"] = f"{t(lang_of(request), 'saved')}：{lot.code}"
+    request.session["flash"] = t(lang_of(request), "saved_what", what=lot.code)
     return RedirectResponse(f"/lots/{lot.code}", status_code=303)
 
 

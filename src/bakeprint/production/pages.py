@@ -140,7 +140,7 @@ def start(
             },
             status_code=422,
         )
-    request.session["flash"] = f"{t(_lang(request), 'saved')}：{batch.code}"
+    request.session["flash"] = t(_lang(request), "saved_what", what=batch.code)
     return RedirectResponse(f"/batches/{batch.code}", status_code=303)
 
 

@@ -55,7 +55,7 @@ def open_page(
         query = urlencode({k: v for k, v in data.items() if v})
         request.session["flash"] = exc.message(lang_of(request))
         return RedirectResponse(f"/scope?{query}", status_code=303)
-    request.session["flash"] = f"{t(lang_of(request), 'open_recall')}：{rec.code}"
+    request.session["flash"] = t(lang_of(request), "recall_opened", code=rec.code)
     return RedirectResponse(f"/recalls/{rec.code}", status_code=303)
 
 

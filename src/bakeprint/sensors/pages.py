@@ -248,7 +248,9 @@ def set_range(
             message=exc.message,
             status_code=422,
         )
-    request.session["flash"] = f"{t(lang, 'saved')}：{row.kind} {data['place']}"
+    request.session["flash"] = t(
+        lang, "saved_what", what=f"{t(lang, 'kind_' + row.kind)} {data['place']}"
+    )
     return RedirectResponse("/sensors", status_code=303)
 
 

@@ -17,6 +17,7 @@ from bakeprint.identity import service as identity
 from bakeprint.identity import sessions
 from bakeprint.identity.models import Tenant, User
 from bakeprint.identity.service import Actor
+from bakeprint.web.names import Names
 
 
 class LoginRequired(Exception):
@@ -33,8 +34,11 @@ class CsrfFailed(Exception):
 
 
 class PageUser:
-    def __init__(self, actor: Actor, user: User, tenant: Tenant) -> None:
+    def __init__(
+        self, actor: Actor, user: User, tenant: Tenant, names: Names | None = None
+    ) -> None:
         self.actor, self.user, self.tenant = actor, user, tenant
+        self.names = names
 
     def require(self, action: str) -> None:
         if not self.actor.can(action):
@@ -91,7 +95,10 @@ def _page_user(request: Request, session: SessionDep) -> PageUser:
     request.state.tz = tenant.timezone
     localtime.use(tenant.timezone)
     return PageUser(
-        identity.actor_for(user, via="web", session_id=login.id), user, tenant
+        identity.actor_for(user, via="web", session_id=login.id),
+        user,
+        tenant,
+        Names(session, tenant.id),
     )
 
 

@@ -6,6 +6,7 @@ marked, sized by its viewBox so it fills a phone or a desktop column.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,22 +14,51 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-W, H = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 28
+from bakeprint.web.i18n import t
+
+# A 390-px phone shows the chart at ~0.7× (its labels at ~10 px); the page
+# caps its width on a desktop (app.css) so they do not grow past ~16 px.
+W, H = 480, 210
+LEFT, RIGHT, TOP, BOTTOM = 58, 14, 26, 32
+FONT = 14
+# Above this many readings a line would zig-zag into a solid band on a phone:
+# the series is drawn per time slot instead, its min–max as a light band and
+# its mean as the line.
+DENSE, SLOTS = 150, 100
 
 
-def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+def _ticks(lo: float, hi: float, n: int = 4) -> tuple[float, float, list[float]]:
+    """A nice step and the range widened to it: every tick lies inside."""
     span = hi - lo or 1.0
     raw = span / n
-    mag = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 0.1
-    step = min((s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw), default=raw)
-    first = (lo // step) * step
-    ticks, v = [], first
-    while v <= hi + step / 2:
-        if v >= lo - 1e-9:
-            ticks.append(round(v, 6))
-        v += step
-    return ticks
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw)
+    first, last = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    if last - first < step / 2:  # one value: give it a step of room
+        first, last = first - step, last + step
+    count = round((last - first) / step)
+    return first, last, [round(first + i * step, 6) for i in range(count + 1)]
+
+
+def _slots(
+    pts: Sequence[tuple[float, float]], t0: float, t1: float
+) -> list[tuple[float, float, float, float]]:
+    """(time, min, max, mean) per time slot that has readings."""
+    width = (t1 - t0) / SLOTS or 1.0
+    slots: dict[int, list[float]] = {}
+    for ts, v in pts:
+        slots.setdefault(min(int((ts - t0) / width), SLOTS - 1), []).append(v)
+    return [
+        (t0 + (i + 0.5) * width, min(vs), max(vs), sum(vs) / len(vs))
+        for i, vs in sorted(slots.items())
+    ]
+
+
+def _text(x: float, y: float, label: str, anchor: str = "start") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" '
+        f'font-size="{FONT}" fill="#555">{escape(label)}</text>'
+    )
 
 
 def line_chart(
@@ -40,24 +70,26 @@ def line_chart(
     high: float | None = None,
     tz: str = "Asia/Shanghai",
 ) -> Markup:
-    """An accessible SVG line chart; ``low``/``high`` shade the allowed band."""
+    """An accessible SVG line chart; ``low``/``high`` shade the allowed band.
+    Every label lies inside the viewBox."""
     if not points:
         return Markup("")
     zone = ZoneInfo(tz)
-    pts = sorted(points)
-    t0, t1 = pts[0][0].timestamp(), pts[-1][0].timestamp()
+    pts = sorted((t.timestamp(), v) for t, v in points)
+    t0, t1 = pts[0][0], pts[-1][0]
     values = [v for _, v in pts]
     bounds = [b for b in (low, high) if b is not None]
-    lo, hi = min(values + bounds), max(values + bounds)
-    pad = (hi - lo) * 0.1 or 1.0
-    lo, hi = lo - pad, hi + pad
+    lo, hi, ticks = _ticks(min(values + bounds), max(values + bounds))
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
 
     def x(ts: float) -> float:
         return LEFT + (ts - t0) / ((t1 - t0) or 1.0) * pw
 
     def y(v: float) -> float:
-        return TOP + (hi - v) / (hi - lo) * ph
+        return TOP + (hi - v) / ((hi - lo) or 1.0) * ph
+
+    def outside(v: float) -> bool:
+        return (low is not None and v < low) or (high is not None and v > high)
 
     out = [
         f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" '
@@ -74,41 +106,55 @@ def line_chart(
         for b in bounds:
             out.append(
                 f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{y(b):.1f}" y2="{y(b):.1f}" '
-                'stroke="#2e7d32" stroke-dasharray="4 3" stroke-width="1"/>'
+                'stroke="#2e7d32" stroke-dasharray="4 3" stroke-width="1" '
+                'vector-effect="non-scaling-stroke"/>'
             )
-    for v in _nice_ticks(lo, hi):
-        out.append(
-            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" '
-            f'font-size="11" fill="#666">{v:g}</text>'
-        )
-    same_day = pts[0][0].astimezone(zone).date() == pts[-1][0].astimezone(zone).date()
-    fmt = "%H:%M" if same_day else "%m-%d %H:%M"
-    for i in range(5):
-        ts = t0 + (t1 - t0) * i / 4
+    for v in ticks:
+        out.append(_text(LEFT - 6, y(v) + FONT / 3, f"{v:g}", "end"))
+    same_day = (
+        datetime.fromtimestamp(t0, zone).date()
+        == datetime.fromtimestamp(t1, zone).date()
+    )
+    # as many time labels as fit side by side: 5 clock times, 3 dated ones
+    fmt, n = ("%H:%M", 4) if same_day else ("%m-%d %H:%M", 2)
+    for i in range(n + 1):
+        ts = t0 + (t1 - t0) * i / n
         label = datetime.fromtimestamp(ts, zone).strftime(fmt)
-        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+        anchor = "start" if i == 0 else "end" if i == n else "middle"
+        out.append(_text(x(ts), H - 10, label, anchor))
+    if len(pts) > DENSE:
+        slots = _slots(pts, t0, t1)
+        edge = [(x(ts), y(v_max)) for ts, _, v_max, _ in slots] + [
+            (x(ts), y(v_min)) for ts, v_min, _, _ in reversed(slots)
+        ]
         out.append(
-            f'<text x="{x(ts):.1f}" y="{H - 8}" text-anchor="{anchor}" '
-            f'font-size="11" fill="#666">{label}</text>'
+            '<polygon class="spread" fill="#1565c033" stroke="none" points="'
+            + " ".join(f"{px:.1f},{py:.1f}" for px, py in edge)
+            + '"/>'
         )
+        line = [(ts, mean) for ts, _, _, mean in slots]
+        marks = [
+            (ts, v)
+            for ts, v_min, v_max, _ in slots
+            for v in (v_min, v_max)
+            if outside(v)
+        ]
+    else:
+        line, marks = pts, [(ts, v) for ts, v in pts if outside(v)]
     path = " ".join(
-        f"{'M' if i == 0 else 'L'}{x(t.timestamp()):.1f},{y(v):.1f}"
-        for i, (t, v) in enumerate(pts)
+        f"{'M' if i == 0 else 'L'}{x(ts):.1f},{y(v):.1f}"
+        for i, (ts, v) in enumerate(line)
     )
     out.append(
         f'<path class="series" d="{path}" fill="none" stroke="#1565c0" '
-        'stroke-width="2" stroke-linejoin="round"/>'
+        'stroke-width="2" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>'
     )
-    for t, v in pts:
-        if (low is not None and v < low) or (high is not None and v > high):
-            out.append(
-                f'<circle class="out" cx="{x(t.timestamp()):.1f}" cy="{y(v):.1f}" '
-                'r="3.5" fill="#c62828"/>'
-            )
-    out.append(
-        f'<text x="{LEFT}" y="{TOP - 2}" font-size="11" fill="#666">'
-        f"{escape(unit)}</text>"
-    )
+    for ts, v in marks:
+        out.append(
+            f'<circle class="out" cx="{x(ts):.1f}" cy="{y(v):.1f}" '
+            'r="3.5" fill="#c62828"/>'
+        )
+    out.append(_text(LEFT, FONT + 2, unit))
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -154,7 +200,7 @@ def journey_map(stops: Sequence[dict[str, Any]], lang: str) -> Markup:
     height = row * len(stops) + 10
     parts = [
         f'<svg class="journey" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape("供应链路径" if lang != "en" else "Supply-chain path")}" '
+        f'aria-label="{escape(t(lang, "p_journey_map"))}" '
         'xmlns="http://www.w3.org/2000/svg">'
     ]
     x = 22

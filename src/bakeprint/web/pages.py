@@ -21,7 +21,7 @@ from bakeprint.sensors import pages as sensor_pages
 from bakeprint.trace import pages as trace_pages
 from bakeprint.web import routes
 from bakeprint.web.auth import CsrfFailed, LoginRequired, PageForbidden
-from bakeprint.web.i18n import lang_of, t
+from bakeprint.web.i18n import label, lang_of, t
 from bakeprint.web.templating import render
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -52,9 +52,9 @@ def include(app: FastAPI) -> None:
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> Response:
-        return error_page(
-            request, 403, f"{t(lang_of(request), 'forbidden')}：{exc.action}"
-        )
+        lang = lang_of(request)
+        what = label(lang, "permission", exc.action)
+        return error_page(request, 403, t(lang, "forbidden_to", what=what))
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from bakeprint.db import utcnow
@@ -30,6 +31,7 @@ from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def local_path(target: str) -> str:
@@ -82,6 +84,16 @@ def logout(request: Request, session: SessionDep, form: FormDep) -> Response:
     check_csrf(request, form)
     log_out(request, session)
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for by this name (pages link the SVG one)."""
+    return FileResponse(
+        STATIC / "favicon.ico",
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=604800"},
+    )
 
 
 @router.get("/lang/{code}")
