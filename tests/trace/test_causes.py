@@ -177,3 +177,75 @@ def test_an_excursion_running_on_after_production_is_one_cause_with_its_length(
     assert hum["zh"] == (
         "环境超标：生产车间 湿度 75%，标准 ≤ 70%，12-03 14:20–15:20 +08:00（60 分钟）"
     )
+
+
+def test_every_cause_on_the_complaint_page_opens_the_scope_the_api_answers(
+    client,
+    session,
+    bakery,
+    hall,  # noqa: F811
+):
+    """A cause's link carries the API's criteria (start/end, times with their
+    offset): the scope page must read them all, not widen an oven-on-a-day to
+    the oven's whole history."""
+    import html
+    import re
+
+    # the same oven two days earlier: not part of the oven-on-that-day cause
+    earlier = production.start_batch(
+        session,
+        BatchCreate(
+            product_gtin=hall["product"].gtin,
+            variant="F1",
+            planned_quantity=30,
+            operators=["WANG-03"],
+            equipment=["OVEN-3"],
+            location="HALL-1",
+            started_at=T0 - timedelta(days=2),
+        ),
+        actor=bakery.actor,
+    )
+    production.complete_batch(
+        session,
+        earlier.code,
+        BatchComplete(produced_quantity=30, ended_at=T0 - timedelta(days=2, hours=-1)),
+        actor=bakery.actor,
+    )
+    batch = _the_case(session, bakery, hall)
+    row = complaints.file(
+        session,
+        bakery.tenant.id,
+        complaints.ComplaintCreate(
+            code=batch.code, category="spoiled", description="发霉"
+        ),
+        channel="staff",
+        actor=bakery.actor,
+    )
+    session.commit()
+    causes = client.get(
+        f"/api/v1/batches/{batch.code}/causes", headers=bakery.headers
+    ).json()
+    login_as(client, bakery)
+    page = client.get(f"/complaints/{row.code}").text
+    listed = page[page.index('id="causes"') :]
+    links = [
+        html.unescape(h) for h in re.findall(r'<li><a href="(/scope\?[^"]+)"', listed)
+    ]
+    assert len(links) == len(causes)
+    for link, cause in zip(links, causes, strict=True):
+        assert cause["criteria"], cause
+        api = client.get(
+            "/api/v1/scope", params=cause["criteria"], headers=bakery.headers
+        ).json()
+        shown = client.get(link)
+        assert shown.status_code == 200, (link, shown.text[:300])
+        expected = {b["batch"] for b in api["batches"]}
+        assert expected
+        # the page names exactly the batches the API found, no more
+        listed_codes = set(
+            re.findall(r"\d{6}-[A-Z]{2}-(?:AM|PM)-\d{3}(?:-[A-Z0-9]+)?", shown.text)
+        )
+        assert listed_codes == expected, (link, listed_codes, expected)
+    oven = [c for c in causes if "equipment" in c["criteria"]]
+    assert oven and all(c["criteria"]["from"] == "2025-12-03" for c in oven)
+    assert all(c["batches"] == 1 for c in oven)  # not the earlier batch

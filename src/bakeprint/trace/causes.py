@@ -38,11 +38,21 @@ class Cause(BaseModel):
     key: str
     zh: str
     en: str
+    # the query of GET /api/v1/scope (and the scope page) that finds them
     criteria: dict[str, Any]
     batches: int
     on_shelf: int
     anomaly: bool = False  # something was wrong with the batch itself
     level: int | None = None  # an excursion's alert level
+
+
+def query(criteria: Criteria) -> dict[str, Any]:
+    """Criteria as GET /scope and the scope page name them (`from`/`to`)."""
+    names = {"start": "from", "end": "to"}
+    return {
+        names.get(k, k): v
+        for k, v in criteria.model_dump(mode="json", exclude_none=True).items()
+    }
 
 
 @dataclass
@@ -74,7 +84,7 @@ def candidates(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]
     seen: set[str] = set()
     out = []
     for c in sorted(found, key=lambda c: c.rank):  # stable: keeps their order
-        crit = c.criteria.model_dump(mode="json", exclude_none=True)
+        crit = query(c.criteria)
         key = repr(sorted(crit.items()))
         if key in seen:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -107,10 +108,33 @@ def criteria_from_form(form: Mapping[str, str | None], tz: str) -> scope.Criteri
     )
 
 
+# the API's criteria names where the form has its own (a candidate cause links
+# here with the criteria the API answered)
+ALIASES = {"from": "start", "to": "end"}
+
+
+def page_form(query: Mapping[str, str], tz: str) -> dict[str, str]:
+    """The scope form as the query fills it: the API's names accepted too, and
+    a stretch of time given with its offset shown in the bakery's time, as the
+    form's time fields hold it."""
+    form = {}
+    for key in FIELDS:
+        value = (query.get(key) or query.get(ALIASES.get(key, key)) or "").strip()
+        if key in ("at_from", "at_to") and value:
+            when = local_input(value, tz)
+            if when is not None:
+                here = when.astimezone(ZoneInfo(tz))
+                value = here.strftime(
+                    "%Y-%m-%dT%H:%M:%S" if here.second else "%Y-%m-%dT%H:%M"
+                )
+        form[key] = value
+    return form
+
+
 @router.get("/scope")
 def scope_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
     me.require("read")
-    form = {k: (request.query_params.get(k) or "").strip() for k in FIELDS}
+    form = page_form(request.query_params, me.tenant.timezone)
     ctx: dict[str, Any] = {
         "me": me,
         "form": form,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -53,8 +53,9 @@ class Criteria(BaseModel):
     batch: str | None = None  # just this batch (a complaint about it)
     lot: str | None = None
     supplier: str | None = None
-    start: date | None = None  # production dates, inclusive
-    end: date | None = None
+    # production dates, inclusive; `from`/`to` as GET /scope and the page name them
+    start: date | None = Field(None, validation_alias=AliasChoices("start", "from"))
+    end: date | None = Field(None, validation_alias=AliasChoices("end", "to"))
     session: str | None = None  # 251203-PM
     equipment: str | None = None
     operator: str | None = None
