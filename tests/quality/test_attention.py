@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production import consumption
 from bakeprint.production import service as production
 from bakeprint.production.models import Batch
@@ -21,7 +22,6 @@ from bakeprint.production.schemas import (
 from bakeprint.quality import service as quality
 from bakeprint.quality.models import BatchAlert, QcTask
 from bakeprint.quality.schemas import CheckpointCreate
-from bakeprint.sensors.models import OutboxMessage
 from tests.factories import make_catalog
 from tests.production.conftest import T0, make_lot
 from tests.trace.test_scope import chain  # noqa: F401

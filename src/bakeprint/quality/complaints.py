@@ -28,7 +28,7 @@ from bakeprint.quality.models import (
     Complaint,
     QcTask,
 )
-from bakeprint.sensors.models import OutboxMessage
+from bakeprint.outbox.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bakeprint.packaging.service import Found

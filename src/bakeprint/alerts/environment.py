@@ -28,6 +28,7 @@ from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Conflict, NotFound
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import Batch
 from bakeprint.quality import attention
 from bakeprint.sensors import presence
@@ -37,7 +38,6 @@ from bakeprint.sensors.excursions import JOIN_GAP, Excursion
 from bakeprint.sensors.models import (
     EnvironmentAlert,
     EnvironmentAlertBatch,
-    OutboxMessage,
     Sensor,
 )
 

@@ -40,7 +40,8 @@ from bakeprint.quality.models import (
     BatchAlertBatch,
     QcTask,
 )
-from bakeprint.sensors.models import EnvironmentAlert, OutboxMessage
+from bakeprint.outbox.models import OutboxMessage
+from bakeprint.sensors.models import EnvironmentAlert
 
 SYSTEM = "system"
 DEFAULT_MINOR = 2
