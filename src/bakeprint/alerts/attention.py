@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint import localtime
+from bakeprint.alerts import common
 from bakeprint.catalog.models import Product
 from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
@@ -32,6 +33,7 @@ from bakeprint.events import service as events
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.materials.models import MaterialLot
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import BakeRecord, Batch, Consumption
 from bakeprint.quality import service as checkpoints
 from bakeprint.quality.models import (
@@ -40,7 +42,6 @@ from bakeprint.quality.models import (
     BatchAlertBatch,
     QcTask,
 )
-from bakeprint.outbox.models import OutboxMessage
 from bakeprint.sensors.models import EnvironmentAlert
 
 SYSTEM = "system"
@@ -527,9 +528,7 @@ def get(session: Session, tenant_id: uuid.UUID, alert_id: uuid.UUID) -> BatchAle
 def acknowledge(
     session: Session, alert_id: uuid.UUID, *, note: str = "", actor: Actor
 ) -> BatchAlert:
-    from bakeprint.sensors.alerts import acknowledge_row
-
-    alert: BatchAlert = acknowledge_row(
+    alert: BatchAlert = common.acknowledge_row(
         session,
         BatchAlert,
         alert_id,

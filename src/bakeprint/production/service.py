@@ -363,7 +363,7 @@ def record_bake(
     )
     record.event_seq = ev.seq
     if not within:  # a minor anomaly: enough of them is level 2
-        from bakeprint.quality import attention
+        from bakeprint.alerts import attention
 
         attention.review(session, batch, by=actor.username)
     return record
@@ -433,7 +433,7 @@ def complete_batch(
         },
         extension={"batch": batch.code, "planned": batch.planned_quantity},
     )
-    from bakeprint.quality import attention
+    from bakeprint.alerts import attention
 
     attention.review(session, batch, by=actor.username)  # its minor anomalies
     return batch

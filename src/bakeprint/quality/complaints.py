@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bakeprint import sequences
+from bakeprint.alerts import attention
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.config import settings
@@ -20,15 +21,14 @@ from bakeprint.db import utcnow
 from bakeprint.errors import BakeprintError, Conflict, Forbidden, Invalid, NotFound
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor, shop_bound
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import Batch
-from bakeprint.quality import attention
 from bakeprint.quality.models import (
     COMPLAINT_CATEGORIES,
     BatchAlert,
     Complaint,
     QcTask,
 )
-from bakeprint.outbox.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bakeprint.packaging.service import Found
