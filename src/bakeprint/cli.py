@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bakeprint import __version__, localtime
+from bakeprint import __version__, localtime, reactions
 from bakeprint.alerts import cli as alerts_cli  # noqa: F401 (adds its commands to `qc`)
 from bakeprint.bench import cli as bench_cli
 from bakeprint.catalog import cli as catalog_cli
@@ -49,6 +49,7 @@ app = typer.Typer(
 def _each_command(ctx: typer.Context) -> None:
     """Each command writes its times in its bakery's zone (named once the
     bakery is resolved), and leaves it behind when it ends."""
+    reactions.install()  # every command records facts as the API does
     ctx.with_resource(localtime.scope())
     # close the engines when the command ends (also on an error exit): a
     # SQLite WAL left open would hold everything written since the last

@@ -42,7 +42,10 @@ from bakeprint.quality.models import (
     BatchAlertBatch,
     QcTask,
 )
+from bakeprint.recall import service as recalls
+from bakeprint.sensors import environment
 from bakeprint.sensors.models import EnvironmentAlert
+from bakeprint.trace import causes, scope
 
 SYSTEM = "system"
 DEFAULT_MINOR = 2
@@ -106,9 +109,6 @@ def set_thresholds(
 
 def minor_anomalies(session: Session, batch: Batch) -> list[dict[str, str]]:
     """What is not quite right with a batch, each worded for people."""
-    from bakeprint.sensors import environment
-    from bakeprint.trace import scope
-
     t = batch.tenant_id
     out: list[dict[str, str]] = []
     used = scope.live_consumptions(session, t, Consumption.batch_id == batch.id)
@@ -377,8 +377,6 @@ def borderline_lot(
 
 
 def batches_using(session: Session, lot: MaterialLot) -> list[Batch]:
-    from bakeprint.trace import scope
-
     used = scope.live_consumptions(session, lot.tenant_id, Consumption.lot_id == lot.id)
     ids_ = {c.batch_id for c in used}
     if not ids_:
@@ -480,9 +478,6 @@ def escalate(
     actor: Actor,
 ) -> BatchAlert:
     """Level 3: the impact report of the scope and a recall draft from it."""
-    from bakeprint.recall import service as recalls
-    from bakeprint.trace import causes, scope
-
     t = actor.tenant_id
     found = scope.find(session, t, criteria)
     alert, new = _alert(

@@ -29,6 +29,7 @@ from bakeprint.quality.models import (
     Complaint,
     QcTask,
 )
+from bakeprint.trace import scope
 
 if TYPE_CHECKING:
     from bakeprint.packaging.service import Found
@@ -253,8 +254,6 @@ def decide(
 ) -> tuple[Complaint, BatchAlert | None]:
     """QC's verdict. Verified: level 3 — the impact report of the batch's
     scope and a recall draft. Either way the verification task is done."""
-    from bakeprint.trace import scope
-
     t = actor.tenant_id
     row = session.scalar(
         select(Complaint)
