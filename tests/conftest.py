@@ -16,13 +16,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from bakeprint import migrate
+from bakeprint import migrate, reactions
 from bakeprint.db import Database
 
 PG_ADMIN_URL = os.environ.get(
     "BAKEPRINT_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgresql"]
+
+# services called straight from a test react to what they record as they do
+# behind the app, the CLI and the MQTT worker (each installs them too)
+reactions.install()
 
 
 def _pg_database(name: str) -> str:

@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from bakeprint import __version__, apidocs, localtime
+from bakeprint import __version__, apidocs, localtime, reactions
 from bakeprint.bodies import WholeBody
 from bakeprint.config import secret_key, settings
 from bakeprint.db import Database, get_database
@@ -141,6 +141,7 @@ def body_cap(path: str) -> int:
 
 
 def create_app(db: Database | None = None) -> FastAPI:
+    reactions.install()  # before the first request records anything
     app = FastAPI(
         title="bakeprint",
         version=__version__,

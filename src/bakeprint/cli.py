@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from bakeprint import __version__, localtime
+from bakeprint import __version__, localtime, reactions
+from bakeprint.alerts import cli as alerts_cli  # noqa: F401 (adds its commands to `qc`)
 from bakeprint.bench import cli as bench_cli
 from bakeprint.catalog import cli as catalog_cli
 from bakeprint.cli_support import (
@@ -30,8 +31,8 @@ from bakeprint.interop import cli as interop_cli
 from bakeprint.logistics import cli as logistics_cli
 from bakeprint.materials import cli as materials_cli
 from bakeprint.production import cli as production_cli
-from bakeprint.quality import alert_cli
 from bakeprint.quality import cli as quality_cli
+from bakeprint.quality import complaint_cli
 from bakeprint.recall import cli as recall_cli
 from bakeprint.sensors import cli as sensors_cli
 from bakeprint.trace import cli as trace_cli
@@ -48,6 +49,7 @@ app = typer.Typer(
 def _each_command(ctx: typer.Context) -> None:
     """Each command writes its times in its bakery's zone (named once the
     bakery is resolved), and leaves it behind when it ends."""
+    reactions.install()  # every command records facts as the API does
     ctx.with_resource(localtime.scope())
     # close the engines when the command ends (also on an error exit): a
     # SQLite WAL left open would hold everything written since the last
@@ -64,7 +66,7 @@ app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(materials_cli.app, name="lot")
 app.add_typer(production_cli.app, name="batch")
 app.add_typer(quality_cli.app, name="qc")
-app.add_typer(alert_cli.complaint_app, name="complaint")
+app.add_typer(complaint_cli.complaint_app, name="complaint")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(logistics_cli.trip_app, name="trip")
 app.add_typer(logistics_cli.pos_app, name="pos")

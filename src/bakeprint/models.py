@@ -7,6 +7,7 @@ from bakeprint.events import models as events  # noqa: F401
 from bakeprint.identity import models as identity  # noqa: F401
 from bakeprint.logistics import models as logistics  # noqa: F401
 from bakeprint.materials import models as materials  # noqa: F401
+from bakeprint.outbox import models as outbox  # noqa: F401
 from bakeprint.packaging import models as packaging  # noqa: F401
 from bakeprint.production import models as production  # noqa: F401
 from bakeprint.quality import models as quality  # noqa: F401

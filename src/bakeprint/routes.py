@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from bakeprint import health
+from bakeprint.alerts import endpoints as alerts
 from bakeprint.catalog import endpoints as catalog
 from bakeprint.events import endpoints as events
 from bakeprint.identity import endpoints as identity
@@ -13,7 +14,7 @@ from bakeprint.logistics import endpoints as logistics
 from bakeprint.materials import endpoints as materials
 from bakeprint.packaging import endpoints as packaging
 from bakeprint.production import endpoints as production
-from bakeprint.quality import alert_endpoints as quality_alerts
+from bakeprint.quality import complaint_endpoints as complaints
 from bakeprint.quality import endpoints as quality
 from bakeprint.recall import endpoints as recall
 from bakeprint.retail import endpoints as retail
@@ -29,7 +30,8 @@ API_ROUTERS = [
     storage.router,
     production.router,
     quality.router,
-    quality_alerts.router,
+    alerts.router,
+    complaints.router,
     packaging.router,
     logistics.router,
     retail.router,

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from bakeprint.events import subscribers
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production import consumption
 from bakeprint.production import service as production
 from bakeprint.production.models import Batch
@@ -21,8 +24,8 @@ from bakeprint.production.schemas import (
 from bakeprint.quality import service as quality
 from bakeprint.quality.models import BatchAlert, QcTask
 from bakeprint.quality.schemas import CheckpointCreate
-from bakeprint.sensors.models import OutboxMessage
 from tests.factories import make_catalog
+from tests.packaging.conftest import pack_a_batch
 from tests.production.conftest import T0, make_lot
 from tests.trace.test_scope import chain  # noqa: F401
 
@@ -398,3 +401,28 @@ def test_a_rejected_complaint_raises_nothing_and_a_draft_can_be_dropped(
     assert client.post(f"/api/v1/recalls/{rc}/launch", headers=h).status_code == 409
     session.refresh(b[1])
     assert b[1].status == "packed"
+
+
+@pytest.fixture
+def bare(monkeypatch):  # type: ignore[no-untyped-def]
+    """No reaction subscribed until the app (requested after it) installs them."""
+    monkeypatch.setattr(subscribers, "_handlers", {})
+
+
+def test_failed_checks_posted_to_the_api_raise_the_alert(bare, client, session, bakery):  # type: ignore[no-untyped-def]
+    cat = make_catalog(session, bakery.tenant.id)
+    b = pack_a_batch(session, bakery.actor, cat)
+    session.commit()
+    h = bakery.headers
+    for notes in ("偏硬", "异味"):
+        r = client.post(
+            f"/api/v1/batches/{b.code}/checkpoints",
+            json={"stage": "release", "passed": False, "notes": notes},
+            headers=h,
+        )
+        assert r.status_code == 201, r.text
+    (alert,) = client.get("/api/v1/batch-alerts", headers=h).json()
+    assert alert["cause"] == "minor_anomalies" and alert["batches"] == [b.code]
+    assert [a["kind"] for a in alert["anomalies"]] == ["failed_check"] * 2
+    session.refresh(b)
+    assert b.needs_attention and b.sampling_rate == 0.1

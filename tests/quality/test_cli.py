@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bakeprint.cli import app
 from bakeprint.db import get_database, session_scope
+from bakeprint.events import subscribers
 from bakeprint.packaging import service as packaging
 from tests.factories import cli_database, make_bakery, make_catalog
 from tests.packaging.conftest import pack_a_batch
@@ -83,3 +84,18 @@ def test_thresholds_and_a_hazard_from_the_command_line(packed):
     dropped = ok("recall", "discard", hz["recall"], "--note", "检测阴性")
     assert dropped["status"] == "discarded"
     assert ok("qc", "tasks") == []
+
+
+def test_a_failed_check_at_the_terminal_raises_the_alert_it_would_online(
+    packed, monkeypatch
+):
+    """Only the command line installs the reactions here."""
+    batch, _ = packed
+    monkeypatch.setattr(subscribers, "_handlers", {})
+    for notes in ("偏硬", "异味"):
+        ok("qc", "check", batch, "--stage", "release", "--fail", "--notes", notes)
+    (alert,) = ok("qc", "alerts")
+    assert alert["cause"] == "minor_anomalies" and alert["batches"] == [batch]
+    assert [a["kind"] for a in alert["anomalies"]] == ["failed_check"] * 2
+    (task,) = ok("qc", "tasks")
+    assert task["kind"] == "extra_sampling" and task["batch"] == batch

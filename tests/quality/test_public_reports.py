@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bakeprint.config import settings
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.packaging.models import Unit
 from bakeprint.quality.models import Complaint, QcTask
-from bakeprint.sensors.models import OutboxMessage
 from tests.quality.test_pages import report_token_of
 from tests.trace.test_scope import chain  # noqa: F401
 

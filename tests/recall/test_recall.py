@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import utcnow
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import Batch
 from bakeprint.recall import webhooks
-from bakeprint.sensors.models import OutboxMessage
 from tests.factories import make_bakery
 from tests.production.conftest import T0
 from tests.trace.test_scope import chain  # noqa: F401

@@ -26,8 +26,8 @@ from bakeprint.catalog.models import PointOfSale
 from bakeprint.config import settings
 from bakeprint.db import utcnow
 from bakeprint.errors import Invalid
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.recall import webhooks
-from bakeprint.sensors.models import OutboxMessage
 from tests.factories import make_catalog
 from tests.recall.test_recall import Shared, _open
 from tests.trace.test_scope import chain  # noqa: F401

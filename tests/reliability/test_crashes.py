@@ -42,9 +42,9 @@ from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import Database
 from bakeprint.demo.loader import actor
 from bakeprint.identity import service as identity
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.recall import service as recalls
 from bakeprint.recall import webhooks
-from bakeprint.sensors.models import OutboxMessage
 from bakeprint.trace import scope
 from tests.conftest import PG_ADMIN_URL, _pg_database, _pg_drop
 from tests.databases import committed_database

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Product
 from bakeprint.gs1 import make_gtin
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import Batch
 from bakeprint.sensors import service as sensors
-from bakeprint.sensors.models import OutboxMessage
 from tests.factories import add, make_catalog
 from tests.packaging.conftest import pack_a_batch
 from tests.production.conftest import T0

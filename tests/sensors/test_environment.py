@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bakeprint.sensors import alerts, environment
+from bakeprint.alerts import environment as alerts
+from bakeprint.outbox.models import OutboxMessage
+from bakeprint.sensors import environment
 from bakeprint.sensors import service as sensors
-from bakeprint.sensors.models import EnvironmentAlert, OutboxMessage
+from bakeprint.sensors.models import EnvironmentAlert
 from tests.packaging.conftest import pack_a_batch
 from tests.production.conftest import T0
 from tests.sensors.conftest import SINCE, series

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bakeprint.alerts import environment as alerts
 from bakeprint.db import utcnow
 from bakeprint.demo import data as D
 from bakeprint.identity.service import Actor
-from bakeprint.sensors import alerts
 from bakeprint.sensors import service as sensors
 
 TZ = ZoneInfo(D.TIMEZONE)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bakeprint.db import utcnow
 from bakeprint.errors import Invalid, NotFound
+from bakeprint.events import subscribers
 from bakeprint.events.hashing import GENESIS, chain_hash, row_payload
 from bakeprint.events.models import ChainHead, Event
 from bakeprint.identity.models import Tenant
@@ -162,7 +163,8 @@ def append(
     actor: str | None = None,
     corrects_seq: int | None = None,
 ) -> Event:
-    """Append one EPCIS-shaped event to the tenant's chain and return it.
+    """Append one EPCIS-shaped event to the tenant's chain, run the reactions
+    subscribed to its ``kind`` (``events.subscribers``), and return it.
 
     ``fields`` are EPCIS 2.0 JSON members (epcList, quantityList, inputQuantityList,
     readPoint, bizLocation, ilmd, sensorElementList…); ``extension`` holds
@@ -210,7 +212,7 @@ def append(
         body[f"bp:{key}"] = value
     if corrects_seq is not None:
         body["bp:corrects"] = corrects_seq
-    return _insert(
+    ev = _insert(
         session,
         tenant_id,
         event_id=f"urn:uuid:{uuid.uuid4()}",
@@ -225,6 +227,8 @@ def append(
         corrects_seq=corrects_seq,
         body=body,
     )
+    subscribers.dispatch(session, ev)  # the reactions commit with their cause
+    return ev
 
 
 def append_captured(

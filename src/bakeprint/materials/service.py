@@ -224,12 +224,6 @@ def regrade(
             "reason": data.reason,
         },
     )
-    if data.qc_result == "borderline" and old[0] != "borderline":
-        from bakeprint.quality import attention  # level 2 on what it went into
-
-        attention.borderline_lot(
-            session, lot, attention.batches_using(session, lot), by=actor.username
-        )
     return lot
 
 

@@ -127,10 +127,6 @@ def consume(
     row = _record(
         session, tenant.slug, batch, lot, quantity, recorded_at, warning, actor=actor
     )
-    if lot.qc_result == "borderline":  # level 2: sample this batch more
-        from bakeprint.quality import attention
-
-        attention.borderline_lot(session, lot, [batch], by=actor.username)
     return row, lot
 
 

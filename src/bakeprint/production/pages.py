@@ -13,6 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from bakeprint.alerts import attention
+from bakeprint.alerts.endpoints import alert_view
 from bakeprint.catalog.models import Equipment, Location, Operator, Product
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.materials.models import MaterialLot
@@ -233,9 +235,6 @@ def _distribution(session: SessionDep, batch: Batch, tz: str) -> dict[str, Any]:
 
 
 def _batch_alerts(session: SessionDep, batch: Batch) -> list[Any]:
-    from bakeprint.quality import attention
-    from bakeprint.quality.alert_endpoints import alert_view
-
     return [
         alert_view(session, a)
         for a in attention.alerts(session, batch.tenant_id, batch=batch)

@@ -362,10 +362,6 @@ def record_bake(
         },
     )
     record.event_seq = ev.seq
-    if not within:  # a minor anomaly: enough of them is level 2
-        from bakeprint.quality import attention
-
-        attention.review(session, batch, by=actor.username)
     return record
 
 
@@ -433,9 +429,6 @@ def complete_batch(
         },
         extension={"batch": batch.code, "planned": batch.planned_quantity},
     )
-    from bakeprint.quality import attention
-
-    attention.review(session, batch, by=actor.username)  # its minor anomalies
     return batch
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bakeprint import sequences
+from bakeprint.alerts import attention
 from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.config import settings
@@ -20,15 +21,15 @@ from bakeprint.db import utcnow
 from bakeprint.errors import BakeprintError, Conflict, Forbidden, Invalid, NotFound
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor, shop_bound
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import Batch
-from bakeprint.quality import attention
 from bakeprint.quality.models import (
     COMPLAINT_CATEGORIES,
     BatchAlert,
     Complaint,
     QcTask,
 )
-from bakeprint.sensors.models import OutboxMessage
+from bakeprint.trace import scope
 
 if TYPE_CHECKING:
     from bakeprint.packaging.service import Found
@@ -253,8 +254,6 @@ def decide(
 ) -> tuple[Complaint, BatchAlert | None]:
     """QC's verdict. Verified: level 3 — the impact report of the batch's
     scope and a recall draft. Either way the verification task is done."""
-    from bakeprint.trace import scope
-
     t = actor.tenant_id
     row = session.scalar(
         select(Complaint)

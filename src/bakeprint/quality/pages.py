@@ -12,11 +12,13 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from starlette.datastructures import FormData
 
+from bakeprint.alerts import attention
+from bakeprint.alerts.endpoints import alert_view, task_views
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import NotFound
-from bakeprint.quality import attention, complaints
-from bakeprint.quality.alert_endpoints import alert_view, complaint_view, task_views
+from bakeprint.quality import complaints
+from bakeprint.quality.complaint_endpoints import complaint_view
 from bakeprint.quality.models import BatchAlert, Complaint, QcTask
 from bakeprint.trace import causes
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token

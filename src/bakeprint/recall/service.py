@@ -19,13 +19,13 @@ from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
 from bakeprint.recall import webhooks
 from bakeprint.recall.models import Recall, RecallBatch, RecallShop
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import RemovalCreate
-from bakeprint.sensors.models import OutboxMessage
 from bakeprint.trace import scope
 
 FREEZABLE = ("in_progress", "completed", "packed", "on_hold")

@@ -40,7 +40,7 @@ from bakeprint import outbound
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.config import settings
 from bakeprint.db import utcnow
-from bakeprint.sensors.models import OutboxMessage
+from bakeprint.outbox.models import OutboxMessage
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)

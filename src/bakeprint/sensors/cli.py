@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from bakeprint.alerts import environment as alerts
 from bakeprint.cli_support import (
     JsonOpt,
     TenantOpt,
@@ -27,7 +28,7 @@ from bakeprint.cli_support import (
 )
 from bakeprint.db import get_database, session_scope
 from bakeprint.errors import Invalid
-from bakeprint.sensors import alerts, environment, parsing, views
+from bakeprint.sensors import environment, parsing, views
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.models import Sensor
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
+from bakeprint.alerts import environment as alerts
 from bakeprint.deps import (
     CanAckAlerts,
     CanIngestSensors,
@@ -19,7 +20,7 @@ from bakeprint.deps import (
 )
 from bakeprint.localtime import Localised
 from bakeprint.production import repository as batches
-from bakeprint.sensors import alerts, environment, parsing, views
+from bakeprint.sensors import environment, parsing, views
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.schemas import (
     AckCreate,

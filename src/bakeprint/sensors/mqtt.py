@@ -27,6 +27,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from bakeprint import reactions
 from bakeprint.db import Database
 from bakeprint.identity import service as identity
 from bakeprint.sensors import parsing
@@ -71,6 +72,7 @@ class Listener:
         flush_s: float = 0.2,
         batch: int = 5000,
     ) -> None:
+        reactions.install()  # readings it stores raise alerts as uploads do
         self.db = database
         self.host, self.port = host, port
         self.topics = (

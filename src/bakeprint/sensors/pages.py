@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
+from bakeprint.alerts import environment as alerting
 from bakeprint.catalog.models import Location, PointOfSale, Vehicle
 from bakeprint.db import utcnow
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import NotFound
-from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors import views
 from bakeprint.sensors.models import EnvironmentAlert, Sensor, SensorBlock

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bakeprint.sensors import alerts as alerting
+from bakeprint.alerts import environment as alerting
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.models import (
     DeadLetterGroup,

@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bakeprint.alerts import environment as alerts
 from bakeprint.production.models import Batch
-from bakeprint.sensors import alerts, blocks, presence
+from bakeprint.sensors import blocks, presence
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.excursions import Excursion, beyond, detect
 from bakeprint.sensors.models import (

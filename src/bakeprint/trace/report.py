@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bakeprint.alerts import environment as alerting
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import (
     MaterialType,
@@ -39,7 +40,6 @@ from bakeprint.packaging import state as unit_state
 from bakeprint.production import views as batch_views
 from bakeprint.production.models import Batch, Consumption
 from bakeprint.retail import service as retail
-from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import environment
 from bakeprint.sensors import views as sensor_views
 

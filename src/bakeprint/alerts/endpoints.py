@@ -1,5 +1,5 @@
-"""HTTP API: level-2/3 alerts on batches, QC tasks, complaints, hazards, and
-the alert thresholds."""
+"""HTTP API: level-2/3 alerts on batches, QC tasks, hazards, and the alert
+thresholds."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint.alerts import attention
 from bakeprint.deps import (
     CanAckAlerts,
-    CanFileComplaints,
     CanRead,
     CanWriteQuality,
     SessionDep,
 )
 from bakeprint.localtime import LocalDateTime
 from bakeprint.production.models import Batch
-from bakeprint.quality import attention, complaints
 from bakeprint.quality.models import BatchAlert, Complaint, QcTask
 from bakeprint.recall.models import Recall
 from bakeprint.trace import scope
@@ -61,23 +61,6 @@ class QcTaskRead(BaseModel):
     result: str
 
 
-class ComplaintRead(BaseModel):
-    code: str
-    received_at: LocalDateTime
-    channel: str
-    batch: str
-    serial: str | None
-    category: str
-    description: str
-    contact: str
-    status: str
-    verified_by: str | None
-    verified_at: LocalDateTime | None
-    verdict: str
-    alert: uuid.UUID | None = None
-    recall: str | None = None
-
-
 class Ack(BaseModel):
     note: str = Field(default="", max_length=1000)
 
@@ -97,8 +80,6 @@ class ThresholdsUpdate(BaseModel):
 
 
 def _codes(session: Session, tenant_id: uuid.UUID, ids: set[Any]) -> dict[Any, str]:
-    from sqlalchemy import select
-
     ids.discard(None)
     if not ids:
         return {}
@@ -164,43 +145,6 @@ def task_views(session: Session, rows: list[QcTask]) -> list[QcTaskRead]:
     ]
 
 
-def complaint_view(
-    session: Session, c: Complaint, alert: BatchAlert | None = None
-) -> ComplaintRead:
-    from sqlalchemy import select
-
-    if alert is None and c.status == "verified":
-        alert = session.scalar(
-            select(BatchAlert).where(
-                BatchAlert.tenant_id == c.tenant_id,
-                BatchAlert.key == f"complaint:{c.code}",
-            )
-        )
-    recall = (
-        session.get(Recall, (c.tenant_id, alert.recall_id))
-        if alert is not None and alert.recall_id
-        else None
-    )
-    batch = session.get(Batch, (c.tenant_id, c.batch_id))
-    assert batch is not None
-    return ComplaintRead(
-        code=c.code,
-        received_at=c.received_at,
-        channel=c.channel,
-        batch=batch.code,
-        serial=c.serial,
-        category=c.category,
-        description=c.description,
-        contact=c.contact,
-        status=c.status,
-        verified_by=c.verified_by,
-        verified_at=c.verified_at,
-        verdict=c.verdict,
-        alert=alert.id if alert else None,
-        recall=recall.code if recall else None,
-    )
-
-
 @router.get("/batch-alerts", response_model=list[BatchAlertRead])
 def list_alerts(
     session: SessionDep,
@@ -249,42 +193,6 @@ def task_done(
 ) -> QcTaskRead:
     task = attention.complete_task(session, task_id, result=data.result, actor=actor)
     return task_views(session, [task])[0]
-
-
-@router.post("/complaints", response_model=ComplaintRead, status_code=201)
-def file_complaint(
-    data: complaints.ComplaintCreate, session: SessionDep, actor: CanFileComplaints
-) -> ComplaintRead:
-    """A shop or staff files a complaint about a unit or batch; QC gets the
-    task to verify it."""
-    row = complaints.file(session, actor.tenant_id, data, channel="api", actor=actor)
-    return complaint_view(session, row)
-
-
-@router.get("/complaints", response_model=list[ComplaintRead])
-def list_complaints(
-    session: SessionDep, actor: CanRead, status: str | None = None
-) -> list[ComplaintRead]:
-    rows = complaints.complaints(session, actor.tenant_id, status=status)
-    return [complaint_view(session, c) for c in rows]
-
-
-@router.get("/complaints/{code}", response_model=ComplaintRead)
-def show_complaint(code: str, session: SessionDep, actor: CanRead) -> ComplaintRead:
-    return complaint_view(session, complaints.get(session, actor.tenant_id, code))
-
-
-@router.post("/complaints/{code}/decision", response_model=ComplaintRead)
-def decide(
-    code: str,
-    data: complaints.ComplaintDecision,
-    session: SessionDep,
-    actor: CanWriteQuality,
-) -> ComplaintRead:
-    """QC's verdict. Verified raises level 3: the impact report of the batch's
-    scope and a recall draft (launch it at /recalls/{code}/launch)."""
-    row, alert = complaints.decide(session, code, data, actor=actor)
-    return complaint_view(session, row, alert)
 
 
 @router.post("/hazards", response_model=BatchAlertRead, status_code=201)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint import localtime
+from bakeprint.alerts import common
 from bakeprint.catalog.models import Product
 from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
@@ -32,6 +33,7 @@ from bakeprint.events import service as events
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.materials.models import MaterialLot
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import BakeRecord, Batch, Consumption
 from bakeprint.quality import service as checkpoints
 from bakeprint.quality.models import (
@@ -40,7 +42,10 @@ from bakeprint.quality.models import (
     BatchAlertBatch,
     QcTask,
 )
-from bakeprint.sensors.models import EnvironmentAlert, OutboxMessage
+from bakeprint.recall import service as recalls
+from bakeprint.sensors import environment
+from bakeprint.sensors.models import EnvironmentAlert
+from bakeprint.trace import causes, scope
 
 SYSTEM = "system"
 DEFAULT_MINOR = 2
@@ -104,9 +109,6 @@ def set_thresholds(
 
 def minor_anomalies(session: Session, batch: Batch) -> list[dict[str, str]]:
     """What is not quite right with a batch, each worded for people."""
-    from bakeprint.sensors import environment
-    from bakeprint.trace import scope
-
     t = batch.tenant_id
     out: list[dict[str, str]] = []
     used = scope.live_consumptions(session, t, Consumption.batch_id == batch.id)
@@ -375,8 +377,6 @@ def borderline_lot(
 
 
 def batches_using(session: Session, lot: MaterialLot) -> list[Batch]:
-    from bakeprint.trace import scope
-
     used = scope.live_consumptions(session, lot.tenant_id, Consumption.lot_id == lot.id)
     ids_ = {c.batch_id for c in used}
     if not ids_:
@@ -478,9 +478,6 @@ def escalate(
     actor: Actor,
 ) -> BatchAlert:
     """Level 3: the impact report of the scope and a recall draft from it."""
-    from bakeprint.recall import service as recalls
-    from bakeprint.trace import causes, scope
-
     t = actor.tenant_id
     found = scope.find(session, t, criteria)
     alert, new = _alert(
@@ -526,9 +523,7 @@ def get(session: Session, tenant_id: uuid.UUID, alert_id: uuid.UUID) -> BatchAle
 def acknowledge(
     session: Session, alert_id: uuid.UUID, *, note: str = "", actor: Actor
 ) -> BatchAlert:
-    from bakeprint.sensors.alerts import acknowledge_row
-
-    alert: BatchAlert = acknowledge_row(
+    alert: BatchAlert = common.acknowledge_row(
         session,
         BatchAlert,
         alert_id,

@@ -24,12 +24,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bakeprint import localtime
+from bakeprint.alerts import attention, common
 from bakeprint.db import upsert_insert, utcnow
-from bakeprint.errors import Conflict, NotFound
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production.models import Batch
-from bakeprint.quality import attention
 from bakeprint.sensors import presence
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.environment import Segment
@@ -37,7 +37,6 @@ from bakeprint.sensors.excursions import JOIN_GAP, Excursion
 from bakeprint.sensors.models import (
     EnvironmentAlert,
     EnvironmentAlertBatch,
-    OutboxMessage,
     Sensor,
 )
 
@@ -322,7 +321,7 @@ def acknowledge(
     """Acknowledged once for every batch it names; the batch alert a level-2
     excursion raised is acknowledged with it (one excursion, one
     acknowledgement)."""
-    alert: EnvironmentAlert = acknowledge_row(
+    alert: EnvironmentAlert = common.acknowledge_row(
         session,
         EnvironmentAlert,
         alert_id,
@@ -334,37 +333,6 @@ def acknowledge(
         session, alert.tenant_id, key=f"environment:{alert.id}", alert=alert
     )
     return alert
-
-
-def acknowledge_row(
-    session: Session,
-    model: Any,
-    row_id: uuid.UUID,
-    *,
-    note: str,
-    actor: Actor,
-    missing: tuple[str, str],
-) -> Any:
-    """A person takes an alert (any kind with status/acknowledged_*/note) in
-    hand, once; who and when are kept."""
-    row = session.scalar(
-        select(model)
-        .where(model.tenant_id == actor.tenant_id, model.id == row_id)
-        .with_for_update()
-    )
-    if row is None:
-        raise NotFound(*missing)
-    if row.status == "acknowledged":
-        raise Conflict(
-            f"这条告警已由 {row.acknowledged_by} 确认",
-            f"this alert was already acknowledged by {row.acknowledged_by}",
-        )
-    row.status = "acknowledged"
-    row.acknowledged_by = actor.username
-    row.acknowledged_at = utcnow()
-    row.note = note
-    session.flush()
-    return row
 
 
 def alerts(
