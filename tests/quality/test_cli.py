@@ -99,3 +99,22 @@ def test_a_failed_check_at_the_terminal_raises_the_alert_it_would_online(
     assert [a["kind"] for a in alert["anomalies"]] == ["failed_check"] * 2
     (task,) = ok("qc", "tasks")
     assert task["kind"] == "extra_sampling" and task["batch"] == batch
+
+
+@pytest.mark.parametrize(
+    ("language", "cause", "status"),
+    [("zh-CN", "多个轻微异常", "待处理"), ("en", "Several minor anomalies", "open")],
+)
+def test_the_alerts_table_says_the_cause_in_words_and_keeps_batch_codes_whole(
+    packed, monkeypatch, language, cause, status
+):
+    batch, _ = packed
+    for notes in ("偏硬", "异味"):
+        ok("qc", "check", batch, "--stage", "release", "--fail", "--notes", notes)
+    monkeypatch.setenv("BAKEPRINT_LANG", language)
+    monkeypatch.setenv("COLUMNS", "100")
+    shown = run("qc", "alerts")
+    assert shown.exit_code == 0, shown.output
+    assert cause in shown.stdout and status in shown.stdout
+    assert "minor_anomalies" not in shown.stdout
+    assert batch in shown.stdout  # on one line, not cut or folded

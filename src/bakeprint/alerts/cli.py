@@ -4,6 +4,7 @@ on the QC sub-app where people look for them)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import typer
 
@@ -16,11 +17,35 @@ from bakeprint.cli_support import (
     cli_actor,
     emit,
     handle_errors,
+    lang,
 )
 from bakeprint.db import session_scope
 from bakeprint.errors import Invalid
 from bakeprint.quality.cli import app as qc_app
 from bakeprint.trace import scope
+from bakeprint.web.texts import TEXTS
+
+STATUS_WORDS = {"open": ("待处理", "open"), "acknowledged": ("已确认", "acknowledged")}
+
+
+def _words(pair: tuple[str, str] | None, fallback: str, language: str) -> str:
+    if pair is None:
+        return fallback
+    return pair[1] if language == "en" else pair[0]
+
+
+def _for_people(alert: dict[str, Any], language: str) -> dict[str, Any]:
+    """One alert as a table row: its cause and status in words, its batches
+    one per line (codes are never cut)."""
+    cause = alert["cause"]
+    return {
+        "id": alert["id"],
+        "level": alert["level"],
+        "cause": _words(TEXTS.get(f"cause_{cause}"), cause, language),
+        "batches": "\n".join(alert["batches"]),
+        "status": _words(STATUS_WORDS.get(alert["status"]), alert["status"], language),
+        "recall": alert["recall"],
+    }
 
 
 def _id(text: str) -> uuid.UUID:
@@ -46,22 +71,8 @@ def alerts_cmd(
             s, actor.tenant_id, status=None if status == "all" else status, level=level
         )
         data = [alert_view(s, a).model_dump(mode="json") for a in rows]
-    emit(
-        data
-        if as_json
-        else [
-            {
-                "id": a["id"],
-                "level": a["level"],
-                "cause": a["cause"],
-                "batches": " ".join(a["batches"]),
-                "status": a["status"],
-                "recall": a["recall"],
-            }
-            for a in data
-        ],
-        as_json,
-    )
+    language = lang()
+    emit(data if as_json else [_for_people(a, language) for a in data], as_json)
 
 
 @qc_app.command("ack")
