@@ -197,7 +197,7 @@ def test_trace_and_scope_read_the_dataset_like_any_bakery(fresh: Database) -> No
         assert code in users
         hit = scope.find(s, t, scope.Criteria(lot=flour))
         assert {b.batch for b in hit.batches} == users
-        assert hit.totals["sold"] + hit.totals["on_shelf"] <= hit.totals["delivered"]
+        assert hit.totals.sold + hit.totals.on_shelf <= hit.totals.delivered
 
 
 def test_the_trace_figure_times_a_first_read_and_a_later_one(fresh: Database) -> None:

@@ -124,7 +124,7 @@ def test_the_scope_of_a_lot_reaches_through_intermediates_exactly(
     res = scope.find(session, bakery.tenant.id, scope.Criteria(lot="SAK-1"))
     expected = {x.code for x in (i[0], i[1], p[1], p[2], p[3], p[4], p[5])}
     assert {b.batch for b in res.batches} == expected  # not i3, p6 (SAK-2), p7
-    why = {b.batch: b.reasons[0]["zh"] for b in res.batches}
+    why = {b.batch: b.reasons[0].zh for b in res.batches}
     assert why[p[3].code] == f"经中间批次 {i[0].code}：使用原料批次 SAK-1（LOT25S-45）"
     assert why[i[1].code] == "使用原料批次 SAK-1（LOT25S-45）"
     shops = {s.point_of_sale: s for s in res.shops}

@@ -341,7 +341,7 @@ def test_a_sold_out_shop_is_watched_until_its_last_unit_left(
     bakery,
     hall,  # noqa: F811
 ):
-    from bakeprint.sensors import environment
+    from bakeprint.sensors import segments
 
     batch = _made(session, bakery, hall)
     _delivered(client, bakery, session, batch)  # 24 delivered, 18 sold at T0+5h
@@ -353,7 +353,7 @@ def test_a_sold_out_shop_is_watched_until_its_last_unit_left(
     )
     assert r.status_code == 201, r.text
     session.expire_all()
-    (shop,) = [s for s in environment._segments(session, batch) if s.stage == "shop"]
+    (shop,) = [s for s in segments.of_batch(session, batch) if s.stage == "shop"]
     assert (shop.start, shop.end) == (
         T0 + timedelta(hours=4, minutes=20),
         last,

@@ -190,8 +190,8 @@ def test_a_suspect_lot_scopes_exactly_its_batches_with_where_they_are(
         [b[1].code, b[3].code, b[5].code, b[8].code, b[6].code],
         key=lambda c: (c[:6], c),
     )
-    assert all("SAK-1" in r.reasons[0]["zh"] for r in res.batches)
-    assert "shares lot SAK-1 (LOT25S-45)" in res.batches[0].reasons[0]["en"]
+    assert all("SAK-1" in r.reasons[0].zh for r in res.batches)
+    assert "shares lot SAK-1 (LOT25S-45)" in res.batches[0].reasons[0].en
     by = {x.batch: x for x in res.batches}
     three = by[b[3].code]
     assert (three.delivered, three.sold, three.on_shelf, three.in_kitchen) == (
@@ -207,7 +207,7 @@ def test_a_suspect_lot_scopes_exactly_its_batches_with_where_they_are(
     shops = {s.point_of_sale: s for s in res.shops}
     assert (shops["CITY-LIB"].delivered, shops["CITY-LIB"].sold) == (71, 48)
     assert (shops["MUSEUM"].delivered, shops["MUSEUM"].on_shelf) == (50, 48)
-    assert res.totals["on_shelf"] == sum(x.on_shelf for x in res.batches) == 71
+    assert res.totals.on_shelf == sum(x.on_shelf for x in res.batches) == 71
     # by the supplier's own lot number too
     same = scope.find(session, bakery.tenant.id, scope.Criteria(lot="LOT25S-45"))
     assert _codes(same) == _codes(res)
@@ -218,7 +218,7 @@ def test_sessions_trips_equipment_suppliers_and_windows(session, bakery, chain):
     t = bakery.tenant.id
     pm = scope.find(session, t, scope.Criteria(session="251203-pm"))
     assert _codes(pm) == [b[3].code, b[4].code]
-    assert pm.batches[0].reasons[0]["zh"] == "同一生产时段 251203-PM"
+    assert pm.batches[0].reasons[0].zh == "同一生产时段 251203-PM"
     van2 = scope.find(session, t, scope.Criteria(trip=trips[1].code))
     assert _codes(van2) == [b[3].code, b[4].code]
     oven1 = scope.find(session, t, scope.Criteria(equipment="OVEN-1"))

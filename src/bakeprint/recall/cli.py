@@ -19,12 +19,18 @@ from bakeprint.cli_support import (
     print_rows,
 )
 from bakeprint.db import get_database, session_scope
+from bakeprint.recall import progress, webhooks
 from bakeprint.recall import service as recalls
-from bakeprint.recall import webhooks
+from bakeprint.recall.schemas import RecallStatus
 from bakeprint.trace import scope
 
 app = typer.Typer(no_args_is_help=True, help="Recalls: open, follow, confirm, close.")
 outbox_app = typer.Typer(no_args_is_help=True, help="Deliver queued notices.")
+
+
+def _emit(data: RecallStatus, as_json: bool) -> None:
+    # the table shows the times inside the sections as people read them too
+    emit(data if as_json else data.model_dump(), as_json, _show)
 
 
 def _show(data: dict[str, Any]) -> None:
@@ -96,8 +102,8 @@ def open_cmd(
             }
         )
         rec = recalls.open_recall(s, crit, reason=reason, actor=actor, level=level)
-        data = recalls.status(s, rec)
-    emit(data, as_json, _show)
+        data = progress.status(s, rec)
+    _emit(data, as_json)
 
 
 @app.command("list")
@@ -127,8 +133,8 @@ def show_cmd(
 ) -> None:
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
-        data = recalls.status(s, recalls.get(s, actor.tenant_id, code))
-    emit(data, as_json, _show)
+        data = progress.status(s, recalls.get(s, actor.tenant_id, code))
+    _emit(data, as_json)
 
 
 @app.command("confirm")
@@ -171,11 +177,11 @@ def report_cmd(
         actor = cli_actor(s, tenant, user)
         rec = recalls.get(s, actor.tenant_id, code)
         if pdf is not None:
-            pdf.write_bytes(recalls.report_pdf(s, rec, generated_by=actor.username))
+            pdf.write_bytes(progress.report_pdf(s, rec, generated_by=actor.username))
             console.print(f"wrote {pdf}", highlight=False)
             return
-        data = recalls.report(s, rec, generated_by=actor.username)
-    emit(data, as_json, _show)
+        data = progress.report(s, rec, generated_by=actor.username)
+    _emit(data, as_json)
 
 
 @app.command("close")
@@ -189,8 +195,8 @@ def close_cmd(
 ) -> None:
     with session_scope() as s:
         actor = cli_actor(s, tenant, user)
-        data = recalls.status(s, recalls.close(s, code, note=note, actor=actor))
-    emit(data, as_json, _show)
+        data = progress.status(s, recalls.close(s, code, note=note, actor=actor))
+    _emit(data, as_json)
 
 
 @app.command("launch")
@@ -202,8 +208,8 @@ def launch_cmd(
     with session_scope() as s:
         actor = cli_actor(s, tenant, user)
         actor.require("recall:write")
-        data = recalls.status(s, recalls.launch(s, code, actor=actor))
-    emit(data, as_json, _show)
+        data = progress.status(s, recalls.launch(s, code, actor=actor))
+    _emit(data, as_json)
 
 
 @app.command("discard")
@@ -219,8 +225,8 @@ def discard_cmd(
     with session_scope() as s:
         actor = cli_actor(s, tenant, user)
         actor.require("recall:write")
-        data = recalls.status(s, recalls.discard(s, code, note=note, actor=actor))
-    emit(data, as_json, _show)
+        data = progress.status(s, recalls.discard(s, code, note=note, actor=actor))
+    _emit(data, as_json)
 
 
 @outbox_app.command("dispatch")

@@ -11,7 +11,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from bakeprint.deps import CanRead, CanWriteRecall, CanWriteRetail, SessionDep
 from bakeprint.localtime import Localised
+from bakeprint.recall import progress
 from bakeprint.recall import service as recalls
+from bakeprint.recall.schemas import RecallReport, RecallStatus
 from bakeprint.trace import scope
 from bakeprint.trace.pdf import response as pdf_response
 
@@ -48,17 +50,17 @@ class Closing(BaseModel):
     note: str = Field(default="", max_length=4000)
 
 
-@router.post("/recalls", status_code=201)
+@router.post("/recalls", status_code=201, response_model=RecallStatus)
 def open_recall(
     data: RecallCreate, session: SessionDep, actor: CanWriteRecall
-) -> Localised[dict[str, Any]]:
+) -> RecallStatus:
     """Open a recall (level 3) from a scope: freeze its batches and notify
     exactly the shops that have them (webhook + their page)."""
     crit = scope.Criteria(**data.model_dump(exclude={"reason", "level"}))
     rec = recalls.open_recall(
         session, crit, reason=data.reason, actor=actor, level=data.level
     )
-    return recalls.status(session, rec)
+    return progress.status(session, rec)
 
 
 @router.get("/recalls")
@@ -76,11 +78,11 @@ def index(session: SessionDep, actor: CanRead) -> Localised[list[dict[str, Any]]
     ]
 
 
-@router.get("/recalls/{code}")
-def show(code: str, session: SessionDep, actor: CanRead) -> Localised[dict[str, Any]]:
+@router.get("/recalls/{code}", response_model=RecallStatus)
+def show(code: str, session: SessionDep, actor: CanRead) -> RecallStatus:
     """Per shop and batch: on shelf at notice, pulled, confirmed; notices and
     their delivery; sales after the notice; effectiveness."""
-    return recalls.status(session, recalls.get(session, actor.tenant_id, code))
+    return progress.status(session, recalls.get(session, actor.tenant_id, code))
 
 
 @router.post("/recalls/{code}/confirmations", status_code=201)
@@ -106,39 +108,37 @@ def confirm(
     }
 
 
-@router.post("/recalls/{code}/close")
+@router.post("/recalls/{code}/close", response_model=RecallStatus)
 def close(
     code: str, data: Closing, session: SessionDep, actor: CanWriteRecall
-) -> Localised[dict[str, Any]]:
+) -> RecallStatus:
     """Close the recall; its report (GET …/report) stays as it was then."""
     rec = recalls.close(session, code, note=data.note, actor=actor)
-    return recalls.status(session, rec)
+    return progress.status(session, rec)
 
 
-@router.post("/recalls/{code}/launch")
-def launch(
-    code: str, session: SessionDep, actor: CanWriteRecall
-) -> Localised[dict[str, Any]]:
+@router.post("/recalls/{code}/launch", response_model=RecallStatus)
+def launch(code: str, session: SessionDep, actor: CanWriteRecall) -> RecallStatus:
     """Launch a recall draft (from a level-3 alert): its scope is worked out
     again now, its batches frozen and its shops notified."""
     rec = recalls.launch(session, code, actor=actor)
-    return recalls.status(session, rec)
+    return progress.status(session, rec)
 
 
-@router.post("/recalls/{code}/discard")
+@router.post("/recalls/{code}/discard", response_model=RecallStatus)
 def discard(
     code: str, data: Closing, session: SessionDep, actor: CanWriteRecall
-) -> Localised[dict[str, Any]]:
+) -> RecallStatus:
     """Drop a recall draft that is not needed (the note says why)."""
     rec = recalls.discard(session, code, note=data.note, actor=actor)
-    return recalls.status(session, rec)
+    return progress.status(session, rec)
 
 
-@router.get("/recalls/{code}/report")
-def report(code: str, session: SessionDep, actor: CanRead) -> Localised[dict[str, Any]]:
+@router.get("/recalls/{code}/report", response_model=RecallReport)
+def report(code: str, session: SessionDep, actor: CanRead) -> RecallReport:
     """The recall report as JSON, stamped with the event-log head."""
     rec = recalls.get(session, actor.tenant_id, code)
-    return recalls.report(session, rec, generated_by=actor.username)
+    return progress.report(session, rec, generated_by=actor.username)
 
 
 @router.get(
@@ -150,6 +150,6 @@ def report_pdf(code: str, session: SessionDep, actor: CanRead) -> Response:
     """The recall report as a PDF."""
     rec = recalls.get(session, actor.tenant_id, code)
     return pdf_response(
-        recalls.report_pdf(session, rec, generated_by=actor.username),
+        progress.report_pdf(session, rec, generated_by=actor.username),
         f"recall-{rec.code}.pdf",
     )

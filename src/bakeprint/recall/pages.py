@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import BakeprintError, NotFound
+from bakeprint.recall import progress
 from bakeprint.recall import service as recalls
 from bakeprint.trace.pages import FIELDS, criteria_from_form
 from bakeprint.trace.pdf import response as pdf_response
@@ -25,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 def list_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
     me.require("read")
     rows = [
-        recalls.status(session, r) for r in recalls.list_recalls(session, me.tenant.id)
+        progress.status(session, r) for r in recalls.list_recalls(session, me.tenant.id)
     ]
     return render(
         request,
@@ -64,7 +65,7 @@ def detail_page(
     request: Request, code: str, session: SessionDep, me: CurrentUser
 ) -> Response:
     me.require("read")
-    data = recalls.status(session, recalls.get(session, me.tenant.id, code))
+    data = progress.status(session, recalls.get(session, me.tenant.id, code))
     return render(
         request,
         "recall/detail.html",
@@ -103,7 +104,7 @@ def act_page(
         with session.begin_nested():
             ACTIONS[action](session, code, str(form.get("note") or ""), me.actor)
     except BakeprintError as exc:
-        data = recalls.status(session, recalls.get(session, me.tenant.id, code))
+        data = progress.status(session, recalls.get(session, me.tenant.id, code))
         return render(
             request,
             "recall/detail.html",
@@ -125,6 +126,6 @@ def report_pdf_page(
     me.require("read")
     rec = recalls.get(session, me.tenant.id, code)
     return pdf_response(
-        recalls.report_pdf(session, rec, generated_by=me.actor.username),
+        progress.report_pdf(session, rec, generated_by=me.actor.username),
         f"recall-{rec.code}.pdf",
     )

@@ -15,16 +15,16 @@ from bakeprint.catalog.models import PointOfSale, Product
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
-from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.outbox.models import OutboxMessage
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
-from bakeprint.recall import webhooks
+from bakeprint.recall import progress
 from bakeprint.recall.models import Recall, RecallBatch, RecallShop
 from bakeprint.retail import service as retail
+from bakeprint.retail.models import ShopStock
 from bakeprint.retail.schemas import RemovalCreate
 from bakeprint.trace import scope
 
@@ -190,7 +190,7 @@ def _activate(
                 tenant_id=t,
                 recall_id=recall.id,
                 batch_id=batch.id,
-                reasons=affected.reasons,
+                reasons=[r.model_dump() for r in affected.reasons],
                 status_before=batch.status,
                 in_kitchen_at_notice=affected.in_kitchen,
                 on_shelf_at_notice=affected.on_shelf,
@@ -355,167 +355,6 @@ def confirm_pulled(
     return row
 
 
-def _with_stock(stmt: Any) -> Any:
-    """Join a RecallShop row to its shop, its batch and (if any) the shop's
-    stock of that batch."""
-    from bakeprint.retail.models import ShopStock
-
-    return (
-        stmt.join(
-            PointOfSale,
-            (PointOfSale.tenant_id == RecallShop.tenant_id)
-            & (PointOfSale.id == RecallShop.point_of_sale_id),
-        )
-        .join(
-            Batch,
-            (Batch.tenant_id == RecallShop.tenant_id)
-            & (Batch.id == RecallShop.batch_id),
-        )
-        .outerjoin(
-            ShopStock,
-            (ShopStock.tenant_id == RecallShop.tenant_id)
-            & (ShopStock.point_of_sale_id == RecallShop.point_of_sale_id)
-            & (ShopStock.batch_id == RecallShop.batch_id),
-        )
-    )
-
-
-def status(session: Session, recall: Recall) -> dict[str, Any]:
-    """Where the recall stands: per shop and batch, on shelf at notice, pulled,
-    still on shelf, confirmation; notifications and their delivery."""
-    t = recall.tenant_id
-    from bakeprint.retail.models import ShopStock
-
-    rows: list[dict[str, Any]] = []
-    for rs, pos, batch, stock in session.execute(
-        _with_stock(select(RecallShop, PointOfSale, Batch, ShopStock))
-        .where(RecallShop.tenant_id == t, RecallShop.recall_id == recall.id)
-        .order_by(PointOfSale.code, Batch.code)
-    ):
-        rows.append(
-            {
-                "point_of_sale": pos.code,
-                "name": pos.name,
-                "batch": batch.code,
-                "on_shelf_at_notice": rs.on_shelf_at_notice,
-                "awaiting_at_notice": rs.awaiting_at_notice,
-                "pulled": rs.pulled,
-                "on_shelf_now": stock.on_shelf if stock else 0,
-                "confirmed_at": rs.confirmed_at,
-                "confirmed_by": rs.confirmed_by,
-            }
-        )
-    affected = []
-    for rb, batch in session.execute(
-        select(RecallBatch, Batch)
-        .join(
-            Batch,
-            (Batch.tenant_id == RecallBatch.tenant_id)
-            & (Batch.id == RecallBatch.batch_id),
-        )
-        .where(RecallBatch.tenant_id == t, RecallBatch.recall_id == recall.id)
-        .order_by(Batch.code)
-    ):
-        affected.append(
-            {
-                "batch": batch.code,
-                "status_before": rb.status_before,
-                "status": batch.status,
-                "reasons": rb.reasons,
-                "on_shelf_at_notice": rb.on_shelf_at_notice,
-                "in_kitchen_at_notice": rb.in_kitchen_at_notice,
-                "sold_before_notice": rb.sold_before_notice,
-            }
-        )
-    codes = [f"batch:{b['batch']}" for b in affected]
-    late_sales = (
-        list(
-            session.scalars(
-                select(Event)
-                .where(
-                    Event.tenant_id == t,
-                    Event.subject.in_(codes),
-                    Event.kind == "sold",
-                    Event.event_time >= recall.opened_at,
-                )
-                .order_by(Event.seq)
-            )
-        )
-        if codes
-        else []
-    )
-    notices = [
-        {
-            "point_of_sale": m.recipient.removeprefix("pos:"),
-            "attempts": m.attempts,
-            "delivered_at": m.delivered_at,
-            "next_attempt_at": None if m.delivered_at else m.available_at,
-            "last_error": webhooks.shown_error(m.last_error),
-            "state": (
-                "shop_page_only"
-                if m.last_error == webhooks.NO_WEBHOOK
-                else "delivered"
-                if m.delivered_at
-                else "failed"
-                if m.attempts >= webhooks.MAX_ATTEMPTS
-                else "pending"
-            ),
-        }
-        for m in session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.tenant_id == t,
-                OutboxMessage.topic == "recall.notice",
-                OutboxMessage.ref == recall.code,
-            )
-            .order_by(OutboxMessage.recipient)
-        )
-    ]
-    at_notice = sum(r["on_shelf_at_notice"] for r in rows)
-    pulled = sum(r["pulled"] for r in rows)
-    return {
-        "code": recall.code,
-        "level": recall.level,
-        "reason": recall.reason,
-        "status": recall.status,
-        "criteria": recall.criteria,
-        "opened_at": recall.opened_at,
-        "opened_by": recall.opened_by,
-        "closed_at": recall.closed_at,
-        "closed_by": recall.closed_by,
-        "closing_note": recall.closing_note,
-        # a draft freezes nothing yet: what launching it now would reach
-        "draft_scope": (
-            scope.find(
-                session, recall.tenant_id, scope.Criteria(**recall.criteria)
-            ).model_dump(mode="json")
-            if recall.status == "draft"
-            else None
-        ),
-        "batches": affected,
-        "shops": rows,
-        "notices": notices,
-        "sales_after_notice": [
-            {
-                "batch": e.subject.removeprefix("batch:"),
-                "at": e.event_time,
-                "point_of_sale": (e.body.get("bp:point_of_sale") or ""),
-                "seq": e.seq,
-            }
-            for e in late_sales
-        ],
-        "effectiveness": {
-            "on_shelf_at_notice": at_notice,
-            "pulled": pulled,
-            "rate": round(pulled / at_notice, 4) if at_notice else 1.0,
-            "shops_confirmed": len(
-                {r["point_of_sale"] for r in rows if r["confirmed_at"]}
-            ),
-            "shops": len({r["point_of_sale"] for r in rows}),
-        },
-    }
-
-
 def close(session: Session, code: str, *, note: str, actor: Actor) -> Recall:
     recall = get(session, actor.tenant_id, code, lock=True)
     if recall.status in ("closed", "discarded"):
@@ -548,11 +387,9 @@ def list_recalls(session: Session, tenant_id: uuid.UUID) -> list[Recall]:
 
 def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]:
     """Open recalls concerning this shop: what to pull, what was confirmed."""
-    from bakeprint.retail.models import ShopStock
-
     out = []
     for rs, rec, batch, stock in session.execute(
-        _with_stock(select(RecallShop, Recall, Batch, ShopStock))
+        progress.with_stock(select(RecallShop, Recall, Batch, ShopStock))
         .join(
             Recall,
             (Recall.tenant_id == RecallShop.tenant_id)
@@ -582,34 +419,3 @@ def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]
             }
         )
     return out
-
-
-def report(session: Session, recall: Recall, *, generated_by: str) -> dict[str, Any]:
-    """The recall's report: its status plus when, by whom and from which
-    event-log head it was generated."""
-    head = events.head(session, recall.tenant_id)
-    return {
-        **status(session, recall),
-        "generated_at": utcnow(),
-        "generated_by": generated_by,
-        "log": {
-            "head_seq": head.last_seq if head else 0,
-            "head_hash": head.last_hash if head else "",
-        },
-    }
-
-
-def report_pdf(session: Session, recall: Recall, *, generated_by: str) -> bytes:
-    from bakeprint.trace.pdf import recall_pdf
-
-    tenant = session.get(Tenant, recall.tenant_id)
-    assert tenant is not None
-    data = report(session, recall, generated_by=generated_by)
-    return recall_pdf(
-        data,
-        tenant.timezone,
-        tenant.name,
-        (data["log"]["head_seq"], data["log"]["head_hash"]),
-        generated_by,
-        data["generated_at"],
-    )

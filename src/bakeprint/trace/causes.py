@@ -97,8 +97,8 @@ def candidates(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]
                 zh=c.zh,
                 en=c.en,
                 criteria=crit,
-                batches=res.totals["batches"],
-                on_shelf=res.totals["on_shelf"],
+                batches=res.totals.batches,
+                on_shelf=res.totals.on_shelf,
                 anomaly=c.rank < OTHER,
                 level=c.level,
             )

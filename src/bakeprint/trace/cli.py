@@ -46,7 +46,7 @@ def trace_cmd(
         highlight=False,
     )
     if rep.unit_state:
-        note = rep.unit_state["en" if lang() == "en" else "zh"]
+        note = rep.unit_state.en if lang() == "en" else rep.unit_state.zh
         console.print(f"  {note}", highlight=False)
     for a in rep.anomalies:
         console.print(f"[red]⚠ L{a.level} {a.section}[/] {a.zh}", highlight=False)
@@ -67,23 +67,21 @@ def trace_cmd(
     )
     p = rep.production
     console.print(
-        f"[bold]生产 / production[/] {p['location']} · "
-        + ", ".join(f"{o['name']} ({o['code']})" for o in p["operators"])
+        f"[bold]生产 / production[/] {p.location} · "
+        + ", ".join(f"{o.name} ({o.code})" for o in p.operators)
         + " · "
-        + ", ".join(e["name"] for e in p["equipment"]),
+        + ", ".join(e.name for e in p.equipment),
         highlight=False,
     )
     console.print("[bold]配送 / distribution[/]")
     print_rows(
         [
             {
-                "trip": d["trip"],
-                "vehicle": d["vehicle"],
-                "departed": d["departed_at"],
-                "loaded": d["loaded"],
-                "drops": ", ".join(
-                    f"{x['point_of_sale']} {x['quantity']}" for x in d["drops"]
-                ),
+                "trip": d.trip,
+                "vehicle": d.vehicle,
+                "departed": d.departed_at,
+                "loaded": d.loaded,
+                "drops": ", ".join(f"{x.point_of_sale} {x.quantity}" for x in d.drops),
             }
             for d in rep.distribution
         ]
@@ -92,18 +90,18 @@ def trace_cmd(
     print_rows(
         [
             {
-                "shop": r["point_of_sale"],
-                "delivered": r["delivered"],
-                "sold": r["sold"],
-                "on_shelf": r["on_shelf"],
-                "wasted": r["wasted"],
-                "received_at": r["received_at"],
+                "shop": r.point_of_sale,
+                "delivered": r.delivered,
+                "sold": r.sold,
+                "on_shelf": r.on_shelf,
+                "wasted": r.wasted,
+                "received_at": r.received_at,
             }
             for r in rep.points_of_sale
         ]
     )
     console.print(
-        f"event log head #{rep.log['head_seq']} {rep.log['head_hash'][:16]}…",
+        f"event log head #{rep.log.head_seq} {rep.log.head_hash[:16]}…",
         highlight=False,
     )
 

@@ -10,7 +10,6 @@ still ends there or that nothing before it changed (`bakeprint verify`).
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
@@ -28,6 +27,8 @@ from reportlab.platypus import (
 )
 
 from bakeprint import localtime
+from bakeprint.recall.schemas import RecallReport
+from bakeprint.trace.schemas import TraceReport
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -94,13 +95,24 @@ def _build(story: list[Any], title: str, generated: str) -> bytes:
     return buf.getvalue()
 
 
-def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
-    """The trace report of one batch (a ``TraceReport``)."""
+def trace_pdf(rep: TraceReport, tz: str, bakery: str) -> bytes:
+    """The trace report of one batch, section by section."""
     log = rep.log
     generated = (
         f"生成 Generated {_t(rep.generated_at, tz)} · {rep.generated_by} · "
-        f"事件日志 event log #{log['head_seq']} sha256 {log['head_hash']}"
+        f"事件日志 event log #{log.head_seq} sha256 {log.head_hash}"
     )
+    s = _trace_head(rep, bakery)
+    s += _trace_materials(rep, tz)
+    s += _trace_production(rep, tz)
+    s += _trace_environment(rep)
+    s += _trace_distribution(rep, tz)
+    s += [Spacer(1, 6 * mm), _p(generated, SMALL)]
+    return _build(s, f"Trace {rep.batch}", generated)
+
+
+def _trace_head(rep: TraceReport, bakery: str) -> list[Any]:
+    """The batch, the query, the unit and the anomalies, first."""
     s: list[Any] = [
         _p(f"追溯报告 Trace report · {rep.batch}", H1),
         _p(
@@ -112,7 +124,7 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
         _p(f"查询 Query: {rep.query}", SMALL),
     ]
     if rep.unit_state:
-        s.append(_p(f"单件 Unit: {rep.unit_state['zh']} / {rep.unit_state['en']}"))
+        s.append(_p(f"单件 Unit: {rep.unit_state.zh} / {rep.unit_state.en}"))
     s.append(_p("异常 Anomalies", H2))
     if rep.anomalies:
         s += [
@@ -121,7 +133,11 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
         ]
     else:
         s.append(_p("未发现异常 No anomalies"))
-    s += [
+    return s
+
+
+def _trace_materials(rep: TraceReport, tz: str) -> list[Any]:
+    return [
         _p("原料 Materials", H2),
         _table(
             [
@@ -148,40 +164,39 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
             [28, 26, 30, 24, 18, 18, 36],
         ),
     ]
+
+
+def _trace_production(rep: TraceReport, tz: str) -> list[Any]:
+    """Production (time, place, people, equipment, oven, quantities) and the
+    QC checkpoints."""
     p = rep.production
     bakes = "; ".join(
-        f"{b['actual_temp_c']:g}°C/{b['actual_minutes']:g}min"
-        + ("" if b["within_tolerance"] else " ⚠")
-        for b in p["bakes"]
+        f"{b.actual_temp_c:g}°C/{b.actual_minutes:g}min"
+        + ("" if b.within_tolerance else " ⚠")
+        for b in p.bakes
     )
-    s += [
+    return [
         _p("生产 Production", H2),
         _table(
             ["项目 Item", "记录 Record"],
             [
-                [
-                    "时间 Time",
-                    localtime.span(p["started_at"], p["ended_at"], tz),
-                ],
-                ["位置 Place", f"{p['location'] or '—'} {p['variant'] or ''}"],
+                ["时间 Time", localtime.span(p.started_at, p.ended_at, tz)],
+                ["位置 Place", f"{p.location or '—'} {p.variant or ''}"],
                 [
                     "操作员 Operators",
-                    ", ".join(
-                        f"{o['name']} ({o['code']}, {o['role']})"
-                        for o in p["operators"]
-                    ),
+                    ", ".join(f"{o.name} ({o.code}, {o.role})" for o in p.operators),
                 ],
-                ["设备 Equipment", ", ".join(e["name"] for e in p["equipment"])],
+                ["设备 Equipment", ", ".join(e.name for e in p.equipment)],
                 [
                     "烘烤 Oven",
-                    f"目标 target {p['target_oven_temp_c'] or '—'}°C/"
-                    f"{p['target_bake_minutes'] or '—'}min; 实际 actual {bakes or '—'}",
+                    f"目标 target {p.target_oven_temp_c or '—'}°C/"
+                    f"{p.target_bake_minutes or '—'}min; 实际 actual {bakes or '—'}",
                 ],
                 [
                     "数量 Quantity",
-                    f"计划 {p['planned_quantity']} · "
-                    f"产出 {p['produced_quantity'] or '—'} · "
-                    f"包装 {p['packed_quantity'] or '—'}",
+                    f"计划 {p.planned_quantity} · "
+                    f"产出 {p.produced_quantity or '—'} · "
+                    f"包装 {p.packed_quantity or '—'}",
                 ],
             ],
             [40, 140],
@@ -191,14 +206,19 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
             ["环节 Stage", "结果 Result", "时间 Time"],
             [
                 [
-                    c["stage"],
-                    "通过 passed" if c["passed"] else "未通过 FAILED",
-                    _t(c["checked_at"], tz),
+                    c.stage,
+                    "通过 passed" if c.passed else "未通过 FAILED",
+                    _t(c.checked_at, tz),
                 ]
                 for c in rep.qc
             ],
             [60, 60, 60],
         ),
+    ]
+
+
+def _trace_environment(rep: TraceReport) -> list[Any]:
+    return [
         _p("环境 Environment", H2),
         _table(
             [
@@ -212,20 +232,26 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
             ],
             [
                 [
-                    seg["stage"],
-                    seg["place_name"],
-                    x["sensor"],
-                    f"{x['min']}–{x['max']} {x['unit']}",
-                    x["mean"],
-                    f"{'' if x['low'] is None else x['low']}–"
-                    f"{'' if x['high'] is None else x['high']}",
-                    x["minutes_outside"],
+                    seg.stage,
+                    seg.place_name,
+                    x.sensor,
+                    f"{x.min}–{x.max} {x.unit}",
+                    x.mean,
+                    f"{'' if x.low is None else x.low}–"
+                    f"{'' if x.high is None else x.high}",
+                    x.minutes_outside,
                 ]
                 for seg in rep.environment
-                for x in seg["sensors"]
+                for x in seg.sensors
             ],
             [22, 26, 26, 32, 18, 24, 32],
         ),
+    ]
+
+
+def _trace_distribution(rep: TraceReport, tz: str) -> list[Any]:
+    """The van trips, then the points of sale."""
+    return [
         _p("配送 Distribution", H2),
         _table(
             [
@@ -238,19 +264,18 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
             ],
             [
                 [
-                    d["trip"],
-                    d["vehicle_name"],
-                    _t(d["departed_at"], tz),
-                    d["loaded"],
+                    d.trip,
+                    d.vehicle_name,
+                    _t(d.departed_at, tz),
+                    d.loaded,
                     "; ".join(
-                        f"{x['point_of_sale_name']} {x['quantity']} "
-                        f"{_t(x['delivered_at'], tz, '%H:%M')}"
-                        for x in d["drops"]
+                        f"{x.point_of_sale_name} {x.quantity} "
+                        f"{_t(x.delivered_at, tz, '%H:%M')}"
+                        for x in d.drops
                     ),
                     "; ".join(
-                        f"{c['min']}–{c['max']}{c['unit']}"
-                        + (" ⚠" if c["excursions"] else " OK")
-                        for c in d["cabin"]
+                        f"{c.min}–{c.max}{c.unit}" + (" ⚠" if c.excursions else " OK")
+                        for c in d.cabin
                     ),
                 ]
                 for d in rep.distribution
@@ -269,57 +294,61 @@ def trace_pdf(rep: Any, tz: str, bakery: str) -> bytes:
             ],
             [
                 [
-                    r["point_of_sale"],
-                    _t(r["received_at"], tz),
-                    r["delivered"],
-                    r["sold"],
-                    r["on_shelf"],
-                    r["wasted"] + r["returned"],
+                    r.point_of_sale,
+                    _t(r.received_at, tz),
+                    r.delivered,
+                    r.sold,
+                    r.on_shelf,
+                    r.wasted + r.returned,
                 ]
                 for r in rep.points_of_sale
             ],
             [34, 34, 26, 22, 26, 38],
         ),
-        Spacer(1, 6 * mm),
-        _p(generated, SMALL),
     ]
-    return _build(s, f"Trace {rep.batch}", generated)
 
 
-def recall_pdf(
-    r: dict[str, Any],
-    tz: str,
-    bakery: str,
-    head: tuple[int, str],
-    generated_by: str,
-    now: datetime,
-) -> bytes:
-    """The recall report (what ``recall.service.status`` returns)."""
-    e = r["effectiveness"]
+def recall_pdf(r: RecallReport, tz: str, bakery: str) -> bytes:
+    """The recall report: what it is, its effectiveness, then its batches,
+    shops, notices and any sale after the notice."""
     generated = (
-        f"生成 Generated {_t(now, tz)} · {generated_by} · "
-        f"事件日志 event log #{head[0]} sha256 {head[1]}"
+        f"生成 Generated {_t(r.generated_at, tz)} · {r.generated_by} · "
+        f"事件日志 event log #{r.log.head_seq} sha256 {r.log.head_hash}"
     )
-    s: list[Any] = [
-        _p(f"召回报告 Recall report · {r['code']}", H1),
-        _p(f"{bakery} · L{r['level']} · {r['status']} · 原因 Reason: {r['reason']}"),
+    s = _recall_head(r, tz, bakery)
+    s += _recall_batches_and_shops(r, tz)
+    s += _recall_notices(r, tz)
+    s += [Spacer(1, 6 * mm), _p(generated, SMALL)]
+    return _build(s, f"Recall {r.code}", generated)
+
+
+def _recall_head(r: RecallReport, tz: str, bakery: str) -> list[Any]:
+    e = r.effectiveness
+    return [
+        _p(f"召回报告 Recall report · {r.code}", H1),
+        _p(f"{bakery} · L{r.level} · {r.status} · 原因 Reason: {r.reason}"),
         _p(
-            f"发起 Opened {_t(r['opened_at'], tz)} ({r['opened_by']})"
+            f"发起 Opened {_t(r.opened_at, tz)} ({r.opened_by})"
             + (
-                f" · 关闭 Closed {_t(r['closed_at'], tz)} ({r['closed_by']}): "
-                f"{r['closing_note']}"
-                if r["closed_at"]
+                f" · 关闭 Closed {_t(r.closed_at, tz)} ({r.closed_by}): "
+                f"{r.closing_note}"
+                if r.closed_at
                 else ""
             )
         ),
-        _p(f"范围 Scope: {r['criteria']}", SMALL),
+        _p(f"范围 Scope: {r.criteria.model_dump(mode='json')}", SMALL),
         _p("效果 Effectiveness", H2),
         _p(
-            f"下架 pulled {e['pulled']} / 通知时在架 on shelf at notice "
-            f"{e['on_shelf_at_notice']} = {e['rate']:.0%} · 确认门店 shops confirmed "
-            f"{e['shops_confirmed']}/{e['shops']} · 通知后销售 sales after notice "
-            f"{len(r['sales_after_notice'])}"
+            f"下架 pulled {e.pulled} / 通知时在架 on shelf at notice "
+            f"{e.on_shelf_at_notice} = {e.rate:.0%} · 确认门店 shops confirmed "
+            f"{e.shops_confirmed}/{e.shops} · 通知后销售 sales after notice "
+            f"{len(r.sales_after_notice)}"
         ),
+    ]
+
+
+def _recall_batches_and_shops(r: RecallReport, tz: str) -> list[Any]:
+    return [
         _p("批次 Batches", H2),
         _table(
             [
@@ -331,13 +360,13 @@ def recall_pdf(
             ],
             [
                 [
-                    b["batch"],
-                    "; ".join(x["zh"] for x in b["reasons"]),
-                    b["on_shelf_at_notice"],
-                    b["in_kitchen_at_notice"],
-                    b["sold_before_notice"],
+                    b.batch,
+                    "; ".join(x.zh for x in b.reasons),
+                    b.on_shelf_at_notice,
+                    b.in_kitchen_at_notice,
+                    b.sold_before_notice,
                 ]
-                for b in r["batches"]
+                for b in r.batches
             ],
             [36, 70, 26, 20, 28],
         ),
@@ -353,17 +382,22 @@ def recall_pdf(
             ],
             [
                 [
-                    x["name"],
-                    x["batch"],
-                    x["on_shelf_at_notice"],
-                    x["pulled"],
-                    x["on_shelf_now"],
-                    _t(x["confirmed_at"], tz),
+                    x.name,
+                    x.batch,
+                    x.on_shelf_at_notice,
+                    x.pulled,
+                    x.on_shelf_now,
+                    _t(x.confirmed_at, tz),
                 ]
-                for x in r["shops"]
+                for x in r.shops
             ],
             [34, 36, 26, 20, 24, 40],
         ),
+    ]
+
+
+def _recall_notices(r: RecallReport, tz: str) -> list[Any]:
+    s: list[Any] = [
         _p("通知 Notices", H2),
         _table(
             [
@@ -375,31 +409,27 @@ def recall_pdf(
             ],
             [
                 [
-                    n["point_of_sale"],
-                    n["state"],
-                    n["attempts"],
-                    _t(n["delivered_at"], tz),
-                    (n["last_error"] or "")[:80],
+                    n.point_of_sale,
+                    n.state,
+                    n.attempts,
+                    _t(n.delivered_at, tz),
+                    (n.last_error or "")[:80],
                 ]
-                for n in r["notices"]
+                for n in r.notices
             ],
             [30, 26, 18, 30, 76],
         ),
     ]
-    if r["sales_after_notice"]:
+    if r.sales_after_notice:
         s += [
             _p("通知后的销售 Sales after the notice", H2),
             _table(
                 ["批次 Batch", "时间 At", "事件 Event #"],
-                [
-                    [x["batch"], _t(x["at"], tz), x["seq"]]
-                    for x in r["sales_after_notice"]
-                ],
+                [[x.batch, _t(x.at, tz), x.seq] for x in r.sales_after_notice],
                 [60, 60, 60],
             ),
         ]
-    s += [Spacer(1, 6 * mm), _p(generated, SMALL)]
-    return _build(s, f"Recall {r['code']}", generated)
+    return s
 
 
 def response(content: bytes, filename: str) -> Any:

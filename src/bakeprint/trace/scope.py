@@ -13,29 +13,21 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
-from bakeprint.catalog.models import (
-    Equipment,
-    Location,
-    Operator,
-    PointOfSale,
-    Product,
-    Supplier,
-)
+from bakeprint.catalog.models import Equipment, Location, Operator, Supplier
 from bakeprint.db import among, slices
 from bakeprint.errors import Invalid, NotFound
-from bakeprint.localtime import LocalDateTime
 from bakeprint.logistics import service as logistics
-from bakeprint.logistics.models import Delivery, TripLoad
+from bakeprint.logistics.models import TripLoad
 from bakeprint.materials import repository as lots
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import genealogy
@@ -46,64 +38,26 @@ from bakeprint.production.models import (
     BatchOperator,
     Consumption,
 )
-from bakeprint.retail.models import ShopStock
+from bakeprint.trace import reach
+from bakeprint.trace.schemas import (
+    AffectedBatch,
+    Criteria,
+    Reason,
+    ScopeResult,
+    ShopCount,
+)
 
-
-class Criteria(BaseModel):
-    batch: str | None = None  # just this batch (a complaint about it)
-    lot: str | None = None
-    supplier: str | None = None
-    # production dates, inclusive; `from`/`to` as GET /scope and the page name them
-    start: date | None = Field(None, validation_alias=AliasChoices("start", "from"))
-    end: date | None = Field(None, validation_alias=AliasChoices("end", "to"))
-    session: str | None = None  # 251203-PM
-    equipment: str | None = None
-    operator: str | None = None
-    trip: str | None = None
-    location: str | None = None
-    # a time window at the location; echoed in the answer's criteria
-    at_from: LocalDateTime | None = None
-    at_to: LocalDateTime | None = None
-
-
-class ShopCount(BaseModel):
-    point_of_sale: str
-    name: str
-    delivered: int
-    received: int
-    sold: int
-    on_shelf: int
-    wasted: int
-    returned: int
-
-
-class AffectedBatch(BaseModel):
-    batch: str
-    product: str
-    made_on: date
-    session: str
-    status: str
-    best_before: date | None
-    reasons: list[dict[str, str]]
-    packed: int
-    in_kitchen: int
-    delivered: int
-    sold: int
-    on_shelf: int
-    shops: list[ShopCount]
-
-
-class ScopeResult(BaseModel):
-    criteria: dict[str, Any]
-    batches: list[AffectedBatch]
-    shops: list[ShopCount]  # per point of sale, over every affected batch
-    totals: dict[str, int]
+__all__ = ["AffectedBatch", "Criteria", "ScopeResult", "ShopCount", "find"]
 
 
 @dataclass
 class _Hit:
     zh: str
     en: str
+
+
+# batch id -> why it is in the scope
+Hits = dict[uuid.UUID, list[_Hit]]
 
 
 def _live(query: Any, tenant_id: uuid.UUID, where: Any) -> Any:
@@ -211,8 +165,7 @@ def _session_of(text: str) -> tuple[date, str]:
         ) from None
 
 
-def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
-    t = tenant_id
+def _check(c: Criteria) -> None:
     if c.start and c.end and c.start > c.end:
         raise Invalid(
             f"开始日期 {c.start} 晚于结束日期 {c.end}",
@@ -231,156 +184,191 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         raise Invalid(
             "时间窗需要指定位置", "a time window needs a location", field="location"
         )
-    sets: list[dict[uuid.UUID, list[_Hit]]] = []
-    # A period narrows lot and supplier scopes before they are read: the
-    # batches made in it and everything they were made from (an intermediate
-    # made before the period can carry a lot into it) — exact, and the
-    # supplier's other months are never read.
-    window = None
-    if (c.start or c.end) and (c.lot or c.supplier):
-        period = select(Batch.id).where(Batch.tenant_id == t)
-        if c.start:
-            period = period.where(Batch.production_date >= c.start)
-        if c.end:
-            period = period.where(Batch.production_date <= c.end)
-        window = set(session.scalars(period))
-        window |= genealogy.ancestors_of(session, t, window)
 
-    if c.batch:
-        named = batches.get(session, t, c.batch.strip())
-        sets.append(
-            _through_intermediates(
-                session,
-                t,
-                {named.id: [_Hit(f"批次 {named.code}", f"batch {named.code}")]},
-            )
-        )
-    if c.lot:
-        key = c.lot.strip()
-        lot = lots.by_code(session, t, key)
-        found_lots = (
-            [lot]
-            if lot is not None
-            else list(  # the supplier's lot number: every intake of it
-                session.scalars(
-                    select(MaterialLot).where(
-                        MaterialLot.tenant_id == t, MaterialLot.supplier_lot == key
-                    )
+
+def _window(session: Session, t: uuid.UUID, c: Criteria) -> set[uuid.UUID] | None:
+    """A period narrows lot and supplier scopes before they are read: the
+    batches made in it and everything they were made from (an intermediate
+    made before the period can carry a lot into it) — exact, and the
+    supplier's other months are never read."""
+    if not ((c.start or c.end) and (c.lot or c.supplier)):
+        return None
+    period = select(Batch.id).where(Batch.tenant_id == t)
+    if c.start:
+        period = period.where(Batch.production_date >= c.start)
+    if c.end:
+        period = period.where(Batch.production_date <= c.end)
+    window = set(session.scalars(period))
+    return window | genealogy.ancestors_of(session, t, window)
+
+
+def by_batch(session: Session, t: uuid.UUID, c: Criteria, _w: Any) -> Hits:
+    """Just this batch (a complaint about it), and what was made from it."""
+    assert c.batch is not None
+    named = batches.get(session, t, c.batch.strip())
+    return _through_intermediates(
+        session, t, {named.id: [_Hit(f"批次 {named.code}", f"batch {named.code}")]}
+    )
+
+
+def by_lot(
+    session: Session, t: uuid.UUID, c: Criteria, window: set[uuid.UUID] | None
+) -> Hits:
+    """The batches that used a lot, by our code or the supplier's lot number
+    (every intake of it)."""
+    assert c.lot is not None
+    key = c.lot.strip()
+    lot = lots.by_code(session, t, key)
+    found_lots = (
+        [lot]
+        if lot is not None
+        else list(
+            session.scalars(
+                select(MaterialLot).where(
+                    MaterialLot.tenant_id == t, MaterialLot.supplier_lot == key
                 )
             )
         )
-        if not found_lots:
-            raise NotFound(
-                f"找不到原料批次 {c.lot}", f"material lot not found: {c.lot}"
+    )
+    if not found_lots:
+        raise NotFound(f"找不到原料批次 {c.lot}", f"material lot not found: {c.lot}")
+    by_id = {x.id: x for x in found_lots}
+    hits: Hits = defaultdict(list)
+    for batch_id, lot_id in _uses(session, t, list(by_id), window):
+        x = by_id[lot_id]
+        hit = _Hit(
+            f"使用原料批次 {x.code}（{x.supplier_lot}）",
+            f"shares lot {x.code} ({x.supplier_lot})",
+        )
+        if all(h.zh != hit.zh for h in hits[batch_id]):
+            hits[batch_id].append(hit)
+    return _through_intermediates(session, t, hits)
+
+
+def by_supplier(
+    session: Session, t: uuid.UUID, c: Criteria, window: set[uuid.UUID] | None
+) -> Hits:
+    """The batches that used any lot of a supplier."""
+    assert c.supplier is not None
+    sup = catalog.get(session, Supplier, t, c.supplier.strip())
+    their = {
+        x.id: x
+        for x in session.scalars(
+            select(MaterialLot).where(
+                MaterialLot.tenant_id == t, MaterialLot.supplier_id == sup.id
             )
-        by_id = {x.id: x for x in found_lots}
-        hits: dict[uuid.UUID, list[_Hit]] = defaultdict(list)
-        for batch_id, lot_id in _uses(session, t, list(by_id), window):
-            x = by_id[lot_id]
+        )
+    }
+    hits: Hits = defaultdict(list)
+    if their:
+        for batch_id, lot_id in _uses(session, t, list(their), window):
+            x = their[lot_id]
             hit = _Hit(
-                f"使用原料批次 {x.code}（{x.supplier_lot}）",
-                f"shares lot {x.code} ({x.supplier_lot})",
+                f"使用供应商 {sup.name} 的原料 {x.code}",
+                f"uses {sup.name}'s lot {x.code}",
             )
             if all(h.zh != hit.zh for h in hits[batch_id]):
                 hits[batch_id].append(hit)
-        sets.append(_through_intermediates(session, t, hits))
-    if c.supplier:
-        sup = catalog.get(session, Supplier, t, c.supplier.strip())
-        their = {
-            x.id: x
-            for x in session.scalars(
-                select(MaterialLot).where(
-                    MaterialLot.tenant_id == t, MaterialLot.supplier_id == sup.id
-                )
+    return _through_intermediates(session, t, hits)
+
+
+def by_session(session: Session, t: uuid.UUID, c: Criteria, _w: Any) -> Hits:
+    """The batches of one production session (251203-PM)."""
+    assert c.session is not None
+    day, half = _session_of(c.session)
+    why = _Hit(f"同一生产时段 {c.session.upper()}", f"same session {c.session.upper()}")
+    return {
+        b: [why]
+        for b in session.scalars(
+            select(Batch.id).where(
+                Batch.tenant_id == t,
+                Batch.production_date == day,
+                Batch.session == half,
             )
-        }
-        hits = defaultdict(list)
-        if their:
-            for batch_id, lot_id in _uses(session, t, list(their), window):
-                x = their[lot_id]
-                hit = _Hit(
-                    f"使用供应商 {sup.name} 的原料 {x.code}",
-                    f"uses {sup.name}'s lot {x.code}",
-                )
-                if all(h.zh != hit.zh for h in hits[batch_id]):
-                    hits[batch_id].append(hit)
-        sets.append(_through_intermediates(session, t, hits))
-    if c.session:
-        day, half = _session_of(c.session)
-        sets.append(
-            {
-                b: [
-                    _Hit(
-                        f"同一生产时段 {c.session.upper()}",
-                        f"same session {c.session.upper()}",
-                    )
-                ]
-                for b in session.scalars(
-                    select(Batch.id).where(
-                        Batch.tenant_id == t,
-                        Batch.production_date == day,
-                        Batch.session == half,
-                    )
-                )
-            }
         )
-    if c.equipment:
-        eq = catalog.get(session, Equipment, t, c.equipment.strip())
-        sets.append(
-            {
-                b: [_Hit(f"使用设备 {eq.name}", f"made with {eq.name}")]
-                for b in session.scalars(
-                    select(BatchEquipment.batch_id).where(
-                        BatchEquipment.tenant_id == t,
-                        BatchEquipment.equipment_id == eq.id,
-                    )
-                )
-            }
-        )
-    if c.operator:
-        op = catalog.get(session, Operator, t, c.operator.strip())
-        sets.append(
-            {
-                b: [_Hit(f"操作员 {op.code}", f"operator {op.code}")]
-                for b in session.scalars(
-                    select(BatchOperator.batch_id).where(
-                        BatchOperator.tenant_id == t, BatchOperator.operator_id == op.id
-                    )
-                )
-            }
-        )
-    if c.trip:
-        trip = logistics.get_trip(session, t, c.trip)
-        sets.append(
-            {
-                b: [_Hit(f"同一趟配送 {trip.code}", f"same van trip {trip.code}")]
-                for b in session.scalars(
-                    select(TripLoad.batch_id).where(
-                        TripLoad.tenant_id == t,
-                        TripLoad.trip_id == trip.id,
-                        TripLoad.loaded > 0,
-                    )
-                )
-            }
-        )
-    if c.location:
-        loc = catalog.get(session, Location, t, c.location.strip())
-        at_loc = select(Batch.id).where(
-            Batch.tenant_id == t, Batch.location_id == loc.id
-        )
-        if c.at_from is not None and c.at_to is not None:
-            at_loc = at_loc.where(
-                Batch.started_at < c.at_to,
-                or_(Batch.ended_at.is_(None), Batch.ended_at > c.at_from),
+    }
+
+
+def by_equipment(session: Session, t: uuid.UUID, c: Criteria, _w: Any) -> Hits:
+    """The batches made with a piece of equipment."""
+    assert c.equipment is not None
+    eq = catalog.get(session, Equipment, t, c.equipment.strip())
+    return {
+        b: [_Hit(f"使用设备 {eq.name}", f"made with {eq.name}")]
+        for b in session.scalars(
+            select(BatchEquipment.batch_id).where(
+                BatchEquipment.tenant_id == t,
+                BatchEquipment.equipment_id == eq.id,
             )
-            when = localtime.span(c.at_from, c.at_to)
-            why = _Hit(
-                f"{when} 在 {loc.name} 生产",
-                f"made at {loc.name} {when}",
+        )
+    }
+
+
+def by_operator(session: Session, t: uuid.UUID, c: Criteria, _w: Any) -> Hits:
+    """The batches an operator worked on."""
+    assert c.operator is not None
+    op = catalog.get(session, Operator, t, c.operator.strip())
+    return {
+        b: [_Hit(f"操作员 {op.code}", f"operator {op.code}")]
+        for b in session.scalars(
+            select(BatchOperator.batch_id).where(
+                BatchOperator.tenant_id == t, BatchOperator.operator_id == op.id
             )
-        else:
-            why = _Hit(f"在 {loc.name} 生产", f"made at {loc.name}")
-        sets.append({b: [why] for b in session.scalars(at_loc)})
+        )
+    }
+
+
+def by_trip(session: Session, t: uuid.UUID, c: Criteria, _w: Any) -> Hits:
+    """The batches loaded on one van trip."""
+    assert c.trip is not None
+    trip = logistics.get_trip(session, t, c.trip)
+    return {
+        b: [_Hit(f"同一趟配送 {trip.code}", f"same van trip {trip.code}")]
+        for b in session.scalars(
+            select(TripLoad.batch_id).where(
+                TripLoad.tenant_id == t,
+                TripLoad.trip_id == trip.id,
+                TripLoad.loaded > 0,
+            )
+        )
+    }
+
+
+def by_location(session: Session, t: uuid.UUID, c: Criteria, _w: Any) -> Hits:
+    """The batches made at a location (within a time window, if given)."""
+    assert c.location is not None
+    loc = catalog.get(session, Location, t, c.location.strip())
+    at_loc = select(Batch.id).where(Batch.tenant_id == t, Batch.location_id == loc.id)
+    if c.at_from is not None and c.at_to is not None:
+        at_loc = at_loc.where(
+            Batch.started_at < c.at_to,
+            or_(Batch.ended_at.is_(None), Batch.ended_at > c.at_from),
+        )
+        when = localtime.span(c.at_from, c.at_to)
+        why = _Hit(f"{when} 在 {loc.name} 生产", f"made at {loc.name} {when}")
+    else:
+        why = _Hit(f"在 {loc.name} 生产", f"made at {loc.name}")
+    return {b: [why] for b in session.scalars(at_loc)}
+
+
+# each criterion given narrows the scope, in this order
+CRITERIA: list[tuple[str, Callable[[Session, uuid.UUID, Criteria, Any], Hits]]] = [
+    ("batch", by_batch),
+    ("lot", by_lot),
+    ("supplier", by_supplier),
+    ("session", by_session),
+    ("equipment", by_equipment),
+    ("operator", by_operator),
+    ("trip", by_trip),
+    ("location", by_location),
+]
+
+
+def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
+    t = tenant_id
+    _check(c)
+    window = _window(session, t, c)
+    sets = [by(session, t, c, window) for name, by in CRITERIA if getattr(c, name)]
     if not sets and not (c.start or c.end):
         raise Invalid(
             "请至少给出一个条件：批次、原料批次、供应商、生产时段、设备、操作员、"
@@ -388,16 +376,8 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
             "give at least one criterion: batch, lot, supplier, session, "
             "equipment, operator, trip or location",
         )
-    if not sets:  # only a period: every batch made in it
-        sets.append({})
-        period_only = True
-    else:
-        period_only = False
-
-    ids = set(sets[0]) if not period_only else None
-    for s in sets[1:]:
-        assert ids is not None
-        ids &= set(s)
+    # only a period: every batch made in it
+    ids = set.intersection(*(set(s) for s in sets)) if sets else None
     # the columns the result shows, not Batch objects: a wide scope has
     # thousands, and building (then collecting) objects was most of its time
     stmt = select(
@@ -418,7 +398,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
     if ids is None:
         found = list(session.execute(stmt))
     elif not ids:
-        return _result(session, t, c, [], {})
+        return reach.result(session, t, c, [], {})
     else:  # in slices: a wide scope can hold more batches than a statement
         found = [
             b
@@ -427,143 +407,16 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
         ]
     found.sort(key=lambda b: (b.production_date, b.code))
     reasons = {
-        b.id: [h for s in sets for h in s.get(b.id, [])]
-        or [_Hit(f"{b.production_date} 生产", f"made on {b.production_date}")]
+        b.id: [
+            Reason.model_construct(zh=h.zh, en=h.en)
+            for s in sets
+            for h in s.get(b.id, [])
+        ]
+        or [
+            Reason.model_construct(
+                zh=f"{b.production_date} 生产", en=f"made on {b.production_date}"
+            )
+        ]
         for b in found
     }
-    return _result(session, t, c, found, reasons)
-
-
-def _result(
-    session: Session,
-    t: uuid.UUID,
-    c: Criteria,
-    found: list[Any],
-    reasons: dict[uuid.UUID, list[_Hit]],
-) -> ScopeResult:
-    """``found``: the batches' rows (id, code, product_id, production_date,
-    session, status, best_before, packed_quantity)."""
-    ids = [b.id for b in found]
-    per: dict[uuid.UUID, dict[uuid.UUID, dict[str, int]]] = defaultdict(dict)
-    loaded: dict[uuid.UUID, tuple[int, int]] = {}
-    names: dict[uuid.UUID, tuple[str, str]] = {}
-    products: dict[uuid.UUID, str] = {}
-    for chunk in slices(ids):
-        for b_id, pos_id, qty in session.execute(
-            select(
-                Delivery.batch_id,
-                Delivery.point_of_sale_id,
-                func.sum(Delivery.quantity),
-            )
-            .where(Delivery.tenant_id == t, among(session, Delivery.batch_id, chunk))
-            .group_by(Delivery.batch_id, Delivery.point_of_sale_id)
-        ):
-            per[b_id][pos_id] = {
-                "delivered": int(qty),
-                "received": 0,
-                "sold": 0,
-                "wasted": 0,
-                "returned": 0,
-            }
-        for b_id, pos_id, received, sold, wasted, returned in session.execute(
-            select(
-                ShopStock.batch_id,
-                ShopStock.point_of_sale_id,
-                ShopStock.received,
-                ShopStock.sold,
-                ShopStock.wasted,
-                ShopStock.returned,
-            ).where(ShopStock.tenant_id == t, among(session, ShopStock.batch_id, chunk))
-        ):
-            row = per[b_id].setdefault(
-                pos_id,
-                {"delivered": 0, "received": 0, "sold": 0, "wasted": 0, "returned": 0},
-            )
-            row.update(received=received, sold=sold, wasted=wasted, returned=returned)
-        for b_id, l_sum, r_sum in session.execute(
-            select(
-                TripLoad.batch_id,
-                func.sum(TripLoad.loaded),
-                func.sum(TripLoad.returned),
-            )
-            .where(TripLoad.tenant_id == t, among(session, TripLoad.batch_id, chunk))
-            .group_by(TripLoad.batch_id)
-        ):
-            loaded[b_id] = (int(l_sum or 0), int(r_sum or 0))
-    pos_ids = {p for rows in per.values() for p in rows}
-    if pos_ids:
-        for shop in session.scalars(
-            select(PointOfSale).where(
-                PointOfSale.tenant_id == t, PointOfSale.id.in_(list(pos_ids))
-            )
-        ):
-            names[shop.id] = (shop.code, shop.name)
-    product_ids = {b.product_id for b in found}
-    if product_ids:
-        for p in session.scalars(
-            select(Product).where(
-                Product.tenant_id == t, Product.id.in_(list(product_ids))
-            )
-        ):
-            products[p.id] = p.name_zh
-
-    def count(pos_id: uuid.UUID, row: dict[str, int]) -> ShopCount:
-        code, name = names[pos_id]
-        # built from our own rows: no validation needed (1,000s per scope)
-        return ShopCount.model_construct(
-            point_of_sale=code,
-            name=name,
-            delivered=row["delivered"],
-            received=row["received"],
-            sold=row["sold"],
-            wasted=row["wasted"],
-            returned=row["returned"],
-            on_shelf=row["received"] - row["sold"] - row["wasted"] - row["returned"],
-        )
-
-    out = []
-    totals_by_pos: dict[uuid.UUID, dict[str, int]] = {}
-    for b in found:
-        shops = sorted(
-            (count(p, r) for p, r in per.get(b.id, {}).items()),
-            key=lambda s: s.point_of_sale,
-        )
-        for pos_id, r in per.get(b.id, {}).items():
-            acc = totals_by_pos.setdefault(pos_id, dict.fromkeys(r, 0))
-            for k, v in r.items():
-                acc[k] += v
-        l_sum, r_sum = loaded.get(b.id, (0, 0))
-        out.append(
-            AffectedBatch.model_construct(
-                batch=b.code,
-                product=products.get(b.product_id, ""),
-                made_on=b.production_date,
-                session=b.session,
-                status=b.status,
-                best_before=b.best_before,
-                reasons=[{"zh": h.zh, "en": h.en} for h in reasons.get(b.id, [])],
-                packed=b.packed_quantity or 0,
-                in_kitchen=(b.packed_quantity or 0) - l_sum + r_sum,
-                delivered=sum(s.delivered for s in shops),
-                sold=sum(s.sold for s in shops),
-                on_shelf=sum(s.on_shelf for s in shops),
-                shops=shops,
-            )
-        )
-    shops_total = sorted(
-        (count(p, r) for p, r in totals_by_pos.items()), key=lambda s: s.point_of_sale
-    )
-    return ScopeResult(
-        criteria=c.model_dump(mode="json", exclude_none=True),
-        batches=out,
-        shops=shops_total,
-        totals={
-            "batches": len(out),
-            "packed": sum(b.packed for b in out),
-            "in_kitchen": sum(b.in_kitchen for b in out),
-            "delivered": sum(b.delivered for b in out),
-            "sold": sum(b.sold for b in out),
-            "on_shelf": sum(b.on_shelf for b in out),
-            "points_of_sale": len(shops_total),
-        },
-    )
+    return reach.result(session, t, c, found, reasons)
