@@ -87,7 +87,10 @@ _WRONG: dict[tuple[str, int], tuple[str, str]] = {
         0,
     ): (BOOLEAN, "Value=True"),
     ("GS1/WithSensorData/SensorDataExample12.jsonld", 0): (CURIE, "cbvmda:lotNumber"),
-    ("GS1/WithSensorData/SensorDataExample7.jsonld", 0): (BOOLEAN, "Value=True"),
+    ("GS1/WithSensorData/SensorDataExample7.jsonld", 0): (
+        DIGITS,
+        "stringValue=111100001111000003641344",
+    ),
     ("GS1/WithSensorData/SensorDataExample8.jsonld", 0): (
         MISPLACED,
         "sensorElementListsensorElementsensorReportbizRules",
@@ -139,8 +142,8 @@ _WRONG: dict[tuple[str, int], tuple[str, str]] = {
         "{https://ns.example.com/epcis}someFurtherMetaData",
     ),
     ("OE/Capture/Documents/SensorData_with_combined_events.json", 6): (
-        BOOLEAN,
-        "Value=True",
+        DIGITS,
+        "stringValue=111100001111000003641344",
     ),
     ("OE/Capture/Documents/SensorData_with_combined_events.json", 7): (
         NAMESPACE,
@@ -234,7 +237,10 @@ _WRONG: dict[tuple[str, int], tuple[str, str]] = {
         NAMESPACE,
         "{https://ns.example.com/epcis}someFurtherMetaData",
     ),
-    ("OE/Query/SensorData_with_combined_events.json", 6): (BOOLEAN, "Value=True"),
+    ("OE/Query/SensorData_with_combined_events.json", 6): (
+        DIGITS,
+        "stringValue=111100001111000003641344",
+    ),
     ("OE/Query/SensorData_with_combined_events.json", 7): (
         NAMESPACE,
         "{https://ns.example.com/epcis}someFurtherMetaData",
