@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,7 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bakeprint.errors import Conflict, Invalid, NotFound
+from bakeprint.events import service as events
 from bakeprint.events.models import Event
+from bakeprint.interop import epcis
 from bakeprint.production import consumption
 from bakeprint.production import service as production
 from bakeprint.production.models import Batch, Consumption
@@ -149,8 +152,64 @@ def test_bake_actuals_are_compared_with_the_recipe(session, bakery, cat):
     assert not off.within_tolerance
     ev = session.get(Event, (bakery.tenant.id, off.event_seq))
     report = ev.body["sensorElementList"][0]["sensorReport"]
-    assert {"type": "gs1:MT-Temperature", "value": 191, "uom": "CEL"} in report
+    # EPCIS 2.0 measurement types (CBV 2.0 / GS1 Web vocabulary), not MT-…
+    assert {"type": "Temperature", "value": 191, "uom": "CEL"} in report
+    assert {"type": "Time", "value": 18, "uom": "MIN"} in report
     assert_valid_event(ev.body)
+
+
+def test_bake_records_stored_with_the_old_measurement_types_stay_as_written(
+    session, bakery, cat
+):
+    """Records written before the fix said gs1:MT-Temperature: history is
+    append-only, so they keep their body, their chain hash and their event
+    hash; only new records use the EPCIS 2.0 types."""
+    batch = start(session, bakery.actor)
+    old = events.append(
+        session,
+        tenant_id=bakery.tenant.id,
+        kind="bake",
+        subject=f"batch:{batch.code}",
+        event_type="ObjectEvent",
+        biz_step="sensor_reporting",
+        event_time=T0 + timedelta(minutes=30),
+        fields={
+            "sensorElementList": [
+                {
+                    "sensorReport": [
+                        {"type": "gs1:MT-Temperature", "value": 185, "uom": "CEL"},
+                        {"type": "gs1:MT-Time", "value": 18, "uom": "MIN"},
+                    ]
+                }
+            ]
+        },
+        actor=bakery.actor.ref,
+    )
+    old_hash, old_body = old.hash, json.dumps(old.body, sort_keys=True)
+    exported = epcis.event_json(old)[epcis.HASH_FIELD]
+    new = production.record_bake(
+        session,
+        batch.code,
+        BakeCreate(
+            actual_temp_c=186, actual_minutes=18, recorded_at=T0 + timedelta(hours=1)
+        ),
+        actor=bakery.actor,
+    )
+    session.flush()
+    session.expire_all()
+    again = session.get(Event, (bakery.tenant.id, old.seq))
+    assert again.hash == old_hash
+    assert json.dumps(again.body, sort_keys=True) == old_body
+    assert epcis.event_json(again)[epcis.HASH_FIELD] == exported
+    types = [
+        r["type"]
+        for r in session.get(Event, (bakery.tenant.id, new.event_seq)).body[
+            "sensorElementList"
+        ][0]["sensorReport"]
+    ]
+    assert types == ["Temperature", "Time"]
+    checked, problems = events.verify(session, bakery.tenant.id)
+    assert checked >= 2 and problems == []
 
 
 class TestConsumption:

@@ -918,8 +918,8 @@ def _batch_rows(
                     {
                         "sensorMetadata": {"time": at.isoformat()},
                         "sensorReport": [
-                            {"type": "gs1:MT-Temperature", "value": temp, "uom": "CEL"},
-                            {"type": "gs1:MT-Time", "value": minutes, "uom": "MIN"},
+                            {"type": "Temperature", "value": temp, "uom": "CEL"},
+                            {"type": "Time", "value": minutes, "uom": "MIN"},
                         ],
                     }
                 ],

@@ -11,7 +11,11 @@ different systems) needs one spelling per thing. Per CBV 2.0 §8.9 rules 17–18
   identification kept (``/01/…/10/…/21/…`` → ``/01/…/21/…``).
 
 Anything else (a geo: URI, a partner's own URL, bakeprint's ``urn:bakeprint:``
-names) is returned unchanged.
+names, an EPC scheme without a Digital Link form) is returned unchanged. An EPC
+URI of a GS1 key scheme whose digits do not make a GS1 key (a company prefix
+and item reference that are not 13 digits together, letters where digits
+belong) is refused with ``Invalid``: turned into a Digital Link it would name
+a key that cannot exist (a 13-digit GTIN).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
+from bakeprint.errors import Invalid
 from bakeprint.gs1 import check_digit
 
 CANONICAL_HOST = "https://id.gs1.org"
@@ -97,6 +102,52 @@ _PARTS = {
 }
 
 
+# Digits in the company prefix and the next component together, per EPC
+# scheme with a fixed-length GS1 key (TDS 2.x §6); the company prefix alone
+# has 6 to 12.
+_KEY_DIGITS = {
+    "sgtin": 13,
+    "lgtin": 13,
+    "itip": 13,
+    "upui": 13,
+    "sscc": 17,
+    "sgln": 12,
+    "grai": 12,
+    "gdti": 12,
+    "sgcn": 12,
+    "pgln": 12,
+    "gsrn": 17,
+    "gsrnp": 17,
+    "gsin": 16,
+}
+# Schemes whose second component is free text (the rest of the key).
+_FREE_SECOND = {"giai", "cpi", "ginc"}
+
+
+def _check_epc(text: str, scheme: str, raw: list[str]) -> None:
+    """Refuse an EPC URI of a GS1 key scheme whose digits make no GS1 key."""
+    if scheme not in _KEY_DIGITS and scheme not in _FREE_SECOND:
+        return
+    cp = raw[0]
+    problem: tuple[str, str] | None = None
+    if not (cp.isdigit() and 6 <= len(cp) <= 12):
+        problem = "公司前缀应为 6–12 位数字", "the company prefix must be 6-12 digits"
+    elif scheme in _KEY_DIGITS:
+        second, want = raw[1], _KEY_DIGITS[scheme]
+        if second == "*":  # an EPC pattern
+            return
+        # a 12-digit prefix leaves no digit for the reference: ``…999..9``
+        if not (second.isdigit() or not second) or len(cp) + len(second) != want:
+            problem = (
+                f"公司前缀与其后的编号合计应为 {want} 位数字",
+                f"the company prefix and the reference after it must be "
+                f"{want} digits together",
+            )
+    if problem:
+        zh, en = problem
+        raise Invalid(f"EPC 标识 {text} 无效：{zh}", f"invalid EPC URI {text}: {en}")
+
+
 def _from_epc_urn(text: str) -> str | None:
     """TDS EPC URI (id, class or pattern) → canonical Digital Link, if known."""
     head, _, rest = text.partition(":id:")
@@ -113,8 +164,14 @@ def _from_epc_urn(text: str) -> str | None:
     # the last component (a serial, a lot) may itself hold dots
     raw = body.split(".", _PARTS.get((kind, scheme), 3) - 1)
     parts = [unquote(p) for p in raw]
-    if len(raw) < 2 or not raw[0].isdigit():
+    if len(raw) < 2:
+        if scheme in _KEY_DIGITS or scheme in _FREE_SECOND:
+            raise Invalid(
+                f"EPC 标识 {text} 无效：缺少组成部分",
+                f"invalid EPC URI {text}: a component is missing",
+            )
         return None
+    _check_epc(text, scheme, raw)
     try:
         if kind == "class":
             if scheme == "lgtin" and len(parts) == 3:

@@ -205,9 +205,11 @@ class _Canon:
             return [name + "".join(inner)]
         return [f"{name}={self.value(value)}"]
 
-    def extensions(self, obj: Mapping[str, Any], known: Iterable[str]) -> str:
+    def extension_pieces(
+        self, obj: Mapping[str, Any], known: Iterable[str]
+    ) -> list[str]:
         skip = set(known)
-        found = [
+        return [
             s
             for k, v in obj.items()
             if k not in skip
@@ -215,7 +217,9 @@ class _Canon:
             and self.name(k) not in self.ignore
             for s in self.extension(k, v)
         ]
-        return "".join(sorted(found))
+
+    def extensions(self, obj: Mapping[str, Any], known: Iterable[str]) -> str:
+        return "".join(sorted(self.extension_pieces(obj, known)))
 
     # -- standard fields -------------------------------------------------------
     def fields(self, obj: Mapping[str, Any], order: Iterable[str]) -> str:
@@ -309,21 +313,27 @@ class _Canon:
                 out += (
                     key + self.fields(place, ("id",)) + self.extensions(place, ("id",))
                 )
+        if ev.get("sensorElementList"):
+            out += "sensorElementList" + "".join(
+                sorted(self.sensor_element(e) for e in _dicts(ev["sensorElementList"]))
+            )
+        # The reference generator (and the published vectors) place the
+        # business transaction, source and destination lists and the ILMD
+        # after the sensor elements, sorted as text together with the user
+        # extensions: bizTransactionList, destinationList, ilmd, sourceList,
+        # then the {namespace}name pieces.
+        rest = self.extension_pieces(ev, _STANDARD_FIELDS)
         for key, field, base in (
             ("bizTransactionList", "bizTransaction", CBV + "BTT-"),
             ("destinationList", "destination", CBV + "SDT-"),
             ("sourceList", "source", CBV + "SDT-"),
         ):
             if ev.get(key):
-                out += key + self.typed(ev[key], field, base)
-        if ev.get("sensorElementList"):
-            out += "sensorElementList" + "".join(
-                sorted(self.sensor_element(e) for e in _dicts(ev["sensorElementList"]))
-            )
+                rest.append(key + self.typed(ev[key], field, base))
         ilmd = ev.get("ilmd")
         if isinstance(ilmd, dict) and ilmd:
-            out += "ilmd" + self.extensions(ilmd, ())
-        return out + self.extensions(ev, _STANDARD_FIELDS)
+            rest.append("ilmd" + self.extensions(ilmd, ()))
+        return out + "".join(sorted(rest))
 
 
 _STANDARD_FIELDS = _NOT_HASHED | {

@@ -339,12 +339,12 @@ def record_bake(
                     "sensorMetadata": {"time": recorded_at.isoformat()},
                     "sensorReport": [
                         {
-                            "type": "gs1:MT-Temperature",
+                            "type": "Temperature",
                             "value": data.actual_temp_c,
                             "uom": "CEL",
                         },
                         {
-                            "type": "gs1:MT-Time",
+                            "type": "Time",
                             "value": data.actual_minutes,
                             "uom": "MIN",
                         },
