@@ -201,7 +201,7 @@ class ParsedLink:
     def uri(self, *, host: str | None = None) -> str:
         """The canonical uncompressed form on ``host`` (AIs only, no other
         query parameters)."""
-        out = f"https://{host or self.host}"
+        out = f"{self.scheme}://{host or self.host}"
         out += "".join(f"/{ai}/{uri_escape(v)}" for ai, v in self.path)
         if self.attributes:
             out += "?" + "&".join(
