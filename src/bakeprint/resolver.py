@@ -463,7 +463,7 @@ def resolve(request: Request, rest: str, session: SessionDep) -> Response:
     headers = _headers(request, anchor)
     params = request.query_params
     wanted = params.get("linkType")
-    query = [(k, v) for k, v in params.multi_items() if k not in ("linkType", "lang")]
+    query = [(k, v) for k, v in params.multi_items() if k != "linkType"]
     accept = request.headers.get("accept", "")
     head = request.method == "HEAD"
     if wanted in ("linkset", "all") or (wanted is None and LINKSET in accept):

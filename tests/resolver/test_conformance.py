@@ -408,9 +408,9 @@ def test_a_link_type_that_is_not_there_is_404(client, packed, unit):
 
 def test_the_query_string_is_passed_on_when_redirecting(client, packed, unit):
     uri = _unit_uri(packed, unit)
-    r = client.get(f"{uri}?foo=bar&17=251210", **NO)
+    r = client.get(f"{uri}?foo=bar&17=251210&lang=en", **NO)
     query = parse_qs(urlsplit(r.headers["location"]).query)
-    assert query == {"foo": ["bar"], "17": ["251210"]}
+    assert query == {"foo": ["bar"], "17": ["251210"], "lang": ["en"]}
     r = client.get(f"{uri}?linkType=gs1:traceability&foo=bar", **NO)
     location = r.headers["location"]
     assert location.endswith("?foo=bar#journey") and "linkType" not in location
