@@ -218,6 +218,8 @@ class ParsedLink:
 def uri_unescape(text: str, *, query: bool = False) -> str:
     """Undo percent-encoding; ``+`` is a space in the query string only.
     A ``%`` not followed by two hex digits stays as it is; ``%00`` is refused."""
+    if "%" not in text and not (query and "+" in text):
+        return text
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -283,8 +285,8 @@ def parse(uri: str, opts: Options = STRICT) -> ParsedLink:
     """Read a GS1 Digital Link URI strictly, or raise :class:`Invalid` with the
     reason (in both languages)."""
     text = uri
-    bad_chars = sorted({c for c in text if c not in URI_CHARS})
-    if bad_chars:
+    if not URI_CHARS.issuperset(text):
+        bad_chars = sorted({c for c in text if c not in URI_CHARS})
         shown = " ".join(repr(c) for c in bad_chars[:5])
         raise _bad(
             f"链接含有 URI 不允许的字符：{shown}",
