@@ -7,9 +7,11 @@ internal is shown: no people's names, no notes, no other customer's data.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -19,10 +21,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bakeprint import localtime
 from bakeprint.catalog.allergens import ALLERGENS
-from bakeprint.catalog.models import PointOfSale
+from bakeprint.catalog.models import PointOfSale, Product
 from bakeprint.deps import FormDep, SessionDep, WriterDep
+from bakeprint.errors import Invalid, NotFound
 from bakeprint.events.models import Event
 from bakeprint.identity.models import Tenant
+from bakeprint.interop import digital_link
 from bakeprint.logistics.models import Delivery, Trip
 from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
@@ -229,11 +233,8 @@ def _answer(
         set_committed_value(unit, "scan_count", scans)
         set_committed_value(unit, "first_scanned_at", first)
     view = public_view(session, found, lang)
-    accept = request.headers.get("accept", "")
-    if request.query_params.get("format") == "json" or (
-        "application/json" in accept and "text/html" not in accept
-    ):
-        return JSONResponse(view)
+    if _wants_json(request):
+        return JSONResponse(view, headers=CORS)
     from bakeprint.quality.complaints import CATEGORY_NAMES
 
     return render(
@@ -243,18 +244,318 @@ def _answer(
     )
 
 
-@router.get("/01/{gtin}/10/{batch}/21/{serial}")
-def resolve(
-    request: Request,
-    gtin: str,
-    batch: str,
-    serial: str,
-    session: SessionDep,
-    writer: WriterDep,
+# --- the GS1-Conformant resolver (GS1 Digital Link URI syntax 1.4, GS1-
+# Conformant Resolver 1.0): linkset, Link header, linkType redirects --------
+
+VOC = "https://ref.gs1.org/voc/"
+# link types as a client may name them: gs1:pip, the full URI, the old host
+_VOC_FORMS = ("gs1:", VOC, "https://gs1.org/voc/", "http://gs1.org/voc/")
+LINKSET = "application/linkset+json"
+LINKSET_CONTEXT = "https://gs1.github.io/linkset/gs1-linkset-context.jsonld"
+METHODS = "GET, HEAD, OPTIONS"
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": METHODS,
+    "Access-Control-Allow-Headers": "Accept, Accept-Language",
+    "Access-Control-Expose-Headers": "Link, Location, Content-Type",
+}
+TITLES = {
+    "defaultLink": ("扫码页面", "Scan page"),
+    "pip": ("产品信息", "Product information"),
+    "traceability": ("批次与行程", "Batch and journey"),
+    "recallStatus": ("召回状态", "Recall status"),
+    "certificationInfo": ("限量证书", "Limited-edition certificate"),
+    "epcis": ("EPCIS 事件（合作方，需令牌）", "EPCIS events (partners, with a token)"),
+}
+
+
+class BadLink(Invalid):
+    """A request URI that is not a GS1 Digital Link: 400, with the reason."""
+
+    status = 400
+    code = "invalid_digital_link"
+
+
+@dataclass
+class Link:
+    rel: str  # a GS1 Web vocabulary term: "pip", "defaultLink"…
+    href: str
+    media: str | None = "text/html"
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        title = TITLES[self.rel][1 if lang == "en" else 0]
+        out: dict[str, Any] = {"href": self.href, "title": title}
+        if self.rel != "defaultLink":  # the default has no optional attributes
+            if self.media:
+                out["type"] = self.media
+            if self.media == "text/html":
+                out["hreflang"] = ["zh-CN", "en"]
+        return out
+
+
+@dataclass
+class Level:
+    anchor: str
+    description: str
+    links: list[Link]
+
+
+def _product(session: Session, gtin: str) -> Product:
+    rows = session.scalars(select(Product).where(Product.gtin == gtin).limit(2)).all()
+    if len(rows) != 1:
+        raise NotFound(f"没有 GTIN 为 {gtin} 的产品", f"no product has the GTIN {gtin}")
+    return rows[0]
+
+
+def _batch_of(session: Session, product: Product, lot: str) -> Batch | None:
+    return session.scalar(
+        select(Batch).where(
+            Batch.tenant_id == product.tenant_id,
+            Batch.product_id == product.id,
+            Batch.code == lot,
+        )
+    )
+
+
+def _levels(
+    session: Session, link: digital_link.ParsedLink, lang: str
+) -> tuple[list[Level], packaging.Found | None]:
+    """The linkset's entries, most specific first: each level of the request
+    URI that identifies something bakeprint knows, up to the GTIN (an unknown
+    lot or serial falls back to the level above)."""
+    values = dict(link.path)
+    gtin = values["01"]
+    product = _product(session, gtin)
+    batch = _batch_of(session, product, values["10"]) if "10" in values else None
+    found = None
+    if "21" in values:
+        try:
+            found = packaging.resolve(
+                session,
+                gtin,
+                values.get("10"),
+                values["21"],
+                tenant_id=product.tenant_id,
+            )
+        except (NotFound, Invalid):
+            found = None
+    en = lang == "en"
+    name = (product.name_en or product.name_zh) if en else product.name_zh
+    levels = []
+    for path in link.levels():
+        anchor = digital_link.ParsedLink(link.scheme, link.host, "", path).uri()
+        last = path[-1][0]
+        if last == "21" and found is not None and found.unit is not None:
+            serial = found.unit.serial
+            page = f"/u/{serial}"
+            links = [
+                Link("defaultLink", page),
+                Link("traceability", f"{page}#journey"),
+                Link("recallStatus", page),
+                Link("pip", f"/p/{gtin}"),
+                Link("epcis", _epcis(anchor), "application/ld+json"),
+            ]
+            if found.unit.edition_number is not None:
+                links.insert(1, Link("certificationInfo", f"{page}#certificate"))
+            what = f"{name}, {found.batch.code}, #{found.unit.number}"
+            levels.append(Level(anchor, what, links))
+        elif last == "10" and batch is not None:
+            page = f"/p/{gtin}/{quote(batch.code, safe='')}"
+            links = [
+                Link("defaultLink", page),
+                Link("traceability", f"{page}#batch-journey"),
+                Link("recallStatus", page),
+                Link("pip", f"/p/{gtin}"),
+                Link("epcis", _epcis(anchor, lot=True), "application/ld+json"),
+            ]
+            levels.append(Level(anchor, f"{name}, {batch.code}", links))
+        elif last == "01":
+            page = f"/p/{gtin}"
+            links = [Link("defaultLink", page), Link("pip", page)]
+            levels.append(Level(anchor, name, links))
+    return levels, found
+
+
+def _epcis(anchor: str, *, lot: bool = False) -> str:
+    key = "MATCH_epcClass" if lot else "MATCH_epc"
+    return f"/api/v1/epcis/events?{urlencode({key: anchor})}"
+
+
+def _absolute(request: Request, href: str) -> str:
+    return str(request.base_url).rstrip("/") + href if href.startswith("/") else href
+
+
+def linkset(request: Request, levels: list[Level], lang: str) -> dict[str, Any]:
+    out = []
+    for level in levels:
+        entry: dict[str, Any] = {
+            "anchor": level.anchor,
+            "itemDescription": level.description,
+        }
+        for link in level.links:
+            entry.setdefault(VOC + link.rel, []).append(
+                {**link.as_dict(lang), "href": _absolute(request, link.href)}
+            )
+        out.append(entry)
+    return {"linkset": out}
+
+
+def _link_type(value: str) -> str | None:
+    for form in _VOC_FORMS:
+        if value.startswith(form):
+            return value[len(form) :]
+    return None
+
+
+def _target(href: str, query: list[tuple[str, str]]) -> str:
+    """``href`` with the request's query string passed on (before a fragment)."""
+    if not query:
+        return href
+    base, hash_, fragment = href.partition("#")
+    sep = "&" if "?" in base else "?"
+    return base + sep + urlencode(query) + hash_ + fragment
+
+
+def _headers(request: Request, anchor: str | None) -> dict[str, str]:
+    out = dict(CORS)
+    out["Vary"] = "Accept, Accept-Language"
+    if anchor is not None:
+        out["Link"] = f'<{anchor}?linkType=linkset>; rel="linkset"; type="{LINKSET}"'
+    return out
+
+
+def _request_link(request: Request) -> digital_link.ParsedLink:
+    """The request URI as the Digital Link it must be (400 if it is not):
+    read from the raw path (percent-escapes intact), a trailing slash
+    tolerated."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?")[0].rstrip("/")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    base = str(request.base_url).rstrip("/")
+    uri = base + path + (f"?{query}" if query else "")
+    try:
+        return digital_link.parse(uri)
+    except Invalid as exc:
+        bad = BadLink(
+            f"不是有效的 GS1 数字链接：{exc.zh}",
+            f"not a valid GS1 Digital Link: {exc.en}",
+        )
+        bad.headers = _headers(request, None)
+        raise bad from None
+
+
+@router.api_route("/01/{rest:path}", methods=["GET", "HEAD", "OPTIONS"])
+def resolve(request: Request, rest: str, session: SessionDep) -> Response:
+    """A GS1 Digital Link for a product, a lot or a package: a 307 redirect to
+    the link asked for (``?linkType=gs1:pip``…) or to the default (the scan
+    page); the linkset (``?linkType=linkset`` or ``Accept:
+    application/linkset+json``); 400 with the reason for a malformed link."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={**CORS, "Allow": METHODS})
+    link = _request_link(request)
+    lang = lang_of(request)
+    try:
+        levels, _ = _levels(session, link, lang)
+    except NotFound as exc:
+        exc.headers = _headers(request, None)
+        raise
+    anchor = levels[0].anchor
+    headers = _headers(request, anchor)
+    params = request.query_params
+    wanted = params.get("linkType")
+    query = [(k, v) for k, v in params.multi_items() if k != "linkType"]
+    accept = request.headers.get("accept", "")
+    head = request.method == "HEAD"
+    if wanted in ("linkset", "all") or (wanted is None and LINKSET in accept):
+        headers["Link"] += (
+            f', <{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; '
+            'type="application/ld+json"'
+        )
+        body = b"" if head else json.dumps(linkset(request, levels, lang)).encode()
+        return Response(body, media_type=LINKSET, headers=headers)
+    rel = "defaultLink" if wanted is None else _link_type(wanted)
+    for level in levels:
+        for candidate in level.links:
+            if candidate.rel == rel:
+                headers["Location"] = _absolute(request, _target(candidate.href, query))
+                return Response(status_code=307, headers=headers)
+    missing = NotFound(
+        f"这个链接没有 {wanted} 类型的目标", f"this link has no {wanted} target"
+    )
+    missing.headers = headers
+    raise missing
+
+
+@router.api_route("/.well-known/gs1resolver", methods=["GET", "HEAD", "OPTIONS"])
+def resolver_description(request: Request) -> Response:
+    """The resolver description file (GS1-Conformant Resolver 1.0 §5)."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={**CORS, "Allow": METHODS})
+    return JSONResponse(
+        {
+            "name": "bakeprint",
+            "resolverRoot": str(request.base_url).rstrip("/"),
+            "supportedPrimaryKeys": ["01"],
+            "supportedLinkType": [
+                {"namespace": VOC, "prefix": "gs1:", "profile": VOC + "?show=linktypes"}
+            ],
+            "linkTypeDefaultCanBeLinkset": False,
+            "supportedContextValuesEnumerated": [],
+            "jsonLdContextLocation": LINKSET_CONTEXT,
+        },
+        headers=CORS,
+    )
+
+
+@router.get("/p/{gtin}")
+def product_page(request: Request, gtin: str, session: SessionDep) -> Response:
+    """A product's public information (gs1:pip, the GTIN level's default)."""
+    product = _product(session, gtin)
+    tenant = session.get(Tenant, product.tenant_id)
+    assert tenant is not None
+    lang = lang_of(request)
+    en = lang == "en"
+    recalled = session.scalars(
+        select(Batch.code)
+        .where(
+            Batch.tenant_id == product.tenant_id,
+            Batch.product_id == product.id,
+            Batch.status == "recalled",
+        )
+        .order_by(Batch.code)
+    ).all()
+    view = {
+        "bakery": tenant.name,
+        "product": (product.name_en or product.name_zh) if en else product.name_zh,
+        "gtin": product.gtin,
+        "allergens": [
+            ALLERGENS.get(a, (a, a))[1 if en else 0] for a in product.allergens
+        ],
+        "story": (product.story_en or product.story_zh) if en else product.story_zh,
+        "recalled_lots": list(recalled),
+    }
+    if _wants_json(request):
+        return JSONResponse(view, headers=CORS)
+    return render(request, "public/product.html", {"v": view, "me": None})
+
+
+@router.get("/p/{gtin}/{lot}")
+def lot_page(
+    request: Request, gtin: str, lot: str, session: SessionDep, writer: WriterDep
 ) -> Response:
-    """A package's QR code: the public trace summary."""
-    found = packaging.resolve(session, gtin, batch, serial)
-    return _answer(request, session, found, writer)
+    """A lot's public scan page (a Digital Link with a lot and no serial)."""
+    product = _product(session, gtin)
+    batch = _batch_of(session, product, lot)
+    if batch is None:
+        raise NotFound(f"找不到批次 {lot}", f"no lot {lot} of this product")
+    return _answer(request, session, packaging.Found(batch, product, None), writer)
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.query_params.get("format") == "json" or (
+        "application/json" in accept and "text/html" not in accept
+    )
 
 
 @router.get("/u/{serial}")

@@ -79,21 +79,32 @@ def test_the_demo_unit_link_has_gtin_batch_serial_and_expiry():
     assert link.expiry == date(2025, 12, 10)
 
 
-def test_short_gtins_and_path_prefixes_are_accepted():
-    link = parse_uri("https://brand.example/products/01/9501101530003/21/X")
-    assert link.gtin == "09501101530003" and link.serial == "X"
+def test_a_path_stem_is_accepted_but_a_short_gtin_is_not():
+    link = parse_uri("https://brand.example/products/01/09501101530003/21/X")
+    assert link.gtin == "09501101530003" and link.serial == "X" and link.lot is None
+    with pytest.raises(Invalid) as exc:  # DL URI syntax 1.4: 14 digits
+        parse_uri("https://brand.example/products/01/9501101530003/21/X")
+    assert "14 digits" in exc.value.en
 
 
 @pytest.mark.parametrize(
     ("uri", "words"),
     [
-        ("https://id.example.com/ARHKVAdpQg", "compressed"),
-        ("https://id.example.com/10/ABC", "no GTIN"),
-        ("https://id.example.com/01/06901234000016/21/1/10/A", "order"),
-        ("https://id.example.com/01/06901234000016/10", "incomplete"),
+        ("https://id.example.com/10/ABC", "no GS1 primary key"),
+        ("https://id.example.com/01/06901234000016/21/1/10/A", "sequence"),
+        ("https://id.example.com/01/06901234000016/10", "no GS1 primary key"),
+        ("https://id.example.com/01/06901234000016/10/", "empty value"),
+        ("https://id.example.com/01//06901234000016", "no GS1 primary key"),
         ("https://id.example.com/01/06901234000/10/A", "14 digits"),
         ("https://id.example.com/01/06901234000016/10/%E6%98%A5", "CSET 82"),
-        ("https://id.example.com/01/06901234000016/10/A?17=251301", "month 13"),
+        ("https://id.example.com/01/06901234000016/10/A%00", "NUL"),
+        ("https://id.example.com/01/06901234000016/10/A?17=251301", "valid date"),
+        ("https://id.example.com/01/06901234000016/10/A?99=", "empty value"),
+        ("https://id.example.com/01/06901234000016?10=A", "belongs in the path"),
+        ("https://id.example.com/01/06901234000016/10/A?10=A", "appears twice"),
+        ("https://id.example.com/01/06901234000016/89/A", "no GS1 primary key"),
+        ("https://id.example.com/01/06901234000016?89=A", "unknown AI"),
+        ("https://id.example.com/00/006141411234567890", "GTIN (/01/…) links"),
         ("ftp://id.example.com/01/06901234000016", "http"),
     ],
 )

@@ -97,6 +97,9 @@ def test_a_van_run_and_a_shop_day_from_the_command_line(shipped):
     found = ok("lookup", serial)
     assert found["batch"] == batch and found["unit"] == serial
     assert found["unit_status"] == "sold"
+    # a Digital Link with a serial and no lot (URI syntax 1.4 allows it)
+    no_lot = ok("lookup", f"https://id.gs1.org/01/{found['gtin']}/21/{serial}")
+    assert no_lot["batch"] == batch and no_lot["unit"] == serial
     assert ok("lookup", batch)["unit"] is None
     assert run("verify").exit_code == 0
 

@@ -22,6 +22,8 @@ NOT_PAGES: dict[str, str] = {
     "/trace.pdf": "a PDF (its own language test is in tests/trace)",
     "/recalls/{code}/report.pdf": "a PDF",
     "/favicon.ico": "an icon",
+    "/01/{rest:path}": "the GS1 resolver: redirects to /u/… and /p/… (pages)",
+    "/.well-known/gs1resolver": "the resolver description file (JSON)",
 }
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')

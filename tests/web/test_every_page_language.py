@@ -49,6 +49,9 @@ def test_every_page_reads_in_its_own_language(app, client, session):
         "/lookup?q=NO-SUCH-CODE",
         f"/u/{d.serial}",
         d.link,
+        # where a lot's and a GTIN's Digital Link lead (/01/… redirects)
+        "/p/{1}/{3}".format(*d.link.strip("/").split("/")),
+        "/p/{1}".format(*d.link.strip("/").split("/")),
     ]
     crawl.crawl(get, routes, seeds, check, per_route=3)
 

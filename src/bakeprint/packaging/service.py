@@ -242,12 +242,13 @@ def _by_serial(
 def resolve(
     session: Session,
     gtin: str,
-    batch_code: str,
+    batch_code: str | None,
     serial: str,
     *,
     tenant_id: uuid.UUID | None = None,
 ) -> Found:
-    """The unit behind a GS1 Digital Link, or a 404 that reveals nothing else."""
+    """The unit behind a GS1 Digital Link (the lot may be left out: the serial
+    is unique with the GTIN), or a 404 that reveals nothing else."""
     link = DigitalLink(gtin=gtin, lot=batch_code, serial=serials.normalize(serial))
     nothing = NotFound(
         "找不到这件产品：请核对二维码或编号",
@@ -258,7 +259,12 @@ def resolve(
         product = (
             session.get(Product, (unit.tenant_id, batch.product_id)) if batch else None
         )
-        if batch and product and batch.code == link.lot and product.gtin == link.gtin:
+        if (
+            batch
+            and product
+            and link.lot in (None, batch.code)
+            and product.gtin == link.gtin
+        ):
             return Found(batch, product, unit)
     raise nothing
 
@@ -279,7 +285,7 @@ def lookup(session: Session, text: str, *, tenant_id: uuid.UUID | None) -> Found
     if link is not None:
         if link.serial:
             return resolve(
-                session, link.gtin, link.lot or "", link.serial, tenant_id=tenant_id
+                session, link.gtin, link.lot, link.serial, tenant_id=tenant_id
             )
         if link.lot and tenant_id is not None:
             return _batch(session, tenant_id, link.lot)

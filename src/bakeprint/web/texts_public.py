@@ -82,4 +82,14 @@ TEXTS_PUBLIC: dict[str, tuple[str, str]] = {
         "China's national grid average emission factor (2022): 0.5703 kg CO₂ per "
         "kWh, published by the Ministry of Ecology and Environment in 2024",
     ),
+    # the product page a GTIN-only Digital Link leads to (gs1:pip)
+    "p_product_info": ("产品信息", "Product information"),
+    "p_recalled_lots": (
+        "以下批次已召回，请勿食用：",
+        "These lots are recalled; do not eat them:",
+    ),
+    "p_lot_on_pack": (
+        "扫描包装上的二维码，可查看这一件的批次与行程。",
+        "Scan the QR code on the pack to see its batch and its way to you.",
+    ),
 }
