@@ -18,6 +18,7 @@ from bakeprint.quality import endpoints as quality
 from bakeprint.recall import endpoints as recall
 from bakeprint.retail import endpoints as retail
 from bakeprint.sensors import endpoints as sensors
+from bakeprint.shelflife import endpoints as shelflife
 from bakeprint.storage import endpoints as storage
 from bakeprint.trace import endpoints as trace
 
@@ -34,6 +35,7 @@ API_ROUTERS = [
     logistics.router,
     retail.router,
     sensors.router,
+    shelflife.router,
     trace.router,
     recall.router,
     events.router,
