@@ -277,11 +277,21 @@ def _mean(xs: list[environment.SensorSummary], kind: str) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
-def history_of(session: Session, batch: Batch) -> model.History:
+def history_of(
+    session: Session,
+    batch: Batch,
+    *,
+    segments: list[environment.Segment] | None = None,
+    stocks: list[Any] | None = None,
+) -> model.History:
     """The batch's history as the model reads it: each place it was with the
     mean temperature and humidity there, the hall's peak humidity while it
-    was made, and when it was first on a shop's shelf."""
-    segments = environment.batch_environment(session, batch)
+    was made, and when it was first on a shop's shelf (``segments`` and
+    ``stocks`` when the caller — the trace — has read them already)."""
+    if stocks is None:
+        stocks = environment.shop_stocks(session, batch)
+    if segments is None:
+        segments = environment.batch_environment(session, batch, stocks=stocks)
     hall = [
         x.max
         for seg in segments
@@ -302,7 +312,7 @@ def history_of(session: Session, batch: Batch) -> model.History:
     ]
     shelved = [
         s.shelved_at or s.received_at
-        for s, _pos in environment.shop_stocks(session, batch)
+        for s, _pos in stocks
         if (s.shelved_at or s.received_at) is not None
     ]
     return model.History(
@@ -362,11 +372,17 @@ def _product(session: Session, batch: Batch) -> Product:
     return product
 
 
-def current(session: Session, batch: Batch) -> Current:
+def current(
+    session: Session,
+    batch: Batch,
+    *,
+    segments: list[environment.Segment] | None = None,
+    stocks: list[Any] | None = None,
+) -> Current:
     """The batch's prediction from its history so far (nothing stored)."""
     product = _product(session, batch)
     version, p = params_for(session, batch.tenant_id, product.category)
-    h = history_of(session, batch)
+    h = history_of(session, batch, segments=segments, stocks=stocks)
     pred = model.predict(p, h, product.shelf_life_days)
     return Current(
         batch=batch,

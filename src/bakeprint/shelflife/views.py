@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bakeprint.production.models import Batch
+from bakeprint.sensors import environment
 from bakeprint.shelflife import model
 from bakeprint.shelflife import service as shelflife
 from bakeprint.shelflife.models import ShelfLifeParams, ShelfLifePrediction
 from bakeprint.shelflife.schemas import FefoRead, ParamsRead, ReasonRead, ShelfLifeRead
 
 
-def live(session: Session, batch: Batch) -> ShelfLifeRead:
-    cur = shelflife.current(session, batch)
+def live(
+    session: Session,
+    batch: Batch,
+    *,
+    segments: list[environment.Segment] | None = None,
+    stocks: list[Any] | None = None,
+) -> ShelfLifeRead:
+    cur = shelflife.current(session, batch, segments=segments, stocks=stocks)
     p = cur.prediction
     return ShelfLifeRead(
         batch=batch.code,
@@ -84,3 +92,19 @@ def fefo_read(r: shelflife.FefoRow) -> FefoRead:
         action=r.action,
         reasons=[ReasonRead(**x) for x in r.reasons],
     )
+
+
+def public(session: Session, batch: Batch, lang: str) -> dict[str, Any]:
+    """What the public scan page shows: the predicted best-before beside the
+    printed one and the reasons in the reader's language (no place codes,
+    no people)."""
+    read = live(session, batch)
+    en = lang == "en"
+    return {
+        "best_before": read.best_before.isoformat(),
+        "printed": (
+            read.printed_best_before.isoformat() if read.printed_best_before else None
+        ),
+        "shortened": read.shortened,
+        "reasons": [r.en if en else r.zh for r in read.reasons],
+    }

@@ -42,6 +42,7 @@ from bakeprint.retail import service as retail
 from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import environment
 from bakeprint.sensors import views as sensor_views
+from bakeprint.shelflife import views as shelf_views
 
 SESSION_NAMES = {"AM": ("上午", "morning"), "PM": ("下午", "afternoon")}
 
@@ -95,6 +96,8 @@ class TraceReport(BaseModel):
     distribution: Localised[list[dict[str, Any]]]
     points_of_sale: Localised[list[dict[str, Any]]]
     kitchen_stock: int | None
+    # the predicted best-before beside the printed one, with why (R3.3)
+    shelf_life: dict[str, Any] | None = None
     counts: dict[str, int]
     generated_at: LocalDateTime
     generated_by: str
@@ -401,6 +404,9 @@ def for_batch(
             "batch_events": int(head[2] or 0) if head else 0,
         },
     )
+    report.shelf_life = shelf_views.live(
+        session, batch, segments=segments, stocks=stocks
+    ).model_dump(mode="json")
     report.segments = segments
     return report
 

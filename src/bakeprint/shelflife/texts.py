@@ -1,0 +1,35 @@
+"""Page words for dynamic shelf life (merged into web.texts.TEXTS)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "sl_predicted": ("预测最佳食用至", "Predicted best before"),
+    "sl_printed": ("标签日期", "Printed date"),
+    "sl_as_printed": ("与标签一致", "as printed"),
+    "sl_why": ("原因", "Why"),
+    "sl_model_days": (
+        "模型 {model} 天 · 标准 {std} 天 · 参数第 {v} 版",
+        "model {model} days · standard {std} days · parameters v{v}",
+    ),
+    "sl_fefo": ("先到期先出（FEFO）", "First expiry, first out (FEFO)"),
+    "sl_days_left": ("剩余天数", "Days left"),
+    "sl_action": ("处理", "Action"),
+    "sl_action_pull": ("下架", "Pull"),
+    "sl_action_discount": ("打折", "Discount"),
+    "sl_action_sell": ("正常销售", "Sell"),
+    "sl_params": ("保质期模型参数", "Shelf-life model"),
+    "sl_category": ("产品类别", "Category"),
+    "sl_version": ("版本", "Version"),
+    "sl_note": ("修改说明", "Why changed"),
+    "sl_defaults": ("默认值", "Defaults"),
+    "sl_packaging": ("包装", "Packaging"),
+    "sl_save_version": ("保存为新版本", "Save as a new version"),
+    "sl_params_help": (
+        "每次保存都生成新版本；旧的预测仍按它当时的版本解释。"
+        "依据见 docs/shelf-life.md。",
+        "Every save makes a new version; an old prediction is still explained "
+        "by the version it used. Sources: docs/shelf-life.md.",
+    ),
+    "p_predicted": ("按实际经历预测", "Predicted from its real history"),
+    "cause_shelf_life": ("预测保质期缩短", "Shorter predicted shelf life"),
+}
