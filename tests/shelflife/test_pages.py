@@ -68,3 +68,17 @@ def test_the_trace_shows_the_prediction_beside_the_printed_date(
     ]
     assert "Predicted best before" in line and EN in line
     assert "model 5.2 days · standard 7 days · parameters v0" in line
+
+
+def test_labels_printed_after_a_shorter_prediction_carry_it(client, bakery, humid_late):
+    url = f"/api/v1/batches/{humid_late.code}/labels"
+    before = client.get(url, headers=bakery.headers).text
+    assert "Best before <b>2025-12-10</b>" in before
+    r = client.post(
+        f"/api/v1/shelflife/batches/{humid_late.code}/predictions",
+        headers=bakery.auth("qc"),
+    )
+    assert r.status_code == 201
+    after = client.get(url, headers=bakery.headers).text
+    assert "Best before <b>2025-12-08</b>" in after
+    assert "2025-12-10" not in after

@@ -409,6 +409,18 @@ def latest(session: Session, batch: Batch) -> ShelfLifePrediction | None:
     )
 
 
+def label_date(session: Session, batch: Batch) -> date | None:
+    """The best-before a label printed now carries: the last stored
+    prediction's when it is earlier than the printed date (a prediction
+    never lengthens it), else the printed date."""
+    row = latest(session, batch)
+    if row is not None and (
+        batch.best_before is None or row.best_before < batch.best_before
+    ):
+        return row.best_before
+    return batch.best_before
+
+
 def predictions(session: Session, batch: Batch) -> list[ShelfLifePrediction]:
     return list(
         session.scalars(
