@@ -82,3 +82,22 @@ def test_labels_printed_after_a_shorter_prediction_carry_it(client, bakery, humi
     after = client.get(url, headers=bakery.headers).text
     assert "Best before <b>2025-12-08</b>" in after
     assert "2025-12-10" not in after
+
+
+def test_the_shop_page_lists_its_stock_first_expiry_first(
+    client, session, bakery, humid_late
+):
+    session.commit()
+    assert login(client, bakery).status_code == 303
+    page = client.get("/shops/CITY-LIB").text
+    table = page[
+        page.index('id="fefo"') : page.index("</table>", page.index('id="fefo"'))
+    ]
+    assert humid_late.code in table and "下架" in table and ZH in table
+    assert "2025-12-08" in table and "标签日期" in table
+    client.cookies.set("lang", "en")
+    page = client.get("/shops/CITY-LIB").text
+    table = page[
+        page.index('id="fefo"') : page.index("</table>", page.index('id="fefo"'))
+    ]
+    assert "First expiry, first out" in page and "Pull" in table and EN in table
