@@ -30,6 +30,25 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Every save makes a new version; an old prediction is still explained "
         "by the version it used. Sources: docs/shelf-life.md.",
     ),
+    # the model's parameters, in words (docs/shelf-life.md)
+    "sl_p_t_ref_c": ("参考温度（°C）", "Reference temperature (°C)"),
+    "sl_p_t_min_c": ("霉菌最低生长温度（°C）", "Minimum mould growth temperature (°C)"),
+    "sl_p_rh_ref_pct": ("参考储存湿度（%）", "Reference storage humidity (%)"),
+    "sl_p_k_rh_per_pct": (
+        "储存湿度每高 1% 的加速",
+        "Speed-up per 1 % more storage humidity",
+    ),
+    "sl_p_hall_rh_ref_pct": ("车间参考湿度（%）", "Reference hall humidity (%)"),
+    "sl_p_k_hall_per_pct": (
+        "车间湿度每高 1% 的加速",
+        "Speed-up per 1 % more hall humidity",
+    ),
+    "sl_p_planned_hours": ("计划出炉到上架（小时）", "Planned baking to shelf (hours)"),
+    "sl_p_late_exposure": ("延迟时段的加速倍数", "Speed-up while late"),
+    "sl_default_packaging": ("默认包装", "Default packaging"),
+    "sl_pack_standard": ("标准包装", "Standard packaging"),
+    "sl_pack_improved": ("改良包装", "Improved packaging"),
+    "sl_pack_open": ("无包装", "Unpackaged"),
     "p_predicted": ("按实际经历预测", "Predicted from its real history"),
     "cause_shelf_life": ("预测保质期缩短", "Shorter predicted shelf life"),
 }
