@@ -24,9 +24,14 @@ HUMIDITY = [60.0] * 20 + [75.0] * 40 + [60.0]
 
 
 def deliver(
-    session: Session, bakery: Any, batch: Batch, when: datetime, quantity: int = 20
+    session: Session,
+    bakery: Any,
+    batch: Batch,
+    when: datetime,
+    quantity: int = 20,
+    shop: str = "CITY-LIB",
 ) -> None:
-    """Van #2 drops the batch at 城市书房 at ``when``; it is received and shelved."""
+    """Van #2 drops the batch at ``shop`` at ``when``; it is received and shelved."""
     a = bakery.actor
     trip = logistics.create_trip(session, TripCreate(vehicle="VAN-2"), actor=a)
     logistics.load(
@@ -40,17 +45,17 @@ def deliver(
         session,
         trip.code,
         DeliveryCreate(
-            point_of_sale="CITY-LIB", batch=batch.code, quantity=quantity, at=when
+            point_of_sale=shop, batch=batch.code, quantity=quantity, at=when
         ),
         actor=a,
     )
     retail.receive(
         session,
-        "CITY-LIB",
+        shop,
         ReceiptCreate(delivery_id=drop.id, quantity=quantity, at=when),
         actor=a,
     )
-    retail.shelve(session, "CITY-LIB", ShelfCreate(batch=batch.code, at=when), actor=a)
+    retail.shelve(session, shop, ShelfCreate(batch=batch.code, at=when), actor=a)
 
 
 def make_humid_late(session: Session, bakery: Any, cat: Any, minutes: int = 0) -> Batch:  # noqa: F811

@@ -186,6 +186,24 @@ def test_the_fefo_list_puts_the_shortest_predicted_life_first(session, bakery, h
     assert [r.action for r in rows] == ["pull", "sell"]
 
 
+def test_each_shop_judges_its_own_units_by_when_they_reached_its_shelf(
+    session, bakery, hall
+):
+    cafe = PointOfSale(
+        tenant_id=bakery.tenant.id, code="CAFE-2", name="咖啡馆", kind="cafe"
+    )
+    session.add(cafe)
+    session.flush()
+    batch = pack_a_batch(session, bakery.actor, hall, location="HALL-1", quantity=40)
+    deliver(session, bakery, batch, batch.ended_at + timedelta(hours=2))
+    deliver(session, bakery, batch, batch.ended_at + timedelta(hours=7), shop="CAFE-2")
+    (on_time,) = shelflife.fefo(session, bakery.tenant.id, hall["shop"].id)
+    (late,) = shelflife.fefo(session, bakery.tenant.id, cafe.id)
+    assert (on_time.best_before, on_time.reasons) == (date(2025, 12, 10), [])
+    assert late.best_before == date(2025, 12, 9)  # 3 h late: 7 − 0.9 days
+    assert [r["zh"] for r in late.reasons] == ["配送延迟 3 h −0.9 天"]
+
+
 def test_fefo_leaves_out_what_is_no_longer_on_the_shelf(session, bakery, hall):
     batch = make_humid_late(session, bakery, hall)
     retail.sell(

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Product
@@ -283,11 +283,13 @@ def history_of(
     *,
     segments: list[environment.Segment] | None = None,
     stocks: list[Any] | None = None,
+    shelved_at: datetime | None = None,
 ) -> model.History:
     """The batch's history as the model reads it: each place it was with the
     mean temperature and humidity there, the hall's peak humidity while it
     was made, and when it was first on a shop's shelf (``segments`` and
-    ``stocks`` when the caller — the trace — has read them already)."""
+    ``stocks`` when the caller — the trace — has read them already;
+    ``shelved_at``: a given shop's shelving, for that shop's units)."""
     if stocks is None:
         stocks = environment.shop_stocks(session, batch)
     if segments is None:
@@ -319,7 +321,7 @@ def history_of(
         baked_at=batch.ended_at or batch.started_at,
         intervals=intervals,
         hall_rh_pct=max(hall) if hall else None,
-        shelved_at=min(shelved) if shelved else None,
+        shelved_at=shelved_at or (min(shelved) if shelved else None),
         packaging=packaging_of(session, batch),
     )
 
@@ -378,11 +380,16 @@ def current(
     *,
     segments: list[environment.Segment] | None = None,
     stocks: list[Any] | None = None,
+    shelved_at: datetime | None = None,
 ) -> Current:
-    """The batch's prediction from its history so far (nothing stored)."""
+    """The batch's prediction from its history so far (nothing stored): by
+    default as of its first shelving anywhere; with ``shelved_at``, for the
+    units shelved then (one shop's)."""
     product = _product(session, batch)
     version, p = params_for(session, batch.tenant_id, product.category)
-    h = history_of(session, batch, segments=segments, stocks=stocks)
+    h = history_of(
+        session, batch, segments=segments, stocks=stocks, shelved_at=shelved_at
+    )
     pred = model.predict(p, h, product.shelf_life_days)
     return Current(
         batch=batch,
@@ -584,7 +591,13 @@ def fefo(session: Session, tenant_id: uuid.UUID, pos_id: uuid.UUID) -> list[Fefo
         ShopStock.received - ShopStock.sold - ShopStock.wasted - ShopStock.returned
     )
     rows = session.execute(
-        select(Batch, Product.name_zh, Product.name_en, on_shelf)
+        select(
+            Batch,
+            Product.name_zh,
+            Product.name_en,
+            on_shelf,
+            func.coalesce(ShopStock.shelved_at, ShopStock.received_at),
+        )
         .join(
             ShopStock,
             (ShopStock.tenant_id == Batch.tenant_id) & (ShopStock.batch_id == Batch.id),
@@ -600,8 +613,9 @@ def fefo(session: Session, tenant_id: uuid.UUID, pos_id: uuid.UUID) -> list[Fefo
         )
     ).all()
     out = []
-    for batch, name_zh, name_en, count in rows:
-        cur = current(session, batch)
+    for batch, name_zh, name_en, count, shelved_at in rows:
+        # this shop's units: late or not by when they reached this shelf
+        cur = current(session, batch, shelved_at=shelved_at)
         left = remaining_days(cur.best_before, tenant.timezone, now)
         out.append(
             FefoRow(
