@@ -11,7 +11,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "模型 {model} 天 · 标准 {std} 天 · 参数第 {v} 版",
         "model {model} days · standard {std} days · parameters v{v}",
     ),
-    "sl_fefo": ("先到期先出（FEFO）", "First expiry, first out (FEFO)"),
+    "sl_fefo": ("先到期先出", "First expiry, first out (FEFO)"),
     "sl_days_left": ("剩余天数", "Days left"),
     "sl_action": ("处理", "Action"),
     "sl_action_pull": ("下架", "Pull"),
@@ -26,7 +26,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sl_save_version": ("保存为新版本", "Save as a new version"),
     "sl_params_help": (
         "每次保存都生成新版本；旧的预测仍按它当时的版本解释。"
-        "依据见 docs/shelf-life.md。",
+        "各参数的依据见保质期模型说明文档。",
         "Every save makes a new version; an old prediction is still explained "
         "by the version it used. Sources: docs/shelf-life.md.",
     ),
