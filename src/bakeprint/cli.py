@@ -35,6 +35,7 @@ from bakeprint.quality import cli as quality_cli
 from bakeprint.quality import complaint_cli
 from bakeprint.recall import cli as recall_cli
 from bakeprint.sensors import cli as sensors_cli
+from bakeprint.shelflife import cli as shelflife_cli
 from bakeprint.trace import cli as trace_cli
 
 app = typer.Typer(
@@ -72,6 +73,7 @@ app.add_typer(logistics_cli.trip_app, name="trip")
 app.add_typer(logistics_cli.pos_app, name="pos")
 app.command("lookup")(handle_errors(logistics_cli.lookup))
 app.add_typer(sensors_cli.app, name="sensors")
+app.add_typer(shelflife_cli.app, name="shelflife")
 app.command("trace")(handle_errors(trace_cli.trace_cmd))
 app.command("scope")(handle_errors(trace_cli.scope_cmd))
 app.add_typer(recall_cli.app, name="recall")

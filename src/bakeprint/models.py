@@ -14,6 +14,7 @@ from bakeprint.quality import models as quality  # noqa: F401
 from bakeprint.recall import models as recall  # noqa: F401
 from bakeprint.retail import models as retail  # noqa: F401
 from bakeprint.sensors import models as sensors  # noqa: F401
+from bakeprint.shelflife import models as shelflife  # noqa: F401
 from bakeprint.storage import models as storage  # noqa: F401
 
 metadata = Base.metadata

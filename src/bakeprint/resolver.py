@@ -35,6 +35,7 @@ from bakeprint.packaging import state as unit_state
 from bakeprint.production.models import Batch, Consumption
 from bakeprint.ratelimit import limited
 from bakeprint.retail import service as retail
+from bakeprint.shelflife import views as shelf_life
 from bakeprint.trace import scope
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
@@ -172,6 +173,7 @@ def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str
         "certificate": packaging.certificate_of(session, found),
         "journey": _journey(session, found, lang, known),
         "footprint": _footprint(session, found),
+        "shelf_life": shelf_life.public(session, batch, lang),
     }
 
 

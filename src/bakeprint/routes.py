@@ -19,6 +19,7 @@ from bakeprint.quality import endpoints as quality
 from bakeprint.recall import endpoints as recall
 from bakeprint.retail import endpoints as retail
 from bakeprint.sensors import endpoints as sensors
+from bakeprint.shelflife import endpoints as shelflife
 from bakeprint.storage import endpoints as storage
 from bakeprint.trace import endpoints as trace
 
@@ -36,6 +37,7 @@ API_ROUTERS = [
     logistics.router,
     retail.router,
     sensors.router,
+    shelflife.router,
     trace.router,
     recall.router,
     events.router,

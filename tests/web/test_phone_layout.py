@@ -92,6 +92,7 @@ def test_the_pages_fit_a_390_px_phone(site, browser, lang, tmp_path):  # type: i
         "batch-in-progress": f"/batches/{d.in_progress}",
         "shop": "/shops/CITY-LIB",
         "scan": f"/u/{d.serial}",
+        "shelf-life-params": "/shelflife/params",
     }
     found = []
     for name, path in pages.items():

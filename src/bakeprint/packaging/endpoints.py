@@ -17,6 +17,7 @@ from bakeprint.packaging import state as unit_state
 from bakeprint.packaging.models import Unit
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
+from bakeprint.shelflife import service as shelf_life
 from bakeprint.web.templating import render
 
 router = APIRouter(tags=["units"])
@@ -149,6 +150,7 @@ def labels(
         "packaging/labels.html",
         {
             "batch": batch,
+            "best_before": shelf_life.label_date(session, batch),
             "product": product,
             "rows": rows,
             "allergens": names,

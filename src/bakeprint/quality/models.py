@@ -54,6 +54,7 @@ ALERT_CAUSES = (
     "environment",
     "complaint",
     "hazard",
+    "shelf_life",
 )
 
 

@@ -26,6 +26,7 @@ from bakeprint.retail.schemas import (
     SaleCreate,
     ShelfCreate,
 )
+from bakeprint.shelflife import service as shelf_life
 from bakeprint.web.auth import CurrentUser, PageForbidden, PageUser, csrf_token
 from bakeprint.web.forms import form_command
 from bakeprint.web.i18n import lang_of, t
@@ -137,6 +138,7 @@ def _shop_page(
             "past": past if history else past[:10],
             "more_past": len(past) > 10 and not history,
             "pending": _pending(session, pos),
+            "fefo": shelf_life.fefo(session, me.tenant.id, pos.id),
             "recalls": notices_for_shop(session, pos),
             "form": form or {},
             "errors": errors or {},

@@ -45,6 +45,20 @@ def trace_cmd(
         f"{rep.status}" + (f" · unit {rep.unit}" if rep.unit else ""),
         highlight=False,
     )
+    if rep.shelf_life:
+        sl = rep.shelf_life
+        en = lang() == "en"
+        why = [r.en if en else r.zh for r in sl.reasons]
+        console.print(
+            (
+                f"  best before {rep.best_before} · predicted {sl.best_before}"
+                + (f" ({'; '.join(why)})" if why else "")
+                if en
+                else f"  保质期至 {rep.best_before} · 预测至 {sl.best_before}"
+                + (f"（{'；'.join(why)}）" if why else "")
+            ),
+            highlight=False,
+        )
     if rep.unit_state:
         note = rep.unit_state.en if lang() == "en" else rep.unit_state.zh
         console.print(f"  {note}", highlight=False)

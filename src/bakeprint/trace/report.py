@@ -30,6 +30,7 @@ from bakeprint.packaging import state as unit_state
 from bakeprint.production import views as batch_views
 from bakeprint.production.models import Batch
 from bakeprint.sensors import environment
+from bakeprint.shelflife import views as shelf_views
 from bakeprint.trace import downstream, upstream
 from bakeprint.trace.schemas import (
     Anomaly,
@@ -139,6 +140,9 @@ def for_batch(
         generated_at=utcnow(),
         generated_by=generated_by,
         log=_log_head(session, batch),
+    )
+    report.shelf_life = shelf_views.live(
+        session, batch, segments=segments, stocks=stocks
     )
     report.segments = segments
     return report

@@ -20,6 +20,7 @@ from pydantic import (
 from bakeprint.localtime import LocalDateTime
 from bakeprint.production.schemas import BakeRead, CheckpointRead
 from bakeprint.retail.schemas import StockRead
+from bakeprint.shelflife.schemas import ShelfLifeRead
 
 # -- the trace report ---------------------------------------------------------
 
@@ -212,6 +213,8 @@ class TraceReport(BaseModel):
     distribution: list[TripRead]
     points_of_sale: list[StockRead]
     kitchen_stock: int | None
+    # the predicted best-before beside the printed one, with why (R3.3)
+    shelf_life: ShelfLifeRead | None = None
     counts: Counts
     generated_at: LocalDateTime
     generated_by: str

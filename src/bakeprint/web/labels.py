@@ -195,6 +195,7 @@ EVENT_KINDS: dict[str, Pair] = {
     "units_commissioned": ("生成单件与二维码", "units and QR codes made for"),
     "stored": ("入库存放", "stored"),
     "attention": ("标为需重点关注", "marked for attention:"),
+    "shelf_life_predicted": ("预测保质期", "shelf life predicted for"),
     "complaint": ("收到投诉", "complaint about"),
     "recalled": ("召回", "recalled"),
     "loaded": ("装车", "loaded"),

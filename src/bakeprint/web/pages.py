@@ -18,6 +18,7 @@ from bakeprint.quality import pages as quality_pages
 from bakeprint.recall import pages as recall_pages
 from bakeprint.retail import pages as retail_pages
 from bakeprint.sensors import pages as sensor_pages
+from bakeprint.shelflife import pages as shelflife_pages
 from bakeprint.trace import pages as trace_pages
 from bakeprint.web import routes
 from bakeprint.web.auth import CsrfFailed, LoginRequired, PageForbidden
@@ -38,6 +39,7 @@ def include(app: FastAPI) -> None:
         logistics_pages.router,
         retail_pages.router,
         sensor_pages.router,
+        shelflife_pages.router,
         trace_pages.router,
         recall_pages.router,
         quality_pages.router,

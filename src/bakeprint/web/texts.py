@@ -7,6 +7,7 @@ An English text with a ``|`` has a singular and a plural form, chosen by the
 from __future__ import annotations
 
 from bakeprint.identity.texts import TEXTS as ACCOUNT_TEXTS
+from bakeprint.shelflife.texts import TEXTS as SHELF_LIFE_TEXTS
 from bakeprint.web.texts_public import TEXTS_PUBLIC
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -414,3 +415,4 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 TEXTS.update(TEXTS_PUBLIC)
 TEXTS.update(ACCOUNT_TEXTS)
+TEXTS.update(SHELF_LIFE_TEXTS)
