@@ -1,7 +1,7 @@
 """w3/shelflife: dynamic shelf life (R3.3) — category model parameters
 (versioned), the packaging a batch went into, stored predictions
 
-Revision ID: w3_shelflife
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 16:00:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "w3_shelflife"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
