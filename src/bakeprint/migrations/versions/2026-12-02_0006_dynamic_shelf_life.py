@@ -1,4 +1,4 @@
-"""w3/shelflife: dynamic shelf life (R3.3) — category model parameters
+"""Dynamic shelf life (R3.3) — category model parameters
 (versioned), the packaging a batch went into, stored predictions
 
 Revision ID: 0006
