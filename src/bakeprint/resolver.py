@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,17 +20,16 @@ from bakeprint import localtime
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import FormDep, SessionDep, WriterDep
-from bakeprint.events.models import Event
-from bakeprint.identity.models import Tenant
-from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.events import repository as log
+from bakeprint.identity import repository as tenants
+from bakeprint.logistics import repository as trips
 from bakeprint.materials import repository as lots_repo
-from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging import service as packaging
 from bakeprint.packaging import state as unit_state
+from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch, Consumption
 from bakeprint.ratelimit import limited
 from bakeprint.retail import service as retail
-from bakeprint.trace import scope
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
 
@@ -75,29 +73,9 @@ def known_way(session: Session, batch: Batch, st: unit_state.UnitState | None) -
         known.shop = st.shop
         known.sold = st.at if st.status == "sold" else None
     elif st.status != "loaded" and d.shops == 1:
-        known.shop = session.scalar(
-            select(PointOfSale)
-            .join(
-                Delivery,
-                (Delivery.tenant_id == PointOfSale.tenant_id)
-                & (Delivery.point_of_sale_id == PointOfSale.id),
-            )
-            .where(Delivery.tenant_id == batch.tenant_id, Delivery.batch_id == batch.id)
-            .limit(1)
-        )
+        known.shop = trips.a_shop_of(session, batch)
     if known.shop is not None:
-        drops = session.execute(
-            select(Delivery.delivered_at, Trip.departed_at)
-            .join(
-                Trip,
-                (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id),
-            )
-            .where(
-                Delivery.tenant_id == batch.tenant_id,
-                Delivery.batch_id == batch.id,
-                Delivery.point_of_sale_id == known.shop.id,
-            )
-        ).all()
+        drops = trips.drops_at(session, batch, known.shop.id)
         if len(drops) == 1:  # one drop there: its van and its time
             known.delivered, known.departed = drops[0]
             stock = retail.find_stock(session, batch.tenant_id, known.shop.id, batch.id)
@@ -109,19 +87,10 @@ def known_way(session: Session, batch: Batch, st: unit_state.UnitState | None) -
 
 def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str, Any]:
     batch, product, unit = found.batch, found.product, found.unit
-    tenant = session.get(Tenant, batch.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, batch.tenant_id)
     localtime.use(tenant.timezone)  # the bakery's clock, as on its labels
     en = lang == "en"
-    evs = session.scalars(
-        select(Event)
-        .where(
-            Event.tenant_id == batch.tenant_id,
-            Event.subject == f"batch:{batch.code}",
-            Event.kind.in_(tuple(MADE_KINDS)),
-        )
-        .order_by(Event.event_time)
-    )
+    evs = log.of_subject(session, batch.tenant_id, f"batch:{batch.code}", MADE_KINDS)
     made: dict[str, datetime] = {}
     for ev in evs:
         made.setdefault(ev.kind, ev.event_time)
@@ -316,14 +285,12 @@ def _journey(
     Places, never people."""
     batch = found.batch
     t = batch.tenant_id
-    used = scope.live_consumptions(session, t, Consumption.batch_id == batch.id)
+    used = batches.live_consumptions(session, t, Consumption.batch_id == batch.id)
     stops: list[dict[str, Any]] = []
     if used:
-        rows = session.execute(
-            lots_repo.with_type_and_supplier(t)
-            .where(MaterialLot.id.in_({c.lot_id for c in used}))
-            .order_by(MaterialLot.received_at)
-        ).all()
+        rows = lots_repo.of_ids_with_type_and_supplier(
+            session, t, {c.lot_id for c in used}
+        )
         seen: set[str] = set()
         for lot, mt, sup in rows:
             name = (mt.name_en or mt.name_zh) if lang == "en" else mt.name_zh

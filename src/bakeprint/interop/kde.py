@@ -33,11 +33,12 @@ from bakeprint.catalog.models import (
     Product,
 )
 from bakeprint.errors import Invalid
-from bakeprint.identity.models import Tenant
+from bakeprint.identity import repository as tenants
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
 from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
+from bakeprint.production import repository as production_repo
 from bakeprint.production.models import Batch, Consumption
 
 COLUMNS = {
@@ -109,8 +110,7 @@ class Filter:
 
 def rows(session: Session, tenant_id: uuid.UUID, f: Filter) -> list[Row]:
     f.check()
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     zone = localtime.zone(tenant.timezone)
     lo = datetime.combine(f.start, time.min, zone) if f.start else None
     hi = datetime.combine(f.end + timedelta(days=1), time.min, zone) if f.end else None
@@ -272,14 +272,7 @@ def _chain(
     (ours or the supplier's number) → the batches made with it; a batch → the
     lots it used."""
     code = text.strip()
-    lots = list(
-        session.scalars(
-            select(MaterialLot.id).where(
-                MaterialLot.tenant_id == tenant_id,
-                or_(MaterialLot.code == code, MaterialLot.supplier_lot == code),
-            )
-        )
-    )
+    lots = [lot.id for lot in lots_repo.by_either_code(session, tenant_id, code)]
     batch = session.scalar(
         select(Batch.id).where(Batch.tenant_id == tenant_id, Batch.code == code)
     )
@@ -291,14 +284,14 @@ def _chain(
             f"no lot {code} (a batch code, our lot code or the supplier's)",
             field="lot",
         )
-    from bakeprint.trace import scope  # a use corrected to zero does not count
-
     batches = [batch] if batch is not None else []
     if lots:
-        used = scope.live_consumptions(session, tenant_id, Consumption.lot_id.in_(lots))
+        used = production_repo.live_consumptions(
+            session, tenant_id, Consumption.lot_id.in_(lots)
+        )
         batches += sorted({c.batch_id for c in used} - set(batches))
     else:
-        used = scope.live_consumptions(
+        used = production_repo.live_consumptions(
             session, tenant_id, Consumption.batch_id == batch
         )
         lots = sorted({c.lot_id for c in used})
@@ -308,11 +301,9 @@ def _chain(
 def _inputs(
     session: Session, tenant_id: uuid.UUID, batch_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[str]]:
-    from bakeprint.trace import scope
-
     if not batch_ids:
         return {}
-    used = scope.live_consumptions(
+    used = production_repo.live_consumptions(
         session, tenant_id, Consumption.batch_id.in_(batch_ids)
     )
     codes = dict(

@@ -4,6 +4,7 @@ affected shops, taking their confirmations, closing it with its report."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
@@ -23,6 +25,7 @@ from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
 from bakeprint.recall import webhooks
 from bakeprint.recall.models import Recall, RecallBatch, RecallShop
+from bakeprint.retail import repository as shops_repo
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import RemovalCreate
 from bakeprint.sensors.models import OutboxMessage
@@ -84,8 +87,7 @@ def _new(
     status: str,
 ) -> tuple[Recall, Tenant]:
     t = actor.tenant_id
-    tenant = session.get(Tenant, t)
-    assert tenant is not None
+    tenant = tenants.get(session, t)
     now = utcnow()
     recall = Recall(
         tenant_id=t,
@@ -149,8 +151,7 @@ def launch(session: Session, code: str, *, actor: Actor) -> Recall:
             "be launched",
         )
     found = _found(session, actor.tenant_id, scope.Criteria(**recall.criteria))
-    tenant = session.get(Tenant, actor.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, actor.tenant_id)
     recall.status = "open"
     recall.opened_at, recall.opened_by = utcnow(), actor.username
     _activate(session, recall, tenant, found, actor)
@@ -355,43 +356,47 @@ def confirm_pulled(
     return row
 
 
-def _with_stock(stmt: Any) -> Any:
-    """Join a RecallShop row to its shop, its batch and (if any) the shop's
-    stock of that batch."""
-    from bakeprint.retail.models import ShopStock
-
-    return (
-        stmt.join(
-            PointOfSale,
-            (PointOfSale.tenant_id == RecallShop.tenant_id)
-            & (PointOfSale.id == RecallShop.point_of_sale_id),
-        )
-        .join(
-            Batch,
-            (Batch.tenant_id == RecallShop.tenant_id)
-            & (Batch.id == RecallShop.batch_id),
-        )
-        .outerjoin(
-            ShopStock,
-            (ShopStock.tenant_id == RecallShop.tenant_id)
-            & (ShopStock.point_of_sale_id == RecallShop.point_of_sale_id)
-            & (ShopStock.batch_id == RecallShop.batch_id),
-        )
+def _with_shop_and_batch(stmt: Any) -> Any:
+    """Join a RecallShop row to its shop and its batch."""
+    return stmt.join(
+        PointOfSale,
+        (PointOfSale.tenant_id == RecallShop.tenant_id)
+        & (PointOfSale.id == RecallShop.point_of_sale_id),
+    ).join(
+        Batch,
+        (Batch.tenant_id == RecallShop.tenant_id) & (Batch.id == RecallShop.batch_id),
     )
+
+
+def _on_shelf_now(
+    session: Session,
+    tenant_id: uuid.UUID,
+    rows: Sequence[Any],
+    pos_id: uuid.UUID | None = None,
+) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+    """(batch id, shop id) -> units on that shop's shelf now, for the
+    batches of these RecallShop rows (first column)."""
+    batch_ids = list({r[0].batch_id for r in rows})
+    return {
+        (line.batch_id, line.point_of_sale_id): line.on_shelf
+        for line in shops_repo.stock_by_shop(
+            session, tenant_id, batch_ids, pos_id=pos_id
+        )
+    }
 
 
 def status(session: Session, recall: Recall) -> dict[str, Any]:
     """Where the recall stands: per shop and batch, on shelf at notice, pulled,
     still on shelf, confirmation; notifications and their delivery."""
     t = recall.tenant_id
-    from bakeprint.retail.models import ShopStock
-
-    rows: list[dict[str, Any]] = []
-    for rs, pos, batch, stock in session.execute(
-        _with_stock(select(RecallShop, PointOfSale, Batch, ShopStock))
+    found = session.execute(
+        _with_shop_and_batch(select(RecallShop, PointOfSale, Batch))
         .where(RecallShop.tenant_id == t, RecallShop.recall_id == recall.id)
         .order_by(PointOfSale.code, Batch.code)
-    ):
+    ).all()
+    now = _on_shelf_now(session, t, found)
+    rows: list[dict[str, Any]] = []
+    for rs, pos, batch in found:
         rows.append(
             {
                 "point_of_sale": pos.code,
@@ -400,7 +405,7 @@ def status(session: Session, recall: Recall) -> dict[str, Any]:
                 "on_shelf_at_notice": rs.on_shelf_at_notice,
                 "awaiting_at_notice": rs.awaiting_at_notice,
                 "pulled": rs.pulled,
-                "on_shelf_now": stock.on_shelf if stock else 0,
+                "on_shelf_now": now.get((rs.batch_id, rs.point_of_sale_id), 0),
                 "confirmed_at": rs.confirmed_at,
                 "confirmed_by": rs.confirmed_by,
             }
@@ -548,11 +553,8 @@ def list_recalls(session: Session, tenant_id: uuid.UUID) -> list[Recall]:
 
 def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]:
     """Open recalls concerning this shop: what to pull, what was confirmed."""
-    from bakeprint.retail.models import ShopStock
-
-    out = []
-    for rs, rec, batch, stock in session.execute(
-        _with_stock(select(RecallShop, Recall, Batch, ShopStock))
+    found = session.execute(
+        _with_shop_and_batch(select(RecallShop, Recall, Batch))
         .join(
             Recall,
             (Recall.tenant_id == RecallShop.tenant_id)
@@ -564,8 +566,11 @@ def notices_for_shop(session: Session, pos: PointOfSale) -> list[dict[str, Any]]
             Recall.status == "open",
         )
         .order_by(Recall.opened_at.desc(), Batch.code)
-    ):
-        on_shelf = stock.on_shelf if stock else 0
+    ).all()
+    now = _on_shelf_now(session, pos.tenant_id, found, pos.id)
+    out = []
+    for rs, rec, batch in found:
+        on_shelf = now.get((rs.batch_id, rs.point_of_sale_id), 0)
         if rs.on_shelf_at_notice == 0 and rs.awaiting_at_notice == 0 and on_shelf == 0:
             continue
         out.append(
@@ -602,8 +607,7 @@ def report(session: Session, recall: Recall, *, generated_by: str) -> dict[str, 
 def report_pdf(session: Session, recall: Recall, *, generated_by: str) -> bytes:
     from bakeprint.trace.pdf import recall_pdf
 
-    tenant = session.get(Tenant, recall.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, recall.tenant_id)
     data = report(session, recall, generated_by=generated_by)
     return recall_pdf(
         data,

@@ -23,13 +23,12 @@ from sqlalchemy.orm import Session
 
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import (
-    MaterialType,
     PointOfSale,
     Product,
-    Supplier,
 )
 from bakeprint.db import utcnow
 from bakeprint.events.models import ChainHead, Event
+from bakeprint.identity import repository as tenants
 from bakeprint.localtime import LocalDateTime, Localised
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
@@ -37,7 +36,7 @@ from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging import service as packaging
 from bakeprint.packaging import state as unit_state
 from bakeprint.production import views as batch_views
-from bakeprint.production.models import Batch, Consumption
+from bakeprint.production.models import Batch
 from bakeprint.retail import service as retail
 from bakeprint.sensors import alerts as alerting
 from bakeprint.sensors import environment
@@ -105,12 +104,11 @@ class TraceReport(BaseModel):
 
 def _materials(
     session: Session,
-    rows: list[tuple[Consumption, MaterialLot, MaterialType, Supplier]],
+    rows: list[batch_views.Use],
 ) -> list[Material]:
     """The lots the batch used, as it stands: a use corrected to zero (a
     mistaken scan) or replaced by a correction is not a material of the batch,
     as in the impact scope."""
-    corrected = {c.corrects_id for c, *_ in rows if c.corrects_id}
     return [
         Material(
             lot=lot.code,
@@ -128,8 +126,8 @@ def _materials(
             quantity=c.quantity,
             unit=c.unit,
         )
-        for c, lot, mt, sup in rows
-        if c.id not in corrected and c.quantity > 0
+        for c, lot, mt, sup, gone in rows
+        if not gone and c.quantity > 0
     ]
 
 
@@ -281,7 +279,6 @@ def for_batch(
     trips = []
     cabins = {s.ref: s for s in segments if s.stage == "trip"}
     drops_of: dict[uuid.UUID, list[dict[str, Any]]] = {}
-    delivered_at: dict[str, int] = {}  # by shop code
     for d, pos in session.execute(
         select(Delivery, PointOfSale)
         .join(
@@ -292,7 +289,6 @@ def for_batch(
         .where(Delivery.tenant_id == t, Delivery.batch_id == batch.id)
         .order_by(Delivery.delivered_at)
     ):
-        delivered_at[pos.code] = delivered_at.get(pos.code, 0) + d.quantity
         drops_of.setdefault(d.trip_id, []).append(
             {
                 "point_of_sale": pos.code,
@@ -321,14 +317,7 @@ def for_batch(
                 "cabin": seg.as_dict()["sensors"] if seg else [],
             }
         )
-    # as retail.stock_rows, from the deliveries and stock read above
-    stock_at = {pos.code: st for st, pos in stocks}
-    shops = [
-        retail.stock_read(
-            code, batch, product.name_zh, delivered_at[code], stock_at.get(code)
-        ).model_dump()
-        for code in sorted(delivered_at)
-    ]
+    shops = [r.model_dump() for r in retail.stock_rows(session, t, batch=batch)]
     kitchen = (
         logistics.kitchen_stock(session, batch, legs)
         if batch.status in ("packed", "recalled", "on_hold")
@@ -416,9 +405,7 @@ def _operators(session: Session, batch: Batch) -> list[tuple[Any, str]]:
 
 
 def pdf(session: Session, rep: TraceReport, tenant_id: uuid.UUID) -> bytes:
-    from bakeprint.identity.models import Tenant
     from bakeprint.trace.pdf import trace_pdf
 
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     return trace_pdf(rep, tenant.timezone, tenant.name)

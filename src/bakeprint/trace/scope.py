@@ -18,8 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
@@ -34,8 +34,9 @@ from bakeprint.catalog.models import (
 from bakeprint.db import among, slices
 from bakeprint.errors import Invalid, NotFound
 from bakeprint.localtime import LocalDateTime
+from bakeprint.logistics import repository as trips_repo
 from bakeprint.logistics import service as logistics
-from bakeprint.logistics.models import Delivery, TripLoad
+from bakeprint.logistics.models import TripLoad
 from bakeprint.materials import repository as lots
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import genealogy
@@ -46,7 +47,8 @@ from bakeprint.production.models import (
     BatchOperator,
     Consumption,
 )
-from bakeprint.retail.models import ShopStock
+from bakeprint.retail import repository as shops_repo
+from bakeprint.retail.models import on_shelf
 
 
 class Criteria(BaseModel):
@@ -105,42 +107,8 @@ class _Hit:
     en: str
 
 
-def _live(query: Any, tenant_id: uuid.UUID, where: Any) -> Any:
-    later = aliased(Consumption)
-    return query.where(
-        Consumption.tenant_id == tenant_id,
-        where,
-        Consumption.quantity > 0,
-        # select the indexed column, not *: answered from the (tenant,
-        # corrects) index alone. With SELECT * and ANALYZE's statistics
-        # (nearly every corrects_id is NULL) SQLite scanned the whole table
-        # for each row — 0.3 s a batch at 400 k rows.
-        ~select(later.tenant_id)
-        .where(
-            later.tenant_id == Consumption.tenant_id,
-            later.corrects_id == Consumption.id,
-        )
-        .exists(),
-    )
-
-
-def live_consumptions(
-    session: Session, tenant_id: uuid.UUID, where: Any
-) -> list[Consumption]:
-    """Consumption rows still in force (a correction supersedes the row it
-    corrects; a correction to zero means the lot was not used after all).
-    One statement, whatever the number of rows: a row is live when no other
-    row corrects it."""
-    return list(session.scalars(_live(select(Consumption), tenant_id, where)))
-
-
-def _live_uses(
-    session: Session, tenant_id: uuid.UUID, where: Any
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(batch_id, lot_id) of the live consumptions (as ``live_consumptions``,
-    without loading the rows as objects: a wide scope has thousands)."""
-    query = select(Consumption.batch_id, Consumption.lot_id)
-    return [(b, lot) for b, lot in session.execute(_live(query, tenant_id, where))]
+# quality/attention.py still reads it here (it moves to alerts/, issue 18)
+live_consumptions = batches.live_consumptions
 
 
 def _uses(
@@ -156,7 +124,7 @@ def _uses(
         return [
             r
             for lp in slices(lot_ids)
-            for r in _live_uses(session, t, Consumption.lot_id.in_(lp))
+            for r in batches.live_uses(session, t, Consumption.lot_id.in_(lp))
         ]
     # by batch, the lots checked here: with both IN lists SQLite walks the
     # lots' index (every use of 500 lots in a year) instead of the window's
@@ -164,7 +132,9 @@ def _uses(
     return [
         (b, lot)
         for bp in slices(list(window))
-        for b, lot in _live_uses(session, t, among(session, Consumption.batch_id, bp))
+        for b, lot in batches.live_uses(
+            session, t, among(session, Consumption.batch_id, bp)
+        )
         if lot in wanted
     ]
 
@@ -255,19 +225,7 @@ def find(session: Session, tenant_id: uuid.UUID, c: Criteria) -> ScopeResult:
             )
         )
     if c.lot:
-        key = c.lot.strip()
-        lot = lots.by_code(session, t, key)
-        found_lots = (
-            [lot]
-            if lot is not None
-            else list(  # the supplier's lot number: every intake of it
-                session.scalars(
-                    select(MaterialLot).where(
-                        MaterialLot.tenant_id == t, MaterialLot.supplier_lot == key
-                    )
-                )
-            )
-        )
+        found_lots = lots.by_either_code(session, t, c.lot)
         if not found_lots:
             raise NotFound(
                 f"找不到原料批次 {c.lot}", f"material lot not found: {c.lot}"
@@ -444,51 +402,17 @@ def _result(
     session, status, best_before, packed_quantity)."""
     ids = [b.id for b in found]
     per: dict[uuid.UUID, dict[uuid.UUID, dict[str, int]]] = defaultdict(dict)
-    loaded: dict[uuid.UUID, tuple[int, int]] = {}
     names: dict[uuid.UUID, tuple[str, str]] = {}
     products: dict[uuid.UUID, str] = {}
-    for chunk in slices(ids):
-        for b_id, pos_id, qty in session.execute(
-            select(
-                Delivery.batch_id,
-                Delivery.point_of_sale_id,
-                func.sum(Delivery.quantity),
-            )
-            .where(Delivery.tenant_id == t, among(session, Delivery.batch_id, chunk))
-            .group_by(Delivery.batch_id, Delivery.point_of_sale_id)
-        ):
-            per[b_id][pos_id] = {
-                "delivered": int(qty),
-                "received": 0,
-                "sold": 0,
-                "wasted": 0,
-                "returned": 0,
-            }
-        for b_id, pos_id, received, sold, wasted, returned in session.execute(
-            select(
-                ShopStock.batch_id,
-                ShopStock.point_of_sale_id,
-                ShopStock.received,
-                ShopStock.sold,
-                ShopStock.wasted,
-                ShopStock.returned,
-            ).where(ShopStock.tenant_id == t, among(session, ShopStock.batch_id, chunk))
-        ):
-            row = per[b_id].setdefault(
-                pos_id,
-                {"delivered": 0, "received": 0, "sold": 0, "wasted": 0, "returned": 0},
-            )
-            row.update(received=received, sold=sold, wasted=wasted, returned=returned)
-        for b_id, l_sum, r_sum in session.execute(
-            select(
-                TripLoad.batch_id,
-                func.sum(TripLoad.loaded),
-                func.sum(TripLoad.returned),
-            )
-            .where(TripLoad.tenant_id == t, among(session, TripLoad.batch_id, chunk))
-            .group_by(TripLoad.batch_id)
-        ):
-            loaded[b_id] = (int(l_sum or 0), int(r_sum or 0))
+    for line in shops_repo.stock_by_shop(session, t, ids):
+        per[line.batch_id][line.point_of_sale_id] = {
+            "delivered": line.delivered,
+            "received": line.received,
+            "sold": line.sold,
+            "wasted": line.wasted,
+            "returned": line.returned,
+        }
+    loaded = trips_repo.loaded(session, t, ids)
     pos_ids = {p for rows in per.values() for p in rows}
     if pos_ids:
         for shop in session.scalars(
@@ -517,7 +441,9 @@ def _result(
             sold=row["sold"],
             wasted=row["wasted"],
             returned=row["returned"],
-            on_shelf=row["received"] - row["sold"] - row["wasted"] - row["returned"],
+            on_shelf=on_shelf(
+                row["received"], row["sold"], row["wasted"], row["returned"]
+            ),
         )
 
     out = []
@@ -542,7 +468,7 @@ def _result(
                 best_before=b.best_before,
                 reasons=[{"zh": h.zh, "en": h.en} for h in reasons.get(b.id, [])],
                 packed=b.packed_quantity or 0,
-                in_kitchen=(b.packed_quantity or 0) - l_sum + r_sum,
+                in_kitchen=trips_repo.kitchen_stock(b.packed_quantity, l_sum, r_sum),
                 delivered=sum(s.delivered for s in shops),
                 sold=sum(s.sold for s in shops),
                 on_shelf=sum(s.on_shelf for s in shops),
