@@ -18,10 +18,11 @@ from bakeprint import __version__, apidocs, localtime, reactions
 from bakeprint.bodies import WholeBody
 from bakeprint.config import secret_key, settings
 from bakeprint.db import Database, get_database
-from bakeprint.errors import BakeprintError, Invalid, database_problem, pick_language
+from bakeprint.errors import BakeprintError, Invalid, database_problem
 from bakeprint.interop import endpoints as interop_endpoints
 from bakeprint.sensors import endpoints as sensor_endpoints
 from bakeprint.web.headers import SecurityHeaders
+from bakeprint.web.lang import lang_of
 
 log = logging.getLogger("bakeprint")
 
@@ -46,13 +47,6 @@ _FIELD_MSG = {
     "literal_error": ("不是可选值之一", "is not one of the allowed values"),
     "json_invalid": ("不是有效的 JSON", "is not valid JSON"),
 }
-
-
-def _lang(request: Request) -> str:
-    cookie = request.cookies.get("lang")
-    if cookie in ("zh", "en"):
-        return cookie
-    return pick_language(request.headers.get("accept-language"))
 
 
 def wants_html(request: Request) -> bool:
@@ -103,10 +97,10 @@ def error_response(request: Request, exc: BakeprintError) -> Response:
     if wants_html(request):
         from bakeprint.web.pages import error_page
 
-        response = error_page(request, exc.status, exc.message(_lang(request)))
+        response = error_page(request, exc.status, exc.message(lang_of(request)))
     else:
         response = JSONResponse(
-            {"error": exc.as_dict(_lang(request))}, status_code=exc.status
+            {"error": exc.as_dict(lang_of(request))}, status_code=exc.status
         )
     response.headers.update(getattr(exc, "headers", {}))
     return response
@@ -206,7 +200,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         err = validation_error(list(exc.errors()))
-        return JSONResponse({"error": err.as_dict(_lang(request))}, status_code=422)
+        return JSONResponse({"error": err.as_dict(lang_of(request))}, status_code=422)
 
     from bakeprint import routes
 

@@ -18,14 +18,14 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bakeprint import errors, localtime
 from bakeprint.errors import BakeprintError, Invalid, NotFound, pick_language
+from bakeprint.identity import repository as tenants
 from bakeprint.identity import service as identity
-from bakeprint.identity.models import Tenant, User
+from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 
 console = Console()
@@ -201,14 +201,14 @@ def resolve_tenant(session: Session, slug: str | None) -> Tenant:
 
 def _tenant(session: Session, slug: str | None) -> Tenant:
     if slug:
-        tenant = identity.tenant_by_slug(session, slug)
+        tenant = tenants.by_slug(session, slug)
         if tenant is None:
             raise NotFound(f"找不到店铺 {slug}", f"no bakery with code {slug}")
         return tenant
-    tenants = list(session.scalars(select(Tenant).limit(2)))
-    if len(tenants) == 1:
-        return tenants[0]
-    if not tenants:
+    found = tenants.all_(session, limit=2)
+    if len(found) == 1:
+        return found[0]
+    if not found:
         raise NotFound(
             "数据库里还没有店铺：先运行 bakeprint demo load 或 bakeprint tenant create",
             "no bakery in this database yet: run `bakeprint demo load` or "
@@ -220,9 +220,10 @@ def _tenant(session: Session, slug: str | None) -> Tenant:
 def cli_actor(session: Session, tenant_slug: str | None, username: str | None) -> Actor:
     """The CLI acts as a real user of the bakery, so events name who did it."""
     tenant = resolve_tenant(session, tenant_slug)
-    stmt = select(User).where(User.tenant_id == tenant.id, User.active.is_(True))
     if username:
-        user = session.scalar(stmt.where(User.username == username))
+        user = next(
+            iter(tenants.active_users(session, tenant.id, username=username)), None
+        )
         if user is None:
             raise NotFound(
                 f"店铺 {tenant.slug} 没有用户 {username}",
@@ -230,11 +231,7 @@ def cli_actor(session: Session, tenant_slug: str | None, username: str | None) -
             )
     else:
         user = next(
-            (
-                u
-                for u in session.scalars(stmt.order_by(User.created_at))
-                if "owner" in u.roles
-            ),
+            (u for u in tenants.active_users(session, tenant.id) if "owner" in u.roles),
             None,
         )
         if user is None:

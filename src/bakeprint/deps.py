@@ -12,11 +12,12 @@ from starlette.datastructures import FormData
 
 from bakeprint import localtime
 from bakeprint.db import Database
-from bakeprint.errors import Unauthorized, pick_language
+from bakeprint.errors import Unauthorized
 from bakeprint.identity import service as identity
 from bakeprint.identity import sessions
 from bakeprint.identity.models import Tenant, User, WebSession
 from bakeprint.identity.service import Actor
+from bakeprint.web.lang import lang_of
 
 T = TypeVar("T")
 
@@ -63,10 +64,9 @@ WriterDep = Annotated[Writer, Depends(get_writer)]
 def get_lang(
     request: Request, accept_language: Annotated[str | None, Header()] = None
 ) -> str:
-    cookie = request.cookies.get("lang")
-    if cookie in ("zh", "en"):
-        return cookie
-    return pick_language(accept_language)
+    """The request's language (``accept_language`` is declared so the OpenAPI
+    document shows the header; ``lang_of`` reads it)."""
+    return lang_of(request)
 
 
 Lang = Annotated[str, Depends(get_lang)]

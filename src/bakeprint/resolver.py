@@ -15,28 +15,27 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bakeprint import localtime
+from bakeprint.catalog import repository as catalog_repo
 from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import PointOfSale, Product
 from bakeprint.deps import FormDep, SessionDep, WriterDep
 from bakeprint.errors import Invalid, NotFound
-from bakeprint.events.models import Event
-from bakeprint.identity.models import Tenant
+from bakeprint.events import repository as log
+from bakeprint.identity import repository as tenants
 from bakeprint.interop import digital_link
-from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.logistics import repository as trips
 from bakeprint.materials import repository as lots_repo
-from bakeprint.materials.models import MaterialLot
 from bakeprint.packaging import service as packaging
 from bakeprint.packaging import state as unit_state
+from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch, Consumption
 from bakeprint.ratelimit import limited
 from bakeprint.retail import service as retail
 from bakeprint.shelflife import views as shelf_life
-from bakeprint.trace import scope
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
 
@@ -80,29 +79,9 @@ def known_way(session: Session, batch: Batch, st: unit_state.UnitState | None) -
         known.shop = st.shop
         known.sold = st.at if st.status == "sold" else None
     elif st.status != "loaded" and d.shops == 1:
-        known.shop = session.scalar(
-            select(PointOfSale)
-            .join(
-                Delivery,
-                (Delivery.tenant_id == PointOfSale.tenant_id)
-                & (Delivery.point_of_sale_id == PointOfSale.id),
-            )
-            .where(Delivery.tenant_id == batch.tenant_id, Delivery.batch_id == batch.id)
-            .limit(1)
-        )
+        known.shop = trips.a_shop_of(session, batch)
     if known.shop is not None:
-        drops = session.execute(
-            select(Delivery.delivered_at, Trip.departed_at)
-            .join(
-                Trip,
-                (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id),
-            )
-            .where(
-                Delivery.tenant_id == batch.tenant_id,
-                Delivery.batch_id == batch.id,
-                Delivery.point_of_sale_id == known.shop.id,
-            )
-        ).all()
+        drops = trips.drops_at(session, batch, known.shop.id)
         if len(drops) == 1:  # one drop there: its van and its time
             known.delivered, known.departed = drops[0]
             stock = retail.find_stock(session, batch.tenant_id, known.shop.id, batch.id)
@@ -114,19 +93,10 @@ def known_way(session: Session, batch: Batch, st: unit_state.UnitState | None) -
 
 def public_view(session: Session, found: packaging.Found, lang: str) -> dict[str, Any]:
     batch, product, unit = found.batch, found.product, found.unit
-    tenant = session.get(Tenant, batch.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, batch.tenant_id)
     localtime.use(tenant.timezone)  # the bakery's clock, as on its labels
     en = lang == "en"
-    evs = session.scalars(
-        select(Event)
-        .where(
-            Event.tenant_id == batch.tenant_id,
-            Event.subject == f"batch:{batch.code}",
-            Event.kind.in_(tuple(MADE_KINDS)),
-        )
-        .order_by(Event.event_time)
-    )
+    evs = log.of_subject(session, batch.tenant_id, f"batch:{batch.code}", MADE_KINDS)
     made: dict[str, datetime] = {}
     for ev in evs:
         made.setdefault(ev.kind, ev.event_time)
@@ -303,20 +273,14 @@ class Level:
 
 
 def _product(session: Session, gtin: str) -> Product:
-    rows = session.scalars(select(Product).where(Product.gtin == gtin).limit(2)).all()
+    rows = catalog_repo.products_with_gtin(session, gtin)
     if len(rows) != 1:
         raise NotFound(f"没有 GTIN 为 {gtin} 的产品", f"no product has the GTIN {gtin}")
     return rows[0]
 
 
 def _batch_of(session: Session, product: Product, lot: str) -> Batch | None:
-    return session.scalar(
-        select(Batch).where(
-            Batch.tenant_id == product.tenant_id,
-            Batch.product_id == product.id,
-            Batch.code == lot,
-        )
-    )
+    return batches.batch_of_product(session, product, lot)
 
 
 def _levels(
@@ -513,19 +477,10 @@ def resolver_description(request: Request) -> Response:
 def product_page(request: Request, gtin: str, session: SessionDep) -> Response:
     """A product's public information (gs1:pip, the GTIN level's default)."""
     product = _product(session, gtin)
-    tenant = session.get(Tenant, product.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, product.tenant_id)
     lang = lang_of(request)
     en = lang == "en"
-    recalled = session.scalars(
-        select(Batch.code)
-        .where(
-            Batch.tenant_id == product.tenant_id,
-            Batch.product_id == product.id,
-            Batch.status == "recalled",
-        )
-        .order_by(Batch.code)
-    ).all()
+    recalled = batches.recalled_codes(session, product)
     view = {
         "bakery": tenant.name,
         "product": (product.name_en or product.name_zh) if en else product.name_zh,
@@ -619,14 +574,12 @@ def _journey(
     Places, never people."""
     batch = found.batch
     t = batch.tenant_id
-    used = scope.live_consumptions(session, t, Consumption.batch_id == batch.id)
+    used = batches.live_consumptions(session, t, Consumption.batch_id == batch.id)
     stops: list[dict[str, Any]] = []
     if used:
-        rows = session.execute(
-            lots_repo.with_type_and_supplier(t)
-            .where(MaterialLot.id.in_({c.lot_id for c in used}))
-            .order_by(MaterialLot.received_at)
-        ).all()
+        rows = lots_repo.of_ids_with_type_and_supplier(
+            session, t, {c.lot_id for c in used}
+        )
         seen: set[str] = set()
         for lot, mt, sup in rows:
             name = (mt.name_en or mt.name_zh) if lang == "en" else mt.name_zh

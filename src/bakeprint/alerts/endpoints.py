@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.alerts import attention
@@ -19,9 +18,10 @@ from bakeprint.deps import (
     SessionDep,
 )
 from bakeprint.localtime import LocalDateTime
-from bakeprint.production.models import Batch
+from bakeprint.production import repository as batch_repo
+from bakeprint.quality import repository as quality_repo
 from bakeprint.quality.models import BatchAlert, Complaint, QcTask
-from bakeprint.recall.models import Recall
+from bakeprint.recall import repository as recall_repo
 from bakeprint.trace import scope
 
 router = APIRouter(tags=["alerts and complaints"])
@@ -81,21 +81,15 @@ class ThresholdsUpdate(BaseModel):
 
 def _codes(session: Session, tenant_id: uuid.UUID, ids: set[Any]) -> dict[Any, str]:
     ids.discard(None)
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Batch.id, Batch.code).where(
-                Batch.tenant_id == tenant_id, Batch.id.in_(ids)
-            )
-        ).all()
-    )
+    return batch_repo.codes_by_id(session, tenant_id, ids) if ids else {}
 
 
 def alert_view(
     session: Session, a: BatchAlert, *, full: bool = False
 ) -> BatchAlertRead:
-    recall = session.get(Recall, (a.tenant_id, a.recall_id)) if a.recall_id else None
+    recall = (
+        recall_repo.by_id(session, a.tenant_id, a.recall_id) if a.recall_id else None
+    )
     return BatchAlertRead(
         id=a.id,
         level=a.level,
@@ -122,11 +116,9 @@ def task_views(session: Session, rows: list[QcTask]) -> list[QcTaskRead]:
         return []
     t = rows[0].tenant_id
     codes = _codes(session, t, {r.batch_id for r in rows})
-    cps: dict[Any, Complaint | None] = {
-        r.complaint_id: session.get(Complaint, (t, r.complaint_id))
-        for r in rows
-        if r.complaint_id
-    }
+    cps: dict[Any, Complaint] = quality_repo.complaints_by_id(
+        session, t, {r.complaint_id for r in rows if r.complaint_id}
+    )
     return [
         QcTaskRead(
             id=r.id,

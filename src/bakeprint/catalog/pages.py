@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import (
     Equipment,
     Location,
@@ -30,14 +30,8 @@ router = APIRouter(include_in_schema=False)
 def master(request: Request, session: SessionDep, me: CurrentUser) -> Response:
     me.require("read")
 
-    def rows(model: Any, key: str = "code") -> list[Any]:
-        return list(
-            session.scalars(
-                select(model)
-                .where(model.tenant_id == me.tenant.id)
-                .order_by(getattr(model, key))
-            )
-        )
+    def rows(model: Any) -> list[Any]:
+        return catalog.rows(session, model, me.tenant.id)
 
     return render(
         request,
@@ -46,7 +40,7 @@ def master(request: Request, session: SessionDep, me: CurrentUser) -> Response:
             "me": me,
             "csrf": csrf_token(request),
             "lines": rows(ProductLine),
-            "products": rows(Product, "gtin"),
+            "products": rows(Product),
             "materials": rows(MaterialType),
             "suppliers": rows(Supplier),
             "operators": rows(Operator),

@@ -169,3 +169,31 @@ def codes_by_id(
         model.tenant_id == tenant_id, model.id.in_(ids)
     )
     return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+def code_of(
+    session: Session, model: type[Any], tenant_id: uuid.UUID, row_id: uuid.UUID | None
+) -> str | None:
+    """The key (code, GTIN) of one row, None when there is no such row."""
+    if row_id is None:
+        return None
+    return codes_by_id(session, model, tenant_id, {row_id}).get(row_id)
+
+
+def by_ids(
+    session: Session, model: type[T], tenant_id: uuid.UUID, ids: set[uuid.UUID]
+) -> dict[uuid.UUID, T]:
+    """id -> row for the given rows of one kind, in one query."""
+    if not ids:
+        return {}
+    m: Any = model
+    stmt: Any = select(model).where(m.tenant_id == tenant_id, m.id.in_(ids))
+    return {row.id: row for row in session.scalars(stmt)}
+
+
+def products_with_gtin(session: Session, gtin: str) -> list[Product]:
+    """Every bakery's product with this GTIN (at most two: a GTIN is one
+    product, so a second one means the link cannot say which)."""
+    return list(
+        session.scalars(select(Product).where(Product.gtin == gtin).limit(2)).all()
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
 from bakeprint.cli_support import (
     JsonOpt,
@@ -14,7 +13,7 @@ from bakeprint.cli_support import (
     resolve_tenant,
 )
 from bakeprint.db import session_scope
-from bakeprint.events.models import Event
+from bakeprint.events import repository as log
 
 app = typer.Typer(help="The hash-chained event log.", no_args_is_help=True)
 
@@ -30,10 +29,7 @@ def list_events(
     """Show the latest events (optionally for one subject)."""
     with session_scope(write=False) as session:
         t = resolve_tenant(session, tenant)
-        stmt = select(Event).where(Event.tenant_id == t.id)
-        if subject:
-            stmt = stmt.where(Event.subject == subject)
-        rows = list(session.scalars(stmt.order_by(Event.seq.desc()).limit(limit)))
+        rows = log.newest(session, t.id, subject=subject, limit=limit)
         data = [
             {
                 "seq": e.seq,

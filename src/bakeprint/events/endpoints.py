@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from bakeprint.deps import CanAdminUsers, CanRead, SessionDep
-from bakeprint.errors import NotFound
+from bakeprint.events import repository as log
 from bakeprint.events import service as events
 from bakeprint.events.models import MAX_SEQ, Event
 from bakeprint.events.schemas import EventPage, EventRead, VerifyReport
+from bakeprint.identity import repository as tenants
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -28,12 +28,14 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPage:
     """Events of the caller's bakery in chain order, optionally for one subject."""
-    stmt = select(Event).where(Event.tenant_id == actor.tenant_id, Event.seq > after)
-    if subject:
-        stmt = stmt.where(Event.subject == subject)
-    if kind:
-        stmt = stmt.where(Event.kind == kind)
-    rows = list(session.scalars(stmt.order_by(Event.seq).limit(limit + 1)))
+    rows = log.in_order(
+        session,
+        actor.tenant_id,
+        after=after,
+        subject=subject,
+        kind=kind,
+        limit=limit + 1,
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return EventPage(
@@ -61,10 +63,7 @@ def get_event(
     seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], session: SessionDep, actor: CanRead
 ) -> Event:
     """One event by its position in the chain."""
-    ev = session.get(Event, (actor.tenant_id, seq))
-    if ev is None:
-        raise NotFound(f"找不到事件 #{seq}", f"event #{seq} not found")
-    return ev
+    return log.get(session, actor.tenant_id, seq)
 
 
 anchor_router = APIRouter(prefix="/anchors", tags=["events"])
@@ -74,26 +73,10 @@ class AnchorCreate(BaseModel):
     day: date
 
 
-def _tenant(session: SessionDep, actor: Any) -> Any:
-    from bakeprint.identity.models import Tenant
-
-    t = session.get(Tenant, actor.tenant_id)
-    assert t is not None
-    return t
-
-
 @anchor_router.get("")
 def list_anchors(session: SessionDep, actor: CanRead) -> list[dict[str, Any]]:
     """Anchored days, newest first: count, Merkle root."""
-    from sqlalchemy import select
-
-    from bakeprint.events.models import DailyAnchor
-
-    rows = session.scalars(
-        select(DailyAnchor)
-        .where(DailyAnchor.tenant_id == actor.tenant_id)
-        .order_by(DailyAnchor.day.desc())
-    )
+    rows = log.anchors(session, actor.tenant_id)
     return [
         {
             "day": a.day,
@@ -111,7 +94,7 @@ def get_anchor(day: date, session: SessionDep, actor: CanRead) -> dict[str, Any]
     """A day's signed statement, as published."""
     from bakeprint.events import anchors
 
-    return anchors.get(session, _tenant(session, actor), day).statement
+    return anchors.get(session, tenants.get(session, actor.tenant_id), day).statement
 
 
 @anchor_router.post("", status_code=201)
@@ -121,4 +104,6 @@ def create_anchor(
     """Anchor a finished day (again: the same statement)."""
     from bakeprint.events import anchors
 
-    return anchors.make(session, _tenant(session, actor), data.day).statement
+    return anchors.make(
+        session, tenants.get(session, actor.tenant_id), data.day
+    ).statement

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.cli_support import (
     JsonOpt,
@@ -22,8 +22,8 @@ from bakeprint.cli_support import (
 from bakeprint.db import session_scope, utcnow
 from bakeprint.errors import NotFound
 from bakeprint.identity import admin
+from bakeprint.identity import repository as tenants
 from bakeprint.identity import service as identity
-from bakeprint.identity.models import Tenant, User
 from bakeprint.identity.service import Actor
 
 tenant_app = typer.Typer(help="Bakeries (tenants).", no_args_is_help=True)
@@ -65,7 +65,7 @@ def tenant_list(as_json: JsonOpt = False) -> None:
     with session_scope(write=False) as session:
         rows = [
             {"slug": t.slug, "name": t.name, "timezone": t.timezone, "id": t.id}
-            for t in session.scalars(select(Tenant))
+            for t in tenants.all_(session)
         ]
     emit(rows, as_json, print_rows)
 
@@ -113,10 +113,7 @@ def user_list(
     with session_scope(write=False) as session:
         actor = _admin(session, tenant, user)
         shops = {
-            p.id: p.code
-            for p in session.scalars(
-                select(PointOfSale).where(PointOfSale.tenant_id == actor.tenant_id)
-            )
+            p.id: p.code for p in catalog.rows(session, PointOfSale, actor.tenant_id)
         }
         rows = [
             {
@@ -126,11 +123,7 @@ def user_list(
                 "shop": shops.get(u.point_of_sale_id) if u.point_of_sale_id else None,
                 "active": u.active,
             }
-            for u in session.scalars(
-                select(User)
-                .where(User.tenant_id == actor.tenant_id)
-                .order_by(User.username)
-            )
+            for u in tenants.users(session, actor.tenant_id)
         ]
     emit(rows, as_json, print_rows)
 

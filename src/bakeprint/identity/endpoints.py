@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import ActorDep, CanAdminUsers, CanExportAudit, SessionDep
 from bakeprint.identity import admin
-from bakeprint.identity.models import Tenant, User
+from bakeprint.identity import repository as tenants
+from bakeprint.identity.models import User
 from bakeprint.identity.permissions import ACTIONS
 from bakeprint.identity.schemas import (
     MeRead,
@@ -30,10 +31,7 @@ router = APIRouter(tags=["identity"])
 
 
 def _shop_code(session: Session, user: User) -> str | None:
-    if user.point_of_sale_id is None:
-        return None
-    pos = session.get(PointOfSale, (user.tenant_id, user.point_of_sale_id))
-    return pos.code if pos else None
+    return catalog.code_of(session, PointOfSale, user.tenant_id, user.point_of_sale_id)
 
 
 def _read(session: Session, user: User) -> UserRead:
@@ -45,9 +43,8 @@ def _read(session: Session, user: User) -> UserRead:
 @router.get("/me", response_model=MeRead)
 def me(session: SessionDep, actor: ActorDep) -> MeRead:
     """Who the caller is and what their roles allow."""
-    tenant = session.get(Tenant, actor.tenant_id)
-    user = session.get(User, (actor.tenant_id, actor.user_id))
-    assert tenant is not None and user is not None
+    tenant = tenants.get(session, actor.tenant_id)
+    user = tenants.user(session, actor.tenant_id, actor.user_id)
     return MeRead(
         tenant_id=tenant.id,
         tenant_slug=tenant.slug,
@@ -70,9 +67,7 @@ def change_password(data: PasswordChange, session: SessionDep, actor: ActorDep) 
 @router.get("/users", response_model=list[UserRead])
 def list_users(session: SessionDep, actor: CanAdminUsers) -> list[UserRead]:
     """List the bakery's users."""
-    users = session.scalars(
-        select(User).where(User.tenant_id == actor.tenant_id).order_by(User.username)
-    )
+    users = tenants.users(session, actor.tenant_id)
     return [_read(session, u) for u in users]
 
 

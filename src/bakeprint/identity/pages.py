@@ -9,15 +9,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import utcnow
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import Invalid
 from bakeprint.identity import admin
-from bakeprint.identity.models import ROLES, User
+from bakeprint.identity import repository as tenants
+from bakeprint.identity.models import ROLES
 from bakeprint.identity.permissions import ROLE_NAMES
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.forms import FormErrors, opt, run
@@ -41,18 +42,8 @@ def _users_page(
 ) -> Response:
     me.require("users:admin")
     t_id = me.tenant.id
-    shops = list(
-        session.scalars(
-            select(PointOfSale)
-            .where(PointOfSale.tenant_id == t_id)
-            .order_by(PointOfSale.code)
-        )
-    )
-    users = list(
-        session.scalars(
-            select(User).where(User.tenant_id == t_id).order_by(User.username)
-        )
-    )
+    shops = catalog.rows(session, PointOfSale, t_id)
+    users = tenants.users(session, t_id)
     lang = lang_of(request)
     return render(
         request,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from bakeprint.events import service as events
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import ROLES, ApiToken, Tenant, User
 from bakeprint.identity.permissions import actions_of, allowed
 
@@ -120,7 +121,7 @@ def token_hash(secret: str) -> str:
 
 
 def tenant_by_slug(session: Session, slug: str) -> Tenant | None:
-    return session.scalar(select(Tenant).where(Tenant.slug == slug))
+    return tenants.by_slug(session, slug)
 
 
 def create_tenant(

@@ -29,6 +29,7 @@ from bakeprint.errors import Conflict, Invalid
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
 from bakeprint.events.service import EVENT_TYPES
+from bakeprint.identity import repository as tenants
 from bakeprint.interop import event_hash
 
 NEEDS_ACTION = (
@@ -244,11 +245,9 @@ def capture(
             )
         )
     }
-    from bakeprint.identity.models import Tenant
     from bakeprint.materials import incoming
 
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     seen: set[str] = set()
     for ev, key, body, hashed in zip(found, keys, bodies, hashes, strict=True):
         result.event_ids.append(key)

@@ -21,7 +21,7 @@ from bakeprint.cli_support import (
 )
 from bakeprint.db import session_scope
 from bakeprint.errors import Invalid
-from bakeprint.identity.models import Tenant
+from bakeprint.identity import repository as tenants
 from bakeprint.interop import epcis
 
 export_app = typer.Typer(no_args_is_help=True, help="Export for partners and auditors.")
@@ -67,8 +67,7 @@ def epcis_cmd(
     """Write the event log (or a batch's part of it) as an EPCISDocument."""
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
-        row = s.get(Tenant, actor.tenant_id)
-        tz = row.timezone if row else "UTC"
+        tz = tenants.get(s, actor.tenant_id).timezone
         q = epcis.Query(
             event_types=event_type,
             biz_steps=biz_step,

@@ -17,6 +17,7 @@ from bakeprint.errors import Invalid
 from bakeprint.interop import capture as cap
 from bakeprint.interop import epcis
 from bakeprint.localtime import Localised
+from bakeprint.web.lang import lang_of
 
 router = APIRouter(prefix="/epcis", tags=["EPCIS 2.0"])
 
@@ -159,7 +160,6 @@ def kde_sheet(
     code), a lot (batch code, our lot code or the supplier's) and/or a date
     range (the bakery's days, inclusive): CSV, XLSX or JSON."""
     from bakeprint.interop import kde
-    from bakeprint.web.i18n import lang_of
 
     if format not in ("csv", "xlsx", "json"):
         raise Invalid(

@@ -40,11 +40,13 @@ from bakeprint.catalog.models import (
     Product,
 )
 from bakeprint.errors import Invalid
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery
 from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
+from bakeprint.production import repository as production_repo
 from bakeprint.production.models import Batch, Consumption
 
 # Columns in the order of the key data elements of 21 CFR 1.1345 (receiving),
@@ -184,8 +186,7 @@ class _Scope:
 
 def rows(session: Session, tenant_id: uuid.UUID, f: Filter) -> list[Row]:
     f.check()
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     zone = localtime.zone(tenant.timezone)
     lot_ids, batch_ids = _chain(session, tenant_id, f.lot) if f.lot else (None, None)
     scope = _Scope(
@@ -387,14 +388,7 @@ def _chain(
     (ours or the supplier's number) → the batches made with it; a batch → the
     lots it used."""
     code = text.strip()
-    lots = list(
-        session.scalars(
-            select(MaterialLot.id).where(
-                MaterialLot.tenant_id == tenant_id,
-                or_(MaterialLot.code == code, MaterialLot.supplier_lot == code),
-            )
-        )
-    )
+    lots = [lot.id for lot in lots_repo.by_either_code(session, tenant_id, code)]
     batch = session.scalar(
         select(Batch.id).where(Batch.tenant_id == tenant_id, Batch.code == code)
     )
@@ -406,14 +400,14 @@ def _chain(
             f"no lot {code} (a batch code, our lot code or the supplier's)",
             field="lot",
         )
-    from bakeprint.trace import scope  # a use corrected to zero does not count
-
     batches = [batch] if batch is not None else []
     if lots:
-        used = scope.live_consumptions(session, tenant_id, Consumption.lot_id.in_(lots))
+        used = production_repo.live_consumptions(
+            session, tenant_id, Consumption.lot_id.in_(lots)
+        )
         batches += sorted({c.batch_id for c in used} - set(batches))
     else:
-        used = scope.live_consumptions(
+        used = production_repo.live_consumptions(
             session, tenant_id, Consumption.batch_id == batch
         )
         lots = sorted({c.lot_id for c in used})
@@ -425,11 +419,9 @@ def _inputs(
 ) -> dict[uuid.UUID, list[Input]]:
     """Per batch, the lots it used (a use corrected to zero does not count),
     by the code their supplier assigned."""
-    from bakeprint.trace import scope
-
     if not batch_ids:
         return {}
-    used = scope.live_consumptions(
+    used = production_repo.live_consumptions(
         session, tenant_id, Consumption.batch_id.in_(batch_ids)
     )
     lots = {

@@ -6,10 +6,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale, Vehicle
 from bakeprint.deps import CanRead, CanWriteLogistics, SessionDep
+from bakeprint.logistics import repository as trips
 from bakeprint.logistics import service as logistics
-from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.logistics.models import Trip
 from bakeprint.logistics.schemas import (
     CabinReadings,
     DeliveryCreate,
@@ -18,42 +20,41 @@ from bakeprint.logistics.schemas import (
     TripRead,
     When,
 )
-from bakeprint.production.models import Batch
+from bakeprint.production import repository as batches
 
 router = APIRouter(tags=["logistics"])
 
 
 def trip_read(session: Session, trip: Trip) -> TripRead:
     t = trip.tenant_id
-    vehicle = session.get(Vehicle, (t, trip.vehicle_id))
-    assert vehicle is not None
+    vehicle = catalog.by_id(session, Vehicle, t, trip.vehicle_id)
+    loads_of = logistics.loads_of(session, trip)
+    drops_of = trips.drops_of_trip(session, trip)
+    codes = batches.codes_by_id(
+        session, t, {r.batch_id for r in loads_of} | {d.batch_id for d in drops_of}
+    )
+    shops = catalog.by_ids(
+        session, PointOfSale, t, {d.point_of_sale_id for d in drops_of}
+    )
     loads = []
-    for row in logistics.loads_of(session, trip):
-        batch = session.get(Batch, (t, row.batch_id))
+    for row in loads_of:
         loads.append(
             {
-                "batch": batch.code if batch else "?",
+                "batch": codes.get(row.batch_id, "?"),
                 "loaded": row.loaded,
                 "delivered": row.delivered,
                 "returned": row.returned,
             }
         )
     drops = []
-    from sqlalchemy import select
-
-    for d in session.scalars(
-        select(Delivery)
-        .where(Delivery.tenant_id == t, Delivery.trip_id == trip.id)
-        .order_by(Delivery.delivered_at)
-    ):
-        pos = session.get(PointOfSale, (t, d.point_of_sale_id))
-        batch = session.get(Batch, (t, d.batch_id))
+    for d in drops_of:
+        pos = shops.get(d.point_of_sale_id)
         drops.append(
             {
                 "id": str(d.id),
                 "point_of_sale": pos.code if pos else "?",
                 "point_of_sale_name": pos.name if pos else "?",
-                "batch": batch.code if batch else "?",
+                "batch": codes.get(d.batch_id, "?"),
                 "quantity": d.quantity,
                 "received": d.received,
                 "delivered_at": d.delivered_at,

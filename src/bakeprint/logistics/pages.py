@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale, Vehicle
 from bakeprint.deps import FormDep, SessionDep
+from bakeprint.logistics import repository as trips
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.endpoints import trip_read
 from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
+from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.charts import line_chart
@@ -40,26 +42,17 @@ def local_input(value: str | None, tz: str) -> datetime | None:
 
 
 def _rows(session: SessionDep, model: Any, tenant_id: Any) -> list[Any]:
-    return list(
-        session.scalars(
-            select(model)
-            .where(model.tenant_id == tenant_id, model.active.is_(True))
-            .order_by(model.code)
-        )
-    )
+    return catalog.rows(session, model, tenant_id, active=True)
 
 
 def _ready_batches(session: SessionDep, me: PageUser) -> list[tuple[Batch, int]]:
     """Recently packed batches that still have units in the kitchen."""
-    recent = session.scalars(
-        select(Batch)
-        .where(Batch.tenant_id == me.tenant.id, Batch.status == "packed")
-        .order_by(Batch.packed_at.desc())
-        .limit(60)
-    )
+    t = me.tenant.id
+    recent = batches.recently_packed(session, t, limit=60)
+    moved = trips.loaded(session, t, [b.id for b in recent])
     out = []
     for b in recent:
-        left = logistics.kitchen_stock(session, b)
+        left = trips.kitchen_stock(b.packed_quantity, *moved.get(b.id, (0, 0)))
         if left > 0:
             out.append((b, left))
     return out

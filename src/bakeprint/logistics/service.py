@@ -24,9 +24,11 @@ from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
+from bakeprint.logistics import repository
 from bakeprint.logistics.models import Delivery, Trip, TripLoad
 from bakeprint.logistics.schemas import (
     CabinReadings,
@@ -39,12 +41,6 @@ from bakeprint.production.models import FROZEN, Batch
 from bakeprint.sensors.models import Sensor
 
 SELLABLE = ("packed",)
-
-
-def _tenant(session: Session, tenant_id: uuid.UUID) -> Tenant:
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
-    return tenant
 
 
 def get_trip(
@@ -81,7 +77,7 @@ def list_trips(
 def create_trip(session: Session, data: TripCreate, *, actor: Actor) -> Trip:
     """Plan a trip for a vehicle."""
     t = actor.tenant_id
-    tenant = _tenant(session, t)
+    tenant = tenants.get(session, t)
     vehicle = catalog.get(session, Vehicle, t, data.vehicle)
     if not vehicle.active:
         raise Conflict(
@@ -129,18 +125,13 @@ def kitchen_stock(session: Session, batch: Batch, legs: list[Leg] | None = None)
     """Packed units still in the kitchen: packed − loaded + brought back
     (from the batch's ``legs_of_batch`` when the caller has read them)."""
     if legs is None:
-        loaded, returned = session.execute(
-            select(
-                func.coalesce(func.sum(TripLoad.loaded), 0),
-                func.coalesce(func.sum(TripLoad.returned), 0),
-            ).where(
-                TripLoad.tenant_id == batch.tenant_id, TripLoad.batch_id == batch.id
-            )
-        ).one()
+        loaded, returned = repository.loaded(session, batch.tenant_id, [batch.id]).get(
+            batch.id, (0, 0)
+        )
     else:
         loaded = sum(leg.load.loaded for leg in legs)
         returned = sum(leg.load.returned for leg in legs)
-    return int((batch.packed_quantity or 0) - loaded + returned)
+    return repository.kitchen_stock(batch.packed_quantity, loaded, returned)
 
 
 def _batch_event(
@@ -194,7 +185,7 @@ def load(
 ) -> TripLoad:
     """Put packed units of a batch on a trip that has not left yet."""
     t = actor.tenant_id
-    tenant = _tenant(session, t)
+    tenant = tenants.get(session, t)
     trip = get_trip(session, t, trip_code, lock=True)
     if trip.status != "planned":
         raise Conflict(
@@ -311,7 +302,7 @@ def depart(
 ) -> Trip:
     """The vehicle leaves the kitchen with what was loaded."""
     t = actor.tenant_id
-    tenant = _tenant(session, t)
+    tenant = tenants.get(session, t)
     trip = get_trip(session, t, trip_code, lock=True)
     if trip.status != "planned":
         raise Conflict(f"行程 {trip.code} 已经出发过", f"trip {trip.code} already left")
@@ -360,7 +351,7 @@ def deliver(
 ) -> Delivery:
     """Drop units of a batch off at a point of sale."""
     t = actor.tenant_id
-    tenant = _tenant(session, t)
+    tenant = tenants.get(session, t)
     trip = get_trip(session, t, trip_code, lock=True)
     if trip.status != "departed":
         raise Conflict(
@@ -457,7 +448,7 @@ def arrive(
     )
     when = chronology.check(
         Moment(at or utcnow(), "返回时间", "the time it was back"),
-        tz=_tenant(session, t).timezone,
+        tz=tenants.get(session, t).timezone,
         field="at",
         not_before=[
             _departed(trip),

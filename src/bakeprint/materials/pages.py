@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, MaterialType, Supplier
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.materials import repository as lots
@@ -26,11 +26,7 @@ router = APIRouter(include_in_schema=False)
 
 def _choices(session: SessionDep, tenant_id: Any) -> dict[str, Any]:
     def rows(model: Any) -> list[Any]:
-        return list(
-            session.scalars(
-                select(model).where(model.tenant_id == tenant_id).order_by(model.code)
-            )
-        )
+        return catalog.rows(session, model, tenant_id)
 
     return {
         "materials": rows(MaterialType),

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bakeprint.catalog.models import MaterialType, Supplier
 from bakeprint.errors import NotFound
 from bakeprint.materials.models import MaterialLot
 
@@ -17,6 +18,42 @@ def by_code(session: Session, tenant_id: uuid.UUID, code: str) -> MaterialLot | 
     return session.scalar(
         select(MaterialLot).where(
             MaterialLot.tenant_id == tenant_id, MaterialLot.code == code
+        )
+    )
+
+
+def by_either_code(
+    session: Session, tenant_id: uuid.UUID, code: str
+) -> list[MaterialLot]:
+    """The lot with our code, or else every intake with that supplier's lot
+    number (a supplier's lot can come in several deliveries), oldest first."""
+    key = code.strip()
+    ours = by_code(session, tenant_id, key)
+    if ours is not None:
+        return [ours]
+    return list(
+        session.scalars(
+            select(MaterialLot)
+            .where(MaterialLot.tenant_id == tenant_id, MaterialLot.supplier_lot == key)
+            .order_by(MaterialLot.received_at, MaterialLot.code)
+        )
+    )
+
+
+def usable_in_stock(
+    session: Session, tenant_id: uuid.UUID, *, limit: int = 40
+) -> list[MaterialLot]:
+    """Lots with something left that did not fail QC, newest first."""
+    return list(
+        session.scalars(
+            select(MaterialLot)
+            .where(
+                MaterialLot.tenant_id == tenant_id,
+                MaterialLot.consumed < MaterialLot.quantity,
+                MaterialLot.qc_result != "fail",
+            )
+            .order_by(MaterialLot.received_at.desc())
+            .limit(limit)
         )
     )
 
@@ -63,8 +100,6 @@ def search(
     available: bool | None = None,
     limit: int = 200,
 ) -> list[MaterialLot]:
-    from bakeprint.catalog.models import MaterialType, Supplier
-
     stmt = select(MaterialLot).where(MaterialLot.tenant_id == tenant_id)
     if material:
         stmt = stmt.join(
@@ -99,8 +134,6 @@ def _start(day: date, plus: int = 0) -> datetime:
 
 def with_type_and_supplier(tenant_id: uuid.UUID) -> Any:
     """Lots with their material type and supplier (callers add filters)."""
-    from bakeprint.catalog.models import MaterialType, Supplier
-
     return (
         select(MaterialLot, MaterialType, Supplier)
         .join(
@@ -114,4 +147,17 @@ def with_type_and_supplier(tenant_id: uuid.UUID) -> Any:
             & (Supplier.id == MaterialLot.supplier_id),
         )
         .where(MaterialLot.tenant_id == tenant_id)
+    )
+
+
+def of_ids_with_type_and_supplier(
+    session: Session, tenant_id: uuid.UUID, lot_ids: set[uuid.UUID]
+) -> list[Any]:
+    """(lot, material type, supplier) of these lots, oldest received first."""
+    return list(
+        session.execute(
+            with_type_and_supplier(tenant_id)
+            .where(MaterialLot.id.in_(lot_ids))
+            .order_by(MaterialLot.received_at)
+        ).all()
     )

@@ -16,7 +16,7 @@ from bakeprint.chronology import Moment
 from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import Forbidden, Invalid
 from bakeprint.events import service as events
-from bakeprint.identity.models import Tenant
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.materials import repository as lots
@@ -52,8 +52,7 @@ def lot_uri(tenant_slug: str, lot: MaterialLot, mt: MaterialType) -> str:
 def receive(session: Session, data: LotCreate, *, actor: Actor) -> MaterialLot:
     """Register a delivered material lot with its QC result and report."""
     t = actor.tenant_id
-    tenant = session.get(Tenant, t)
-    assert tenant is not None
+    tenant = tenants.get(session, t)
     supplier = catalog.get(session, Supplier, t, data.supplier)
     if not actor.can("materials:write"):
         actor.require("supplier:submit")
@@ -267,8 +266,7 @@ def attach_report(
 
 
 def _slug(session: Session, tenant_id: uuid.UUID) -> str:
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     return tenant.slug
 
 

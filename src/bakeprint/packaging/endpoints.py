@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Product
 from bakeprint.deps import CanLookup, CanRead, CanWriteProduction, SessionDep
 from bakeprint.errors import NotFound
@@ -70,9 +71,7 @@ def _read(
 
 
 def _product(session: SessionDep, batch: Batch) -> Product:
-    product = session.get(Product, (batch.tenant_id, batch.product_id))
-    assert product is not None
-    return product
+    return catalog.by_id(session, Product, batch.tenant_id, batch.product_id)
 
 
 @router.post("/batches/{code}/units", response_model=list[UnitRead], status_code=201)

@@ -15,6 +15,7 @@ from bakeprint.catalog.models import Product
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
@@ -136,10 +137,8 @@ def certificate_payload(
     session: Session, product: Product, batch_code: str, serial: str, number: int
 ) -> dict[str, Any]:
     """What a limited-edition certificate states (and its signature covers)."""
-    from bakeprint.identity.models import Tenant
 
-    tenant = session.get(Tenant, product.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, product.tenant_id)
     return {
         "type": "bakeprint.limited-edition-certificate",
         "bakery": tenant.slug,

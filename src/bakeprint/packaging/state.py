@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from bakeprint import localtime
 from bakeprint.catalog.models import PointOfSale
+from bakeprint.logistics import repository as trips_repo
 from bakeprint.logistics.models import Delivery, Trip, TripLoad
 from bakeprint.packaging.models import Unit
 from bakeprint.production.models import Batch
-from bakeprint.retail.models import ShopStock
+from bakeprint.retail.models import ShopStock, on_shelf
 
 UNTRACKED = "untracked"
 
@@ -59,7 +60,7 @@ class Distribution:
 
     @property
     def in_kitchen(self) -> int:
-        return self.made - self.loaded + self.back_to_kitchen
+        return trips_repo.kitchen_stock(self.made, self.loaded, self.back_to_kitchen)
 
     @property
     def in_transit(self) -> int:
@@ -71,7 +72,7 @@ class Distribution:
             "in_stock": self.in_kitchen,
             "loaded": self.in_transit,
             "delivered": self.delivered - self.received,
-            "on_shelf": self.received - self.sold - self.wasted - self.returned,
+            "on_shelf": on_shelf(self.received, self.sold, self.wasted, self.returned),
             "sold": self.sold,
             "wasted": self.wasted,
             "returned": self.returned,

@@ -13,6 +13,7 @@ from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.materials import repository as lots
@@ -93,7 +94,7 @@ def consume(
 ) -> tuple[Consumption, MaterialLot]:
     """Bind a material lot to a batch with the quantity used."""
     t = actor.tenant_id
-    tenant = production.tenant_of(session, t)
+    tenant = tenants.get(session, t)
     batch = batches.for_update(session, t, code)
     if batch.status not in ("in_progress", "completed"):
         raise Conflict(
@@ -160,7 +161,7 @@ def _record(
     session.flush()
     product = session.get(Product, (t, batch.product_id))
     assert product is not None
-    tenant = production.tenant_of(session, t)
+    tenant = tenants.get(session, t)
     supplier = session.get(Supplier, (t, lot.supplier_id))
     ev = events.append(
         session,
@@ -225,7 +226,7 @@ def correct(
     lot = lots.for_update(session, t, old.lot_id)
     if data.quantity > old.quantity:
         _check_lot(lot, batch, data.quantity - old.quantity)
-    tenant = production.tenant_of(session, t)
+    tenant = tenants.get(session, t)
     return _record(
         session,
         tenant.slug,

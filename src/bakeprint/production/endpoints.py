@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from bakeprint.catalog import repository as catalog
 from bakeprint.deps import CanRead, CanWriteProduction, SessionDep
 from bakeprint.localtime import Localised
+from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import codes, consumption, genealogy, views
 from bakeprint.production import repository as batches
@@ -108,8 +109,7 @@ def correct_consumption(
 ) -> ConsumptionResult:
     """Correct a material quantity (a new record replaces the old one)."""
     row = consumption.correct(session, code, consumption_id, data, actor=actor)
-    lot = session.get(MaterialLot, (actor.tenant_id, row.lot_id))
-    assert lot is not None
+    lot = lots_repo.get(session, actor.tenant_id, row.lot_id)
     return _consumption_result(code, row.id, row.quantity, row.unit, row.warning, lot)
 
 

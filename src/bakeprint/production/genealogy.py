@@ -20,6 +20,7 @@ from bakeprint.chronology import Moment
 from bakeprint.db import among, slices, utcnow
 from bakeprint.errors import Conflict
 from bakeprint.events import service as events
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.production import repository as batches
@@ -157,7 +158,7 @@ def use_batch(
             f"{used.code} is itself made from {batch.code}: that would be a cycle",
             field="batch",
         )
-    tenant = production.tenant_of(session, t)
+    tenant = tenants.get(session, t)
     when = chronology.check(
         Moment(data.recorded_at or utcnow(), "使用时间", "the time it was used"),
         tz=tenant.timezone,
@@ -294,7 +295,7 @@ def move(session: Session, code: str, data: MoveCreate, *, actor: Actor) -> Batc
             f"batch {batch.code} is still in production; finish it first",
         )
     loc = catalog.get(session, Location, t, data.location.strip())
-    tenant = production.tenant_of(session, t)
+    tenant = tenants.get(session, t)
     when = chronology.check(
         Moment(data.at or utcnow(), "入库时间", "the time it was put away"),
         tz=tenant.timezone,

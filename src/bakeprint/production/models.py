@@ -110,6 +110,7 @@ class BakeRecord(TenantScoped, Base):
     __tablename__ = "bake_records"
     __table_args__ = (
         Index("ix_bake_records_batch", "tenant_id", "batch_id"),
+        Index("ix_bake_records_corrects", "tenant_id", "corrects_id"),
         tenant_fk("batch_id", "batches"),
         tenant_fk("equipment_id", "equipment"),
     )

@@ -10,13 +10,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from bakeprint.alerts import attention
 from bakeprint.alerts.endpoints import alert_view
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Equipment, Location, Operator, Product
 from bakeprint.deps import FormDep, SessionDep
+from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import consumption, views
 from bakeprint.production import repository as batches
@@ -33,28 +34,21 @@ from bakeprint.quality import service as quality
 from bakeprint.quality.schemas import CheckpointCreate
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.forms import FormErrors, form_command, opt, run
-from bakeprint.web.i18n import t
+from bakeprint.web.i18n import lang_of, t
 from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _choices(session: SessionDep, tenant_id: Any) -> dict[str, Any]:
-    def rows(model: Any, key: str = "code") -> list[Any]:
-        stmt = select(model).where(model.tenant_id == tenant_id, model.active.is_(True))
-        return list(session.scalars(stmt.order_by(getattr(model, key))))
+    def rows(model: Any) -> list[Any]:
+        return catalog.rows(session, model, tenant_id, active=True)
 
     return {
-        "products": rows(Product, "gtin"),
+        "products": rows(Product),
         "operators": rows(Operator),
         "equipment": rows(Equipment),
-        "locations": list(
-            session.scalars(
-                select(Location)
-                .where(Location.tenant_id == tenant_id)
-                .order_by(Location.code)
-            )
-        ),
+        "locations": catalog.rows(session, Location, tenant_id),
     }
 
 
@@ -142,14 +136,8 @@ def start(
             },
             status_code=422,
         )
-    request.session["flash"] = t(_lang(request), "saved_what", what=batch.code)
+    request.session["flash"] = t(lang_of(request), "saved_what", what=batch.code)
     return RedirectResponse(f"/batches/{batch.code}", status_code=303)
-
-
-def _lang(request: Request) -> str:
-    from bakeprint.web.i18n import lang_of
-
-    return lang_of(request)
 
 
 @router.get("/batches/{code}")
@@ -199,18 +187,7 @@ def _detail(
 
 def _lots_in_stock(session: SessionDep, tenant_id: Any) -> list[MaterialLot]:
     """Lots with something left, newest first — the binding form's suggestions."""
-    return list(
-        session.scalars(
-            select(MaterialLot)
-            .where(
-                MaterialLot.tenant_id == tenant_id,
-                MaterialLot.consumed < MaterialLot.quantity,
-                MaterialLot.qc_result != "fail",
-            )
-            .order_by(MaterialLot.received_at.desc())
-            .limit(40)
-        )
-    )
+    return lots_repo.usable_in_stock(session, tenant_id, limit=40)
 
 
 def _distribution(session: SessionDep, batch: Batch, tz: str) -> dict[str, Any]:
@@ -264,7 +241,7 @@ def _command(
         command=command,
         again=lambda **kw: _detail(request, session, me, code, **kw),
         done=f"/batches/{code}#{which}",
-        flash=t(_lang(request), "saved"),
+        flash=t(lang_of(request), "saved"),
     )
 
 

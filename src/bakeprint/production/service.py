@@ -30,6 +30,7 @@ from bakeprint.db import upsert_insert, utcnow
 from bakeprint.errors import BakeprintError, Conflict, Invalid
 from bakeprint.events import service as events
 from bakeprint.gs1 import normalize_gtin
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
@@ -51,12 +52,6 @@ from bakeprint.production.schemas import (
 from bakeprint.quality import service as quality
 
 T = TypeVar("T")
-
-
-def tenant_of(session: Session, tenant_id: uuid.UUID) -> Tenant:
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
-    return tenant
 
 
 def _field(name: str, fn: Callable[..., T], *args: Any) -> T:
@@ -125,7 +120,7 @@ def _where(tenant: Tenant, location: Location | None) -> dict[str, Any]:
 def start_batch(session: Session, data: BatchCreate, *, actor: Actor) -> Batch:
     """Register a production batch and give it the next code of its session."""
     t = actor.tenant_id
-    tenant = tenant_of(session, t)
+    tenant = tenants.get(session, t)
     product = _field(
         "product_gtin",
         catalog.get,
@@ -289,7 +284,7 @@ def record_bake(
         )
     recorded_at = chronology.check(
         Moment(data.recorded_at or utcnow(), "烘烤记录时间", "the bake's time"),
-        tz=tenant_of(session, t).timezone,
+        tz=tenants.get(session, t).timezone,
         field="recorded_at",
         not_before=[batches.batch_time(batch, "started_at")],
     )
@@ -370,7 +365,7 @@ def complete_batch(
 ) -> Batch:
     """Close production: how many came out of the oven and when."""
     t = actor.tenant_id
-    tenant = tenant_of(session, t)
+    tenant = tenants.get(session, t)
     batch = batches.for_update(session, t, code)
     _require_status(batch, ("in_progress",), "完成", "completed")
     # cooling and the checks after it follow the end of production
@@ -451,7 +446,7 @@ def pack_batch(session: Session, code: str, data: PackCreate, *, actor: Actor) -
         )
     packed_at = chronology.check(
         Moment(data.packed_at or utcnow(), "包装时间", "the packing time"),
-        tz=tenant_of(session, t).timezone,
+        tz=tenants.get(session, t).timezone,
         field="packed_at",
         not_before=[
             batches.batch_time(batch, "ended_at"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +16,7 @@ from bakeprint.catalog.models import (
 )
 from bakeprint.materials import repository as lots_repo
 from bakeprint.materials.models import MaterialLot
+from bakeprint.production import repository as batches
 from bakeprint.production import service as production
 from bakeprint.production.models import BakeRecord, Batch, Consumption
 from bakeprint.production.schemas import (
@@ -84,15 +83,16 @@ def _bakes(session: Session, batch: Batch) -> list[BakeRead]:
     ]
 
 
-def consumption_rows(
-    session: Session, batch: Batch
-) -> list[tuple[Consumption, MaterialLot, MaterialType, Supplier]]:
-    """The batch's uses of lots with each lot, its material and supplier, in
-    the order recorded (one statement)."""
+Use = tuple[Consumption, MaterialLot, MaterialType, Supplier, bool]
+
+
+def consumption_rows(session: Session, batch: Batch) -> list[Use]:
+    """The batch's uses of lots with each lot, its material and supplier, and
+    whether a later row corrects it, in the order recorded (one statement)."""
     t = batch.tenant_id
     query = (
         lots_repo.with_type_and_supplier(t)
-        .add_columns(Consumption)
+        .add_columns(Consumption, batches.corrected(Consumption))
         .join(
             Consumption,
             (Consumption.tenant_id == t) & (Consumption.lot_id == MaterialLot.id),
@@ -100,11 +100,13 @@ def consumption_rows(
         .where(Consumption.batch_id == batch.id)
         .order_by(Consumption.recorded_at, Consumption.created_at)
     )
-    return [(c, lot, mt, sup) for lot, mt, sup, c in session.execute(query)]
+    return [
+        (c, lot, mt, sup, bool(gone))
+        for lot, mt, sup, c, gone in session.execute(query)
+    ]
 
 
-def _consumptions(rows: list[tuple[Any, ...]]) -> list[ConsumptionRead]:
-    corrected = {r.corrects_id for r, *_ in rows if r.corrects_id}
+def _consumptions(rows: list[Use]) -> list[ConsumptionRead]:
     return [
         ConsumptionRead(
             id=r.id,
@@ -121,18 +123,21 @@ def _consumptions(rows: list[tuple[Any, ...]]) -> list[ConsumptionRead]:
             recorded_at=r.recorded_at,
             warning=r.warning,
             corrects_id=r.corrects_id,
-            superseded=r.id in corrected,
+            superseded=gone,
         )
-        for r, lot, mt, sup in rows
+        for r, lot, mt, sup, gone in rows
     ]
 
 
-def _checkpoints(session: Session, batch: Batch) -> list[tuple[Checkpoint, str | None]]:
-    """The batch's checkpoints (as ``quality.for_batch``) with the inspector."""
+def _checkpoints(
+    session: Session, batch: Batch
+) -> list[tuple[Checkpoint, str | None, bool]]:
+    """The batch's checkpoints (as ``quality.for_batch``) with the inspector
+    and whether a later row corrects it."""
     return [
-        (r, code)
-        for r, code in session.execute(
-            select(Checkpoint, Operator.code)
+        (r, code, bool(gone))
+        for r, code, gone in session.execute(
+            select(Checkpoint, Operator.code, batches.corrected(Checkpoint))
             .outerjoin(
                 Operator,
                 (Operator.tenant_id == Checkpoint.tenant_id)
@@ -148,9 +153,8 @@ def _checkpoints(session: Session, batch: Batch) -> list[tuple[Checkpoint, str |
 
 
 def _checkpoint_reads(
-    rows: list[tuple[Checkpoint, str | None]],
+    rows: list[tuple[Checkpoint, str | None, bool]],
 ) -> list[CheckpointRead]:
-    corrected = {r.corrects_id for r, _ in rows if r.corrects_id}
     return [
         CheckpointRead(
             id=r.id,
@@ -160,9 +164,9 @@ def _checkpoint_reads(
             inspector=inspector,
             checked_at=r.checked_at,
             corrects_id=r.corrects_id,
-            superseded=r.id in corrected,
+            superseded=gone,
         )
-        for r, inspector in rows
+        for r, inspector, gone in rows
     ]
 
 
@@ -170,7 +174,7 @@ def detail(
     session: Session,
     batch: Batch,
     *,
-    uses: list[tuple[Consumption, MaterialLot, MaterialType, Supplier]] | None = None,
+    uses: list[Use] | None = None,
     operators: list[tuple[Operator, str]] | None = None,
 ) -> BatchRead:
     """The batch's full record (``uses``, ``operators``: its
@@ -198,7 +202,7 @@ def detail(
         for b in bakes
         if not b.within_tolerance
     ]
-    state = quality.current([r for r, _ in checks])
+    state = quality.current([r for r, _, gone in checks if not gone])
     warnings += [
         f"{quality.STAGE_NAMES[s][0]}未通过 / {quality.STAGE_NAMES[s][1]} failed"
         for s, cp in state.items()

@@ -19,6 +19,7 @@ from bakeprint.catalog.models import PointOfSale
 from bakeprint.config import settings
 from bakeprint.db import utcnow
 from bakeprint.errors import BakeprintError, Conflict, Forbidden, Invalid, NotFound
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor, shop_bound
 from bakeprint.outbox.models import OutboxMessage
@@ -117,8 +118,7 @@ def file(
                 f"you may file complaints only for your own shop, not {pos.code}",
                 field="point_of_sale",
             )
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     now = utcnow()
     # the code first: allocating it queues concurrent filers of the bakery on
     # its sequence row, so the count below sees every report before this one

@@ -59,8 +59,5 @@ def correct(
 ) -> CheckpointRead:
     """Correct a wrongly entered checkpoint (the original stays in history)."""
     cp = quality.correct(session, checkpoint_id, data, actor=actor)
-    from bakeprint.production.models import Batch
-
-    batch = session.get(Batch, (actor.tenant_id, cp.batch_id))
-    assert batch is not None
+    batch = batches.by_id(session, actor.tenant_id, cp.batch_id)
     return _read(session, actor.tenant_id, batch.code, cp.id)

@@ -32,6 +32,7 @@ class Checkpoint(TenantScoped, Base):
     __tablename__ = "checkpoints"
     __table_args__ = (
         Index("ix_checkpoints_batch", "tenant_id", "batch_id", "stage"),
+        Index("ix_checkpoints_corrects", "tenant_id", "corrects_id"),
         tenant_fk("batch_id", "batches"),
         tenant_fk("inspector_id", "operators"),
     )

@@ -9,17 +9,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from starlette.datastructures import FormData
 
 from bakeprint.alerts import attention
 from bakeprint.alerts.endpoints import alert_view, task_views
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import NotFound
 from bakeprint.quality import complaints
+from bakeprint.quality import repository as quality_repo
 from bakeprint.quality.complaint_endpoints import complaint_view
-from bakeprint.quality.models import BatchAlert, Complaint, QcTask
 from bakeprint.trace import causes
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.forms import FormErrors, opt, run
@@ -28,28 +28,6 @@ from bakeprint.web.public_forms import report_token_ok
 from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def open_counts(session: SessionDep, tenant_id: uuid.UUID) -> dict[str, int]:
-    """For the board: open level-2 and level-3 alerts, open QC tasks,
-    complaints waiting for a verdict."""
-
-    def count(model: Any, *where: Any) -> int:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(model)
-                .where(model.tenant_id == tenant_id, *where)
-            )
-            or 0
-        )
-
-    return {
-        "level2": count(BatchAlert, BatchAlert.status == "open", BatchAlert.level == 2),
-        "level3": count(BatchAlert, BatchAlert.status == "open", BatchAlert.level == 3),
-        "tasks": count(QcTask, QcTask.status == "open"),
-        "complaints": count(Complaint, Complaint.status == "received"),
-    }
 
 
 def _uuid(text: str, what: tuple[str, str]) -> uuid.UUID:
@@ -84,7 +62,7 @@ def _attention_page(
             "status": status,
             "alerts": [alert_view(session, a) for a in rows],
             "tasks": task_views(session, attention.tasks(session, t_id)),
-            "counts": open_counts(session, t_id),
+            "counts": quality_repo.open_counts(session, t_id),
             "limits": attention.thresholds(session, t_id),
             "errors": errors or {},
             "message": message,
@@ -200,13 +178,7 @@ def settings(
 
 
 def _shops(session: SessionDep, tenant_id: uuid.UUID) -> list[PointOfSale]:
-    return list(
-        session.scalars(
-            select(PointOfSale)
-            .where(PointOfSale.tenant_id == tenant_id)
-            .order_by(PointOfSale.code)
-        )
-    )
+    return catalog.rows(session, PointOfSale, tenant_id)
 
 
 def _complaints_page(
@@ -222,8 +194,9 @@ def _complaints_page(
     rows = complaints.complaints(session, me.tenant.id) if me.actor.can("read") else []
     mine = None
     if me.user.point_of_sale_id is not None:
-        pos = session.get(PointOfSale, (me.tenant.id, me.user.point_of_sale_id))
-        mine = pos.code if pos else None
+        mine = catalog.code_of(
+            session, PointOfSale, me.tenant.id, me.user.point_of_sale_id
+        )
     return render(
         request,
         "quality/complaints.html",
@@ -307,7 +280,7 @@ def _complaint_page(
         else None
     )
     shop = (
-        session.get(PointOfSale, (me.tenant.id, row.point_of_sale_id))
+        catalog.by_id(session, PointOfSale, me.tenant.id, row.point_of_sale_id)
         if row.point_of_sale_id
         else None
     )

@@ -21,7 +21,7 @@ from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
-from bakeprint.identity.models import Tenant
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
 from bakeprint.production import repository as batches
@@ -46,25 +46,25 @@ BEFORE_PACKING = ("pre_bake", "post_bake", "post_cooling", "pre_pack")
 INCOMING_LEAD = timedelta(hours=12)
 
 
-def for_batch(session: Session, batch: Batch) -> list[Checkpoint]:
+def for_batch(
+    session: Session, batch: Batch, *, in_force: bool = False
+) -> list[Checkpoint]:
+    """The batch's checkpoints in the order checked (``in_force``: only those
+    no later row corrects)."""
+    stmt = select(Checkpoint).where(
+        Checkpoint.tenant_id == batch.tenant_id, Checkpoint.batch_id == batch.id
+    )
+    if in_force:
+        stmt = stmt.where(batches.in_force(Checkpoint))
     return list(
-        session.scalars(
-            select(Checkpoint)
-            .where(
-                Checkpoint.tenant_id == batch.tenant_id, Checkpoint.batch_id == batch.id
-            )
-            .order_by(Checkpoint.checked_at, Checkpoint.created_at)
-        )
+        session.scalars(stmt.order_by(Checkpoint.checked_at, Checkpoint.created_at))
     )
 
 
 def current(rows: list[Checkpoint]) -> dict[str, Checkpoint]:
-    """Latest non-superseded checkpoint per stage."""
-    corrected = {r.corrects_id for r in rows if r.corrects_id}
+    """Latest checkpoint per stage of ``rows`` (checkpoints in force)."""
     out: dict[str, Checkpoint] = {}
     for r in rows:
-        if r.id in corrected:
-            continue
         prev = out.get(r.stage)
         if prev is None or (r.checked_at, r.created_at) >= (
             prev.checked_at,
@@ -106,7 +106,7 @@ def last_check_before_packing(session: Session, batch: Batch) -> Moment:
 
 
 def require_passed_before_packing(session: Session, batch: Batch) -> None:
-    state = current(for_batch(session, batch))
+    state = current(for_batch(session, batch, in_force=True))
     for stage in MANDATORY_BEFORE_PACKING:
         zh, en = STAGE_NAMES[stage]
         cp = state.get(stage)
@@ -174,8 +174,7 @@ def _append(
 
 def _checked_at(session: Session, batch: Batch, data: CheckpointCreate) -> datetime:
     """The check's time, refused when it contradicts where its stage sits."""
-    tenant = session.get(Tenant, batch.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, batch.tenant_id)
     zh, en = STAGE_NAMES[data.stage]
     started = batches.batch_time(batch, "started_at")
     if data.stage == "incoming":

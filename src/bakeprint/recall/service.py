@@ -15,6 +15,7 @@ from bakeprint.catalog.models import PointOfSale, Product
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Invalid, NotFound
 from bakeprint.events import service as events
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
 from bakeprint.interop import ids
@@ -84,8 +85,7 @@ def _new(
     status: str,
 ) -> tuple[Recall, Tenant]:
     t = actor.tenant_id
-    tenant = session.get(Tenant, t)
-    assert tenant is not None
+    tenant = tenants.get(session, t)
     now = utcnow()
     recall = Recall(
         tenant_id=t,
@@ -149,8 +149,7 @@ def launch(session: Session, code: str, *, actor: Actor) -> Recall:
             "be launched",
         )
     found = _found(session, actor.tenant_id, scope.Criteria(**recall.criteria))
-    tenant = session.get(Tenant, actor.tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, actor.tenant_id)
     recall.status = "open"
     recall.opened_at, recall.opened_by = utcnow(), actor.username
     _activate(session, recall, tenant, found, actor)

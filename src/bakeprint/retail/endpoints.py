@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,8 @@ from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import CanLookup, CanWriteRetail, SessionDep
 from bakeprint.errors import Invalid
 from bakeprint.identity.service import Actor
+from bakeprint.production import repository as batches
+from bakeprint.retail import repository as shops_repo
 from bakeprint.retail import service as retail
 from bakeprint.retail.models import IdempotentRequest, ShopStock
 from bakeprint.retail.schemas import (
@@ -62,12 +63,7 @@ def idempotent(
     full_key = f"{scope}:{key}"
 
     def replay() -> Response | None:
-        seen = session.scalar(
-            select(IdempotentRequest).where(
-                IdempotentRequest.tenant_id == actor.tenant_id,
-                IdempotentRequest.key == full_key,
-            )
-        )
+        seen = shops_repo.idempotent_request(session, actor.tenant_id, full_key)
         if seen is None:
             return None
         if seen.request_hash != digest:
@@ -101,12 +97,7 @@ def idempotent(
         assert earlier is not None
         return earlier
     out = run()
-    row = session.scalar(
-        select(IdempotentRequest).where(
-            IdempotentRequest.tenant_id == actor.tenant_id,
-            IdempotentRequest.key == full_key,
-        )
-    )
+    row = shops_repo.idempotent_request(session, actor.tenant_id, full_key)
     assert row is not None
     row.response = out
     return JSONResponse(out, status_code=status)
@@ -115,11 +106,8 @@ def idempotent(
 def _stock(
     session: Session, actor: Actor, pos_code: str, row: ShopStock
 ) -> dict[str, Any]:
-    from bakeprint.production.models import Batch
-
     pos = catalog.get(session, PointOfSale, actor.tenant_id, pos_code)
-    batch = session.get(Batch, (actor.tenant_id, row.batch_id))
-    assert batch is not None
+    batch = batches.by_id(session, actor.tenant_id, row.batch_id)
     rows = retail.stock_rows(session, actor.tenant_id, pos=pos, batch=batch)
     return rows[0].model_dump(mode="json") if rows else {}
 

@@ -12,6 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bakeprint.db import Base, TenantScoped, UTCDateTime, tenant_fk
 
 
+def on_shelf(received: int, sold: int, wasted: int, returned: int) -> int:
+    """Units a shop still holds of a batch: received less sold, wasted and
+    returned (the one place this sum is written)."""
+    return received - sold - wasted - returned
+
+
 class ShopStock(TenantScoped, Base):
     """Running counts of one batch at one point of sale, under a row lock.
 
@@ -38,7 +44,7 @@ class ShopStock(TenantScoped, Base):
 
     @property
     def on_shelf(self) -> int:
-        return self.received - self.sold - self.wasted - self.returned
+        return on_shelf(self.received, self.sold, self.wasted, self.returned)
 
 
 class IdempotentRequest(TenantScoped, Base):

@@ -10,15 +10,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.deps import FormDep, SessionDep
-from bakeprint.logistics.models import Delivery, Trip
+from bakeprint.logistics import repository as trips
 from bakeprint.logistics.pages import local_input
-from bakeprint.production.models import Batch
+from bakeprint.production import repository as batches
 from bakeprint.recall.service import notices_for_shop
+from bakeprint.retail import repository as shops_repo
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import (
     ReceiptCreate,
@@ -46,20 +47,18 @@ def list_page(request: Request, session: SessionDep, me: CurrentUser) -> Respons
     if "owner" not in me.actor.roles and not me.actor.can("read"):
         # shop staff: their own shop, never the list of every shop's stock
         own = me.user.point_of_sale_id
-        pos = session.get(PointOfSale, (me.tenant.id, own)) if own else None
-        if pos is None:
+        own_code = catalog.code_of(session, PointOfSale, me.tenant.id, own)
+        if own_code is None:
             raise PageForbidden(t(lang_of(request), "no_shop"))
-        return RedirectResponse(f"/shops/{pos.code}", status_code=303)
-    shops = list(
-        session.scalars(
-            select(PointOfSale)
-            .where(PointOfSale.tenant_id == me.tenant.id)
-            .order_by(PointOfSale.code)
-        )
-    )
+        return RedirectResponse(f"/shops/{own_code}", status_code=303)
+    shops = catalog.rows(session, PointOfSale, me.tenant.id)
+    by_shop: dict[Any, list[shops_repo.ShopLine]] = {}
+    for line in shops_repo.stock_by_shop(session, me.tenant.id):
+        if line.delivered:  # the shops a batch was delivered to, as stock_rows
+            by_shop.setdefault(line.point_of_sale_id, []).append(line)
     rows = []
     for pos in shops:
-        stock = retail.stock_rows(session, me.tenant.id, pos=pos)
+        stock = by_shop.get(pos.id, [])
         rows.append(
             {
                 "pos": pos,
@@ -78,22 +77,6 @@ def list_page(request: Request, session: SessionDep, me: CurrentUser) -> Respons
 
 def _pending(session: SessionDep, pos: PointOfSale) -> list[dict[str, Any]]:
     """Drops addressed to this shop that are not fully received yet."""
-    stmt = (
-        select(Delivery, Batch.code, Trip.code)
-        .join(
-            Batch,
-            (Batch.tenant_id == Delivery.tenant_id) & (Batch.id == Delivery.batch_id),
-        )
-        .join(
-            Trip, (Trip.tenant_id == Delivery.tenant_id) & (Trip.id == Delivery.trip_id)
-        )
-        .where(
-            Delivery.tenant_id == pos.tenant_id,
-            Delivery.point_of_sale_id == pos.id,
-            Delivery.received < Delivery.quantity,
-        )
-        .order_by(Delivery.delivered_at)
-    )
     return [
         {
             "id": str(d.id),
@@ -103,7 +86,7 @@ def _pending(session: SessionDep, pos: PointOfSale) -> list[dict[str, Any]]:
             "open": d.quantity - d.received,
             "delivered_at": d.delivered_at,
         }
-        for d, batch, trip in session.execute(stmt).all()
+        for d, batch, trip in trips.open_drops_at(session, pos)
     ]
 
 
@@ -224,8 +207,7 @@ def _receive(
         actor=me.actor,
     )
     if d["shelve"]:
-        batch = session.get(Batch, (me.tenant.id, stock.batch_id))
-        assert batch is not None
+        batch = batches.by_id(session, me.tenant.id, stock.batch_id)
         retail.shelve(
             session,
             code,

@@ -9,15 +9,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint import chronology
 from bakeprint.catalog import repository as catalog
-from bakeprint.catalog.models import PointOfSale, Product
+from bakeprint.catalog.models import PointOfSale
 from bakeprint.chronology import Moment
 from bakeprint.db import utcnow
 from bakeprint.errors import Conflict, Forbidden, NotFound
+from bakeprint.identity import repository as tenants
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor, shop_bound
 from bakeprint.logistics.models import Delivery
@@ -25,6 +26,7 @@ from bakeprint.logistics.service import _batch_event, _where
 from bakeprint.packaging import service as packaging
 from bakeprint.production import repository as batches
 from bakeprint.production.models import FROZEN, Batch
+from bakeprint.retail import repository
 from bakeprint.retail.models import ShopStock
 from bakeprint.retail.schemas import (
     ReceiptCreate,
@@ -100,12 +102,6 @@ def _stock(session: Session, pos: PointOfSale, batch: Batch) -> ShopStock:
     return row
 
 
-def _tenant(session: Session, actor: Actor) -> Tenant:
-    tenant = session.get(Tenant, actor.tenant_id)
-    assert tenant is not None
-    return tenant
-
-
 def _after_receipt(
     stock: ShopStock, at: datetime | None, zh: str, en: str, tenant: Tenant
 ) -> datetime:
@@ -177,7 +173,7 @@ def receive(
         )
     batch = session.get(Batch, (t, delivery.batch_id))
     assert batch is not None
-    tenant = _tenant(session, actor)
+    tenant = tenants.get(session, actor.tenant_id)
     when = chronology.check(
         Moment(data.at or utcnow(), "收货时间", "the receipt time"),
         tz=tenant.timezone,
@@ -225,7 +221,7 @@ def shelve(
             f"「{pos.name}」还没有收到批次 {batch.code}",
             f"{pos.code} has not received batch {batch.code}",
         )
-    tenant = _tenant(session, actor)
+    tenant = tenants.get(session, actor.tenant_id)
     when = _after_receipt(stock, data.at, "上架时间", "the shelving time", tenant)
     stock.shelved_at = when
     session.flush()
@@ -295,7 +291,7 @@ def sell(
                 f"package {unit.serial} was already sold",
                 field="unit",
             )
-    tenant = _tenant(session, actor)
+    tenant = tenants.get(session, actor.tenant_id)
     stock = _stock(session, pos, batch)
     when = _after_receipt(stock, data.at, "销售时间", "the sale time", tenant)
     _frozen(session, batch, when)
@@ -341,7 +337,7 @@ def remove(
         "退回" if returned else "报损",
         "return" if returned else "waste",
     )
-    tenant = _tenant(session, actor)
+    tenant = tenants.get(session, actor.tenant_id)
     when = _after_receipt(
         stock,
         data.at,
@@ -371,7 +367,11 @@ def remove(
 
 
 def stock_read(
-    pos_code: str, batch: Batch, product: str, delivered: int, s: ShopStock | None
+    pos_code: str,
+    batch: Batch,
+    product: str,
+    delivered: int,
+    s: ShopStock | repository.ShopLine | None,
 ) -> StockRead:
     """One shop's row for one batch: what was delivered there, and its stock
     (None: nothing received yet)."""
@@ -400,37 +400,31 @@ def stock_rows(
     pos: PointOfSale | None = None,
     batch: Batch | None = None,
 ) -> list[StockRead]:
-    """Stock per shop and batch, with what is still on the way."""
+    """Stock per shop and batch, with what is still on the way (the shops a
+    batch was delivered to)."""
     t = tenant_id
-    dropped = select(
-        Delivery.point_of_sale_id.label("pos_id"),
-        Delivery.batch_id.label("batch_id"),
-        func.sum(Delivery.quantity).label("delivered"),
-    ).where(Delivery.tenant_id == t)
-    if pos is not None:
-        dropped = dropped.where(Delivery.point_of_sale_id == pos.id)
-    if batch is not None:
-        dropped = dropped.where(Delivery.batch_id == batch.id)
-    d = dropped.group_by(Delivery.point_of_sale_id, Delivery.batch_id).subquery()
-    # one statement: the shop, the batch, its product and the shop's stock
-    rows = session.execute(
-        select(d.c.delivered, PointOfSale.code, Batch, Product.name_zh, ShopStock)
-        .select_from(d)
-        .join(
-            PointOfSale,
-            (PointOfSale.tenant_id == t) & (PointOfSale.id == d.c.pos_id),
+    lines = [
+        line
+        for line in repository.stock_by_shop(
+            session,
+            t,
+            None if batch is None else [batch.id],
+            pos_id=None if pos is None else pos.id,
         )
-        .join(Batch, (Batch.tenant_id == t) & (Batch.id == d.c.batch_id))
-        .outerjoin(Product, (Product.tenant_id == t) & (Product.id == Batch.product_id))
-        .outerjoin(
-            ShopStock,
-            (ShopStock.tenant_id == t)
-            & (ShopStock.point_of_sale_id == d.c.pos_id)
-            & (ShopStock.batch_id == d.c.batch_id),
-        )
-    ).all()
+        if line.delivered
+    ]
+    codes = catalog.codes_by_id(
+        session, PointOfSale, t, {line.point_of_sale_id for line in lines}
+    )
+    made = batches.with_product_names(session, t, {line.batch_id for line in lines})
     out = [
-        stock_read(pos_code, b, product_name or "", int(delivered), s)
-        for delivered, pos_code, b, product_name, s in rows
+        stock_read(
+            codes[line.point_of_sale_id],
+            made[line.batch_id][0],
+            made[line.batch_id][1],
+            line.delivered,
+            line,
+        )
+        for line in lines
     ]
     return sorted(out, key=lambda r: (r.point_of_sale, r.batch))

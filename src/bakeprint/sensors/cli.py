@@ -29,8 +29,8 @@ from bakeprint.cli_support import (
 from bakeprint.db import get_database, session_scope
 from bakeprint.errors import Invalid
 from bakeprint.sensors import environment, parsing, views
+from bakeprint.sensors import repository as sensor_repo
 from bakeprint.sensors import service as sensors
-from bakeprint.sensors.models import Sensor
 
 app = typer.Typer(no_args_is_help=True, help="Environment sensors and alerts.")
 
@@ -83,17 +83,11 @@ def list_(
     tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Every sensor and where it is."""
-    from sqlalchemy import select
-
     with session_scope(write=False) as s:
         actor = cli_actor(s, tenant, user)
         rows = [
             views.sensor(s, x).model_dump()
-            for x in s.scalars(
-                select(Sensor)
-                .where(Sensor.tenant_id == actor.tenant_id)
-                .order_by(Sensor.code)
-            )
+            for x in sensor_repo.sensors(s, actor.tenant_id)
         ]
     emit(rows, as_json)
 
@@ -288,8 +282,7 @@ def alert_list(
         rows = [a.model_dump() for a in views.alerts(s, found)]
         said = []
         for a in found:
-            sensor = s.get(Sensor, (a.tenant_id, a.sensor_id))
-            assert sensor is not None  # a foreign key
+            sensor = sensor_repo.by_id(s, a.tenant_id, a.sensor_id)
             said.append(alerts.describe(s, sensor, a))
     if as_json or not rows:
         emit(rows, as_json)

@@ -21,6 +21,7 @@ from bakeprint.deps import (
 from bakeprint.localtime import Localised
 from bakeprint.production import repository as batches
 from bakeprint.sensors import environment, parsing, views
+from bakeprint.sensors import repository as sensor_repo
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors.schemas import (
     AckCreate,
@@ -56,13 +57,7 @@ def register(
 
 @router.get("/sensors", response_model=list[SensorRead])
 def index(session: SessionDep, actor: CanRead) -> list[SensorRead]:
-    from sqlalchemy import select
-
-    from bakeprint.sensors.models import Sensor
-
-    rows = session.scalars(
-        select(Sensor).where(Sensor.tenant_id == actor.tenant_id).order_by(Sensor.code)
-    )
+    rows = sensor_repo.sensors(session, actor.tenant_id)
     return [views.sensor(session, s) for s in rows]
 
 

@@ -8,16 +8,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
 
 from bakeprint.alerts import environment as alerting
+from bakeprint.catalog import repository as catalog
 from bakeprint.catalog.models import Location, PointOfSale, Vehicle
 from bakeprint.db import utcnow
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import NotFound
+from bakeprint.sensors import repository as sensor_repo
 from bakeprint.sensors import service as sensors
 from bakeprint.sensors import views
-from bakeprint.sensors.models import EnvironmentAlert, Sensor, SensorBlock
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.charts import line_chart
 from bakeprint.web.forms import FormErrors, opt, run
@@ -26,19 +26,6 @@ from bakeprint.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("open", "acknowledged")
-
-
-def open_alert_counts(session: SessionDep, tenant_id: uuid.UUID) -> dict[int, int]:
-    """Open alerts per level, for the board."""
-    rows = session.execute(
-        select(EnvironmentAlert.level, func.count())
-        .where(
-            EnvironmentAlert.tenant_id == tenant_id,
-            EnvironmentAlert.status == "open",
-        )
-        .group_by(EnvironmentAlert.level)
-    )
-    return {int(level): int(n) for level, n in rows}
 
 
 def _alerts_page(
@@ -59,7 +46,7 @@ def _alerts_page(
             "me": me,
             "status": status,
             "alerts": views.alerts(session, rows),
-            "counts": open_alert_counts(session, me.tenant.id),
+            "counts": sensor_repo.open_alert_counts(session, me.tenant.id),
             "errors": errors or {},
             "message": message,
             "csrf": csrf_token(request),
@@ -112,13 +99,7 @@ def acknowledge(
 
 def _places(session: SessionDep, tenant_id: uuid.UUID) -> dict[str, list[Any]]:
     def rows(model: Any) -> list[Any]:
-        return list(
-            session.scalars(
-                select(model)
-                .where(model.tenant_id == tenant_id, model.active.is_(True))
-                .order_by(model.code)
-            )
-        )
+        return catalog.rows(session, model, tenant_id, active=True)
 
     return {
         "location": rows(Location),
@@ -138,19 +119,8 @@ def _sensors_page(
     status_code: int = 200,
 ) -> Response:
     t_id = me.tenant.id
-    rows = list(
-        session.scalars(
-            select(Sensor).where(Sensor.tenant_id == t_id).order_by(Sensor.code)
-        )
-    )
-    latest = {
-        sid: hour
-        for sid, hour in session.execute(
-            select(SensorBlock.sensor_id, func.max(SensorBlock.hour))
-            .where(SensorBlock.tenant_id == t_id)
-            .group_by(SensorBlock.sensor_id)
-        )
-    }
+    rows = sensor_repo.sensors(session, t_id)
+    latest = sensor_repo.latest_hours(session, t_id)
     return render(
         request,
         "sensors/list.html",
@@ -261,12 +231,7 @@ def sensor_page(
     me.require("read")
     s = sensors.get(session, me.tenant.id, code)
     hours = max(1, min(hours, 24 * 14))
-    last = session.scalar(
-        select(func.max(SensorBlock.hour)).where(
-            SensorBlock.tenant_id == me.tenant.id,
-            SensorBlock.sensor_id == s.id,
-        )
-    )
+    last = sensor_repo.latest_hour(session, s)
     end = sensors.from_ms(last) + timedelta(hours=1) if last is not None else utcnow()
     end = min(end, utcnow())
     start = end - timedelta(hours=hours)

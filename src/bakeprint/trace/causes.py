@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from bakeprint import localtime
 from bakeprint.catalog.models import Equipment, MaterialType, Supplier
 from bakeprint.db import utcnow
-from bakeprint.identity.models import Tenant
+from bakeprint.identity import repository as tenants
 from bakeprint.logistics import service as logistics
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import genealogy
 from bakeprint.production import repository as batches
 from bakeprint.production.models import BakeRecord, Batch, BatchEquipment, Consumption
 from bakeprint.sensors import environment
-from bakeprint.trace.scope import Criteria, find, live_consumptions
+from bakeprint.trace.scope import Criteria, find
 
 # the order causes are listed in: the batch's anomalies, then everything else
 ENVIRONMENT, OVEN, LOT_QC, SHORT_LIFE, OTHER = range(5)
@@ -69,8 +69,7 @@ class _Candidate:
 def candidates(session: Session, tenant_id: uuid.UUID, code: str) -> list[Cause]:
     """The batch's candidate causes, anomalies first, each with its scope."""
     batch = batches.get(session, tenant_id, code)
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     tz = ZoneInfo(tenant.timezone)
     found = [
         *_environment(session, batch, tz),
@@ -147,11 +146,14 @@ def _ovens(session: Session, batch: Batch) -> list[_Candidate]:
                 (Equipment.tenant_id == BakeRecord.tenant_id)
                 & (Equipment.id == BakeRecord.equipment_id),
             )
-            .where(BakeRecord.tenant_id == t, BakeRecord.batch_id == batch.id)
+            .where(
+                BakeRecord.tenant_id == t,
+                BakeRecord.batch_id == batch.id,
+                batches.in_force(BakeRecord),
+            )
             .order_by(BakeRecord.recorded_at)
         )
     )
-    replaced = {b.corrects_id for b, _ in bakes if b.corrects_id}
     day = batch.production_date
     return [
         _Candidate(
@@ -167,7 +169,7 @@ def _ovens(session: Session, batch: Batch) -> list[_Candidate]:
             Criteria(equipment=eq.code, start=day, end=day),
         )
         for b, eq in bakes
-        if b.id not in replaced and not b.within_tolerance
+        if not b.within_tolerance
     ]
 
 
@@ -175,7 +177,7 @@ def _lots(session: Session, batch: Batch) -> list[_Candidate]:
     """Its lots: borderline or failed QC first, then short-life materials,
     then the rest by material."""
     t = batch.tenant_id
-    used = live_consumptions(session, t, Consumption.batch_id == batch.id)
+    used = batches.live_consumptions(session, t, Consumption.batch_id == batch.id)
     if not used:
         return []
     rows = session.execute(

@@ -29,6 +29,7 @@ from bakeprint.catalog.models import Equipment, MaterialType
 from bakeprint.errors import Invalid
 from bakeprint.logistics.models import Delivery
 from bakeprint.materials.models import MaterialLot
+from bakeprint.production import repository as batches
 from bakeprint.production.models import BakeRecord, Batch, Consumption
 
 TABLE = Path(__file__).resolve().parent.parent / "data" / "emission_factors.csv"
@@ -113,12 +114,10 @@ class Footprint:
 
 
 def for_batch(session: Session, batch: Batch) -> Footprint:
-    from bakeprint.trace import scope
-
     t = batch.tenant_id
     fp = Footprint(batch.code, batch.packed_quantity or batch.produced_quantity or 0)
     table = default_factors()
-    used = scope.live_consumptions(session, t, Consumption.batch_id == batch.id)
+    used = batches.live_consumptions(session, t, Consumption.batch_id == batch.id)
     lots = {
         lot.id: (lot, mt)
         for lot, mt in session.execute(
@@ -173,14 +172,13 @@ def _baking(session: Session, batch: Batch, fp: Footprint) -> None:
     bakes = list(
         session.scalars(
             select(BakeRecord).where(
-                BakeRecord.tenant_id == t, BakeRecord.batch_id == batch.id
+                BakeRecord.tenant_id == t,
+                BakeRecord.batch_id == batch.id,
+                batches.in_force(BakeRecord),
             )
         )
     )
-    replaced = {b.corrects_id for b in bakes if b.corrects_id}
     for bake in bakes:
-        if bake.id in replaced:
-            continue
         oven = (
             session.get(Equipment, (t, bake.equipment_id))
             if bake.equipment_id
@@ -244,6 +242,5 @@ def _transport(session: Session, batch: Batch, fp: Footprint) -> None:
 
 
 def for_code(session: Session, tenant_id: uuid.UUID, code: str) -> Footprint:
-    from bakeprint.production import repository as batches
 
     return for_batch(session, batches.get(session, tenant_id, code))

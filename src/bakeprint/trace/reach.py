@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import PointOfSale, Product
-from bakeprint.db import among, slices
-from bakeprint.logistics.models import Delivery, TripLoad
-from bakeprint.retail.models import ShopStock
+from bakeprint.logistics import repository as trips_repo
+from bakeprint.retail import repository as shops_repo
+from bakeprint.retail.models import on_shelf
 from bakeprint.trace.schemas import (
     AffectedBatch,
     Criteria,
@@ -27,56 +27,8 @@ from bakeprint.trace.schemas import (
     ShopCount,
 )
 
-ZERO = {"delivered": 0, "received": 0, "sold": 0, "wasted": 0, "returned": 0}
-
 # batch id -> point of sale id -> delivered, received, sold, wasted, returned
 PerShop = dict[uuid.UUID, dict[uuid.UUID, dict[str, int]]]
-
-
-def _per_shop(
-    session: Session, t: uuid.UUID, chunk: Sequence[uuid.UUID], per: PerShop
-) -> None:
-    """Add the deliveries and shop stock of these batches to ``per``."""
-    for b_id, pos_id, qty in session.execute(
-        select(
-            Delivery.batch_id,
-            Delivery.point_of_sale_id,
-            func.sum(Delivery.quantity),
-        )
-        .where(Delivery.tenant_id == t, among(session, Delivery.batch_id, chunk))
-        .group_by(Delivery.batch_id, Delivery.point_of_sale_id)
-    ):
-        per[b_id][pos_id] = {**ZERO, "delivered": int(qty)}
-    for b_id, pos_id, received, sold, wasted, returned in session.execute(
-        select(
-            ShopStock.batch_id,
-            ShopStock.point_of_sale_id,
-            ShopStock.received,
-            ShopStock.sold,
-            ShopStock.wasted,
-            ShopStock.returned,
-        ).where(ShopStock.tenant_id == t, among(session, ShopStock.batch_id, chunk))
-    ):
-        row = per[b_id].setdefault(pos_id, dict(ZERO))
-        row.update(received=received, sold=sold, wasted=wasted, returned=returned)
-
-
-def _loaded(
-    session: Session, t: uuid.UUID, chunk: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, tuple[int, int]]:
-    """Units loaded on vans and brought back, by batch."""
-    return {
-        b_id: (int(l_sum or 0), int(r_sum or 0))
-        for b_id, l_sum, r_sum in session.execute(
-            select(
-                TripLoad.batch_id,
-                func.sum(TripLoad.loaded),
-                func.sum(TripLoad.returned),
-            )
-            .where(TripLoad.tenant_id == t, among(session, TripLoad.batch_id, chunk))
-            .group_by(TripLoad.batch_id)
-        )
-    }
 
 
 def _shop_names(
@@ -123,7 +75,9 @@ def _counter(
             sold=row["sold"],
             wasted=row["wasted"],
             returned=row["returned"],
-            on_shelf=row["received"] - row["sold"] - row["wasted"] - row["returned"],
+            on_shelf=on_shelf(
+                row["received"], row["sold"], row["wasted"], row["returned"]
+            ),
         )
 
     return count
@@ -138,11 +92,17 @@ def result(
 ) -> ScopeResult:
     """``found``: the batches' rows (id, code, product_id, production_date,
     session, status, best_before, packed_quantity)."""
+    ids = [b.id for b in found]
     per: PerShop = defaultdict(dict)
-    loaded: dict[uuid.UUID, tuple[int, int]] = {}
-    for chunk in slices([b.id for b in found]):
-        _per_shop(session, t, chunk, per)
-        loaded.update(_loaded(session, t, chunk))
+    for line in shops_repo.stock_by_shop(session, t, ids):
+        per[line.batch_id][line.point_of_sale_id] = {
+            "delivered": line.delivered,
+            "received": line.received,
+            "sold": line.sold,
+            "wasted": line.wasted,
+            "returned": line.returned,
+        }
+    loaded = trips_repo.loaded(session, t, ids)
     count = _counter(_shop_names(session, t, {p for r in per.values() for p in r}))
     products = _product_names(session, t, {b.product_id for b in found})
     out = []
@@ -167,7 +127,7 @@ def result(
                 best_before=b.best_before,
                 reasons=reasons.get(b.id, []),
                 packed=b.packed_quantity or 0,
-                in_kitchen=(b.packed_quantity or 0) - l_sum + r_sum,
+                in_kitchen=trips_repo.kitchen_stock(b.packed_quantity, l_sum, r_sum),
                 delivered=sum(s.delivered for s in shops),
                 sold=sum(s.sold for s in shops),
                 on_shelf=sum(s.on_shelf for s in shops),

@@ -24,6 +24,7 @@ from bakeprint.catalog.allergens import ALLERGENS
 from bakeprint.catalog.models import Product
 from bakeprint.db import utcnow
 from bakeprint.events.models import ChainHead, Event
+from bakeprint.identity import repository as tenants
 from bakeprint.logistics import service as logistics
 from bakeprint.packaging import service as packaging
 from bakeprint.packaging import state as unit_state
@@ -176,9 +177,7 @@ def _operators(session: Session, batch: Batch) -> list[tuple[Any, str]]:
 
 
 def pdf(session: Session, rep: TraceReport, tenant_id: uuid.UUID) -> bytes:
-    from bakeprint.identity.models import Tenant
     from bakeprint.trace.pdf import trace_pdf
 
-    tenant = session.get(Tenant, tenant_id)
-    assert tenant is not None
+    tenant = tenants.get(session, tenant_id)
     return trace_pdf(rep, tenant.timezone, tenant.name)

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bakeprint import localtime
 from bakeprint.catalog import repository as catalog
@@ -60,42 +60,8 @@ class _Hit:
 Hits = dict[uuid.UUID, list[_Hit]]
 
 
-def _live(query: Any, tenant_id: uuid.UUID, where: Any) -> Any:
-    later = aliased(Consumption)
-    return query.where(
-        Consumption.tenant_id == tenant_id,
-        where,
-        Consumption.quantity > 0,
-        # select the indexed column, not *: answered from the (tenant,
-        # corrects) index alone. With SELECT * and ANALYZE's statistics
-        # (nearly every corrects_id is NULL) SQLite scanned the whole table
-        # for each row — 0.3 s a batch at 400 k rows.
-        ~select(later.tenant_id)
-        .where(
-            later.tenant_id == Consumption.tenant_id,
-            later.corrects_id == Consumption.id,
-        )
-        .exists(),
-    )
-
-
-def live_consumptions(
-    session: Session, tenant_id: uuid.UUID, where: Any
-) -> list[Consumption]:
-    """Consumption rows still in force (a correction supersedes the row it
-    corrects; a correction to zero means the lot was not used after all).
-    One statement, whatever the number of rows: a row is live when no other
-    row corrects it."""
-    return list(session.scalars(_live(select(Consumption), tenant_id, where)))
-
-
-def _live_uses(
-    session: Session, tenant_id: uuid.UUID, where: Any
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(batch_id, lot_id) of the live consumptions (as ``live_consumptions``,
-    without loading the rows as objects: a wide scope has thousands)."""
-    query = select(Consumption.batch_id, Consumption.lot_id)
-    return [(b, lot) for b, lot in session.execute(_live(query, tenant_id, where))]
+# alerts/attention.py reads it here too (one rule: production's repository)
+live_consumptions = batches.live_consumptions
 
 
 def _uses(
@@ -111,7 +77,7 @@ def _uses(
         return [
             r
             for lp in slices(lot_ids)
-            for r in _live_uses(session, t, Consumption.lot_id.in_(lp))
+            for r in batches.live_uses(session, t, Consumption.lot_id.in_(lp))
         ]
     # by batch, the lots checked here: with both IN lists SQLite walks the
     # lots' index (every use of 500 lots in a year) instead of the window's
@@ -119,7 +85,9 @@ def _uses(
     return [
         (b, lot)
         for bp in slices(list(window))
-        for b, lot in _live_uses(session, t, among(session, Consumption.batch_id, bp))
+        for b, lot in batches.live_uses(
+            session, t, among(session, Consumption.batch_id, bp)
+        )
         if lot in wanted
     ]
 
@@ -217,19 +185,7 @@ def by_lot(
     """The batches that used a lot, by our code or the supplier's lot number
     (every intake of it)."""
     assert c.lot is not None
-    key = c.lot.strip()
-    lot = lots.by_code(session, t, key)
-    found_lots = (
-        [lot]
-        if lot is not None
-        else list(
-            session.scalars(
-                select(MaterialLot).where(
-                    MaterialLot.tenant_id == t, MaterialLot.supplier_lot == key
-                )
-            )
-        )
-    )
+    found_lots = lots.by_either_code(session, t, c.lot)
     if not found_lots:
         raise NotFound(f"找不到原料批次 {c.lot}", f"material lot not found: {c.lot}")
     by_id = {x.id: x for x in found_lots}

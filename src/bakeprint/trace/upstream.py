@@ -9,11 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bakeprint.catalog.models import MaterialType, Supplier
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import genealogy
 from bakeprint.production import views as batch_views
-from bakeprint.production.models import Batch, Consumption
+from bakeprint.production.models import Batch
 from bakeprint.production.schemas import BatchRead, CheckpointRead
 from bakeprint.storage.models import StoredFile
 from bakeprint.trace.schemas import (
@@ -27,12 +26,11 @@ from bakeprint.trace.schemas import (
 
 def _materials(
     session: Session,
-    rows: list[tuple[Consumption, MaterialLot, MaterialType, Supplier]],
+    rows: list[batch_views.Use],
 ) -> list[Material]:
     """The lots the batch used, as it stands: a use corrected to zero (a
     mistaken scan) or replaced by a correction is not a material of the batch,
     as in the impact scope."""
-    corrected = {c.corrects_id for c, *_ in rows if c.corrects_id}
     return [
         Material(
             lot=lot.code,
@@ -50,8 +48,8 @@ def _materials(
             quantity=c.quantity,
             unit=c.unit,
         )
-        for c, lot, mt, sup in rows
-        if c.id not in corrected and c.quantity > 0
+        for c, lot, mt, sup, gone in rows
+        if not gone and c.quantity > 0
     ]
 
 
@@ -66,7 +64,7 @@ def c_sha(session: Session, lot: MaterialLot) -> str | None:
 def materials(
     session: Session,
     batch: Batch,
-    uses: list[tuple[Consumption, MaterialLot, MaterialType, Supplier]],
+    uses: list[batch_views.Use],
 ) -> list[Material]:
     """The batch's own lots (``uses``: its consumption rows), then those of
     every intermediate batch it was made from, each marked ``via`` it."""

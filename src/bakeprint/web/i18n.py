@@ -4,23 +4,11 @@ interface's texts, ``web/texts.py``) or ``label`` (the words for stored values,
 
 from __future__ import annotations
 
-from fastapi import Request
-
-from bakeprint.errors import pick_language
 from bakeprint.web.labels import label
+from bakeprint.web.lang import lang_of
 from bakeprint.web.texts import TEXTS
 
 __all__ = ["TEXTS", "label", "lang_of", "t"]
-
-
-def lang_of(request: Request) -> str:
-    asked = request.query_params.get("lang")
-    if asked in ("zh", "en"):
-        return asked
-    cookie = request.cookies.get("lang")
-    if cookie in ("zh", "en"):
-        return cookie
-    return pick_language(request.headers.get("accept-language"))
 
 
 def t(lang: str, key: str, **kw: object) -> str:

@@ -10,22 +10,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
 from bakeprint.db import utcnow
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.errors import BakeprintError
+from bakeprint.events import repository as log
 from bakeprint.events import service as events
-from bakeprint.events.models import Event
 from bakeprint.identity import login as login_service
 from bakeprint.materials import repository as lots
-from bakeprint.materials.models import MaterialLot
 from bakeprint.production import repository as batches
-from bakeprint.production.models import Batch
-from bakeprint.quality import pages as quality_pages
+from bakeprint.quality import repository as quality_repo
 from bakeprint.ratelimit import limited
-from bakeprint.recall.models import Recall
-from bakeprint.sensors.pages import open_alert_counts
+from bakeprint.recall import repository as recalls
+from bakeprint.sensors import repository as sensor_repo
 from bakeprint.web.auth import CurrentUser, check_csrf, csrf_token, log_in, log_out
 from bakeprint.web.i18n import lang_of
 from bakeprint.web.templating import render
@@ -115,59 +112,21 @@ def board(request: Request, session: SessionDep, me: CurrentUser) -> Response:
     me.require("read")
     t = me.tenant.id
     today = _today(me.tenant.timezone)
-    latest_day = (
-        session.scalar(
-            select(func.max(Batch.production_date)).where(Batch.tenant_id == t)
-        )
-        or today
-    )
-    day = (
-        today
-        if session.scalar(
-            select(Batch.id)
-            .where(Batch.tenant_id == t, Batch.production_date == today)
-            .limit(1)
-        )
-        else latest_day
-    )
-    todays = list(
-        session.scalars(
-            select(Batch)
-            .where(Batch.tenant_id == t, Batch.production_date == day)
-            .order_by(Batch.code)
-        )
-    )
+    todays = batches.made_on(session, t, today)
+    day = today if todays else (batches.latest_day(session, t) or today)
+    if day != today:
+        todays = batches.made_on(session, t, day)
     counts: dict[str, int] = {}
     for b in todays:
         counts[b.status] = counts.get(b.status, 0) + 1
-    waiting = [
-        b
-        for b in session.scalars(
-            select(Batch)
-            .where(Batch.tenant_id == t, Batch.status == "completed")
-            .order_by(Batch.code)
-        )
-    ]
-    attention = list(
-        session.scalars(
-            select(Batch)
-            .where(Batch.tenant_id == t, Batch.needs_attention.is_(True))
-            .limit(20)
-        )
-    )
+    waiting = batches.with_status(session, t, "completed")
+    attention = batches.needing_attention(session, t, limit=20)
     open_lots = lots.search(session, t, available=True, limit=500)
     usable = [x for x in open_lots if x.qc_result != "fail"]
     expiring = [x for x in usable if day <= x.expires_on <= day + timedelta(days=3)]
     expired = [x for x in usable if x.expires_on < day]
     flagged = [x for x in open_lots if x.qc_result in ("borderline", "fail")]
-    recent = list(
-        session.scalars(
-            select(Event)
-            .where(Event.tenant_id == t)
-            .order_by(Event.seq.desc())
-            .limit(12)
-        )
-    )
+    recent = log.newest(session, t, limit=12)
     return render(
         request,
         "web/board.html",
@@ -183,13 +142,9 @@ def board(request: Request, session: SessionDep, me: CurrentUser) -> Response:
             "expired": expired,
             "flagged": flagged,
             "recent": recent,
-            "alerts_open": open_alert_counts(session, t),
-            "handle": quality_pages.open_counts(session, t),
-            "recalls_open": session.scalar(
-                select(func.count())
-                .select_from(Recall)
-                .where(Recall.tenant_id == t, Recall.status == "open")
-            ),
+            "alerts_open": sensor_repo.open_alert_counts(session, t),
+            "handle": quality_repo.open_counts(session, t),
+            "recalls_open": recalls.open_count(session, t),
             "csrf": csrf_token(request),
         },
     )
@@ -202,16 +157,9 @@ def lookup(
     code = q.strip()
     if code and batches.by_code(session, me.tenant.id, code) is not None:
         return RedirectResponse(f"/batches/{code}", status_code=303)
-    if code and lots.by_code(session, me.tenant.id, code) is not None:
-        return RedirectResponse(f"/lots/{code}", status_code=303)
-    if code:
-        found = session.scalar(
-            select(MaterialLot.code).where(
-                MaterialLot.tenant_id == me.tenant.id, MaterialLot.supplier_lot == code
-            )
-        )
-        if found:
-            return RedirectResponse(f"/lots/{found}", status_code=303)
+    found = lots.by_either_code(session, me.tenant.id, code) if code else []
+    if found:
+        return RedirectResponse(f"/lots/{found[0].code}", status_code=303)
     if code:
         from bakeprint.packaging import service as packaging
 
@@ -240,12 +188,7 @@ def event_log(
     before: int = 0,
 ) -> Response:
     me.require("read")
-    stmt = select(Event).where(Event.tenant_id == me.tenant.id)
-    if subject:
-        stmt = stmt.where(Event.subject == subject)
-    if before:
-        stmt = stmt.where(Event.seq < before)
-    rows = list(session.scalars(stmt.order_by(Event.seq.desc()).limit(50)))
+    rows = log.newest(session, me.tenant.id, subject=subject, before=before)
     return render(
         request,
         "events/list.html",
