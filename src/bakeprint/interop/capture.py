@@ -213,7 +213,10 @@ def _stored(ev: dict[str, Any], context: list[Any]) -> dict[str, Any]:
         k: v for k, v in ev.items() if k not in ("eventID", "recordTime", "@context")
     }
     own = ev.get("@context")
-    merged = [*context, *(own if isinstance(own, list) else [own] if own else [])]
+    merged: list[Any] = []
+    for item in [*context, *(own if isinstance(own, list) else [own] if own else [])]:
+        if item not in merged:  # the schema wants each entry once
+            merged.append(item)
     return {"@context": merged, **body} if merged else body
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -176,7 +177,8 @@ def capture_event(
         session, actor.tenant_id, jobs.single_event(event), actor=actor.ref
     )
     response.headers["Location"] = str(
-        request.url_for("event_by_id", event_id=result.event_ids[0])
+        # an eventID may hold "/", ";" and "?" (a CBV 2.0 hash ID)
+        request.url_for("event_by_id", event_id=quote(result.event_ids[0], safe=""))
     )
     return result.as_dict()
 
