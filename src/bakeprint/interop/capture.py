@@ -37,10 +37,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.errors import Conflict, Invalid
+from bakeprint.events import declarations
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
 from bakeprint.events.service import EVENT_TYPES
-from bakeprint.interop import event_hash, validation
+from bakeprint.interop import epcis, event_hash, validation
 from bakeprint.interop.validation import NotEpcis
 
 NEEDS_ACTION = (
@@ -59,10 +60,6 @@ _QTY_LISTS = (
     "outputQuantityList",
 )
 MAX_EVENTS = 10_000
-# an error declaration's record: one subject for all, so the declared events
-# are found through the (tenant, subject, kind) index
-DECLARED_KIND = "error_declaration"
-DECLARED_SUBJECT = "epcis:error-declaration"
 
 
 @dataclass
@@ -227,41 +224,6 @@ def _namespaces(doc: dict[str, Any]) -> list[Any]:
     return [c for c in items if isinstance(c, dict)]
 
 
-def declarations(
-    session: Session, tenant_id: uuid.UUID, seqs: list[int] | None = None
-) -> dict[int, Event]:
-    """The latest error declaration of each declared event (by its seq)."""
-    stmt = select(Event).where(
-        Event.tenant_id == tenant_id,
-        Event.subject == DECLARED_SUBJECT,
-        Event.kind == DECLARED_KIND,
-    )
-    if seqs is not None:
-        if not seqs:
-            return {}
-        stmt = stmt.where(Event.corrects_seq.in_(seqs))
-    out: dict[int, Event] = {}
-    for row in session.scalars(stmt.order_by(Event.seq)):
-        if row.corrects_seq is not None:
-            out[row.corrects_seq] = row
-    return out
-
-
-def declared_seqs(session: Session, tenant_id: uuid.UUID) -> set[int]:
-    """The seqs of the events declared erroneous."""
-    return {
-        s
-        for s in session.scalars(
-            select(Event.corrects_seq).where(
-                Event.tenant_id == tenant_id,
-                Event.subject == DECLARED_SUBJECT,
-                Event.kind == DECLARED_KIND,
-            )
-        )
-        if s is not None
-    }
-
-
 def _declare(
     session: Session,
     tenant_id: uuid.UUID,
@@ -271,7 +233,7 @@ def _declare(
 ) -> bool:
     """Append an error declaration for a stored event; False when the same
     declaration is already recorded (sending it twice changes nothing)."""
-    latest = declarations(session, tenant_id, [stored.seq]).get(stored.seq)
+    latest = declarations.latest(session, tenant_id, [stored.seq]).get(stored.seq)
     if latest is not None and latest.body.get("errorDeclaration") == declaration:
         return False
     if latest is None and stored.body.get("errorDeclaration") == declaration:
@@ -283,11 +245,14 @@ def _declare(
         event_id=f"urn:uuid:{uuid.uuid4()}",
         body=body,
         event_time=stored.event_time,
-        subject=DECLARED_SUBJECT,
+        subject=declarations.SUBJECT,
         actor=actor,
-        kind=DECLARED_KIND,
+        kind=declarations.KIND,
         corrects_seq=stored.seq,
     )
+    from bakeprint.materials import incoming  # as in capture(): no cycle
+
+    incoming.withdraw(session, tenant_id, stored.event_id)
     return True
 
 
@@ -310,7 +275,12 @@ def capture(
     # Two writings of one event (prefixes, key order, URN or Digital Link,
     # time zone) are the same event: content is compared by CBV 2.0 hash.
     ignore = event_hash.document_ignore(doc)
-    hashes = [event_hash.hash_id(_stored(ev, context), ignore=ignore) for ev in found]
+    # bakeprint's own members (bp:…) read with our prefix on both sides
+    ours = [*epcis.CONTEXT, *context]
+    hashes = [
+        event_hash.hash_id(_stored(ev, context), context=ours, ignore=ignore)
+        for ev in found
+    ]
     keys = [key_of(ev, hashed) for ev, hashed in zip(found, hashes, strict=True)]
     bodies = [_stored(ev, context) for ev in found]
     first: dict[str, str] = {}
@@ -342,7 +312,10 @@ def capture(
             continue
         seen.add(key)
         if key in known:
-            if event_hash.hash_id(known[key].body, ignore=ignore) != hashed:
+            if (
+                event_hash.hash_id(known[key].body, context=ours, ignore=ignore)
+                != hashed
+            ):
                 raise Conflict(
                     f"eventID {key} 已收到过，但内容不同：更正请发送新的事件，"
                     "或在原事件上加 errorDeclaration",

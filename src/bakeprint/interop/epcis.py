@@ -30,9 +30,10 @@ from sqlalchemy.orm import Session
 
 from bakeprint.db import utcnow
 from bakeprint.errors import Invalid, NotFound
+from bakeprint.events import declarations
 from bakeprint.events.models import MAX_SEQ, Event
 from bakeprint.events.service import EVENT_TYPES
-from bakeprint.interop import capture, event_hash
+from bakeprint.interop import event_hash
 from bakeprint.interop.canonical import canonical_id
 
 CONTEXT: list[Any] = [
@@ -73,7 +74,7 @@ def events_json(
     session: Session, tenant_id: uuid.UUID, rows: list[Event]
 ) -> list[dict[str, Any]]:
     """Stored events as EPCIS 2.0 events, each with its error declaration."""
-    found = capture.declarations(session, tenant_id, [e.seq for e in rows])
+    found = declarations.latest(session, tenant_id, [e.seq for e in rows])
     return [event_json(e, found.get(e.seq)) for e in rows]
 
 
@@ -85,7 +86,7 @@ def event_by_id(
         select(Event).where(
             Event.tenant_id == tenant_id,
             Event.event_id == event_id,
-            Event.kind != capture.DECLARED_KIND,
+            Event.kind != declarations.KIND,
         )
     )
     if ev is None:
@@ -234,7 +235,7 @@ def page(
     subjects = _subjects_for_epcs(session, tenant_id, q)
     # an error declaration is exported with the event it declares
     stmt = select(Event).where(
-        Event.tenant_id == tenant_id, Event.kind != capture.DECLARED_KIND
+        Event.tenant_id == tenant_id, Event.kind != declarations.KIND
     )
     if q.event_types:
         stmt = stmt.where(Event.event_type.in_(q.event_types))

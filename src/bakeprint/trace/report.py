@@ -29,6 +29,7 @@ from bakeprint.catalog.models import (
     Supplier,
 )
 from bakeprint.db import utcnow
+from bakeprint.events import declarations
 from bakeprint.events.models import ChainHead, Event
 from bakeprint.localtime import LocalDateTime, Localised
 from bakeprint.logistics import service as logistics
@@ -109,8 +110,14 @@ def _materials(
 ) -> list[Material]:
     """The lots the batch used, as it stands: a use corrected to zero (a
     mistaken scan) or replaced by a correction is not a material of the batch,
-    as in the impact scope."""
+    as in the impact scope; nor is a use whose event was declared erroneous
+    (an EPCIS error declaration)."""
     corrected = {c.corrects_id for c, *_ in rows if c.corrects_id}
+    declared: set[int | None] = (
+        set(session.scalars(declarations.declared_seqs_query(rows[0][0].tenant_id)))
+        if rows
+        else set()
+    )
     return [
         Material(
             lot=lot.code,
@@ -129,7 +136,9 @@ def _materials(
             unit=c.unit,
         )
         for c, lot, mt, sup in rows
-        if c.id not in corrected and c.quantity > 0
+        if c.id not in corrected
+        and c.quantity > 0
+        and (c.event_seq is None or c.event_seq not in declared)
     ]
 
 

@@ -33,6 +33,7 @@ from bakeprint.catalog.models import (
 )
 from bakeprint.db import among, slices
 from bakeprint.errors import Invalid, NotFound
+from bakeprint.events import declarations
 from bakeprint.localtime import LocalDateTime
 from bakeprint.logistics import service as logistics
 from bakeprint.logistics.models import Delivery, TripLoad
@@ -121,6 +122,12 @@ def _live(query: Any, tenant_id: uuid.UUID, where: Any) -> Any:
             later.corrects_id == Consumption.id,
         )
         .exists(),
+        # a consumption whose event was declared erroneous (EPCIS error
+        # declaration) did not happen; declarations are few, read by index
+        or_(
+            Consumption.event_seq.is_(None),
+            Consumption.event_seq.not_in(declarations.declared_seqs_query(tenant_id)),
+        ),
     )
 
 
