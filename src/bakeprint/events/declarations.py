@@ -21,7 +21,7 @@ KIND = "error_declaration"
 SUBJECT = "epcis:error-declaration"
 
 
-def _declarations(tenant_id: uuid.UUID) -> Select[tuple[Event]]:
+def _declarations(tenant_id: uuid.UUID) -> Select[Event]:
     return select(Event).where(
         Event.tenant_id == tenant_id, Event.subject == SUBJECT, Event.kind == KIND
     )
@@ -39,7 +39,7 @@ def latest(session: Session, tenant_id: uuid.UUID, seqs: list[int]) -> dict[int,
     return out
 
 
-def declared_seqs_query(tenant_id: uuid.UUID) -> Select[tuple[int | None]]:
+def declared_seqs_query(tenant_id: uuid.UUID) -> Select[int | None]:
     """The seqs of the events declared erroneous, as a subquery."""
     return select(Event.corrects_seq).where(
         Event.tenant_id == tenant_id,
