@@ -356,6 +356,23 @@ def test_a_suppliers_shipping_event_announces_a_lot_that_intake_receives(
     urn = client.post("/api/v1/epcis/capture", json=urn_doc, headers=h).json()
     assert [x["supplier_lot"] for x in urn["incoming_lots"]] == ["LOT25S-78"]
 
+    # the supplier declares that shipment erroneous: the lot is no longer due
+    (shipped,) = urn_doc["epcisBody"]["eventList"]
+    declared = {
+        **shipped,
+        "errorDeclaration": {
+            "declarationTime": "2025-12-02T09:00:00+08:00",
+            "reason": "incorrect_data",
+        },
+    }
+    r = client.post("/api/v1/epcis/capture", json=_doc(declared), headers=h).json()
+    assert r["errorDeclarations"] == 1
+    status = {
+        x["supplier_lot"]: x["status"]
+        for x in client.get("/api/v1/epcis/incoming-lots", headers=h).json()
+    }
+    assert status == {"LOT25S-77": "received", "LOT25S-78": "withdrawn"}
+
 
 def test_an_oversized_document_is_refused_before_it_is_read(
     client, session, bakery, monkeypatch

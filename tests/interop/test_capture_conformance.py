@@ -411,3 +411,39 @@ def test_match_epc_finds_the_same_item_by_urn_or_digital_link(client, bakery):  
         _events(client.get(f"/api/v1/epcis/events?MATCH_epc={other}", headers=h).json())
         == []
     )
+
+
+# --- error declarations -----------------------------------------------------------
+
+
+def test_a_partners_error_declaration_is_stored_exported_and_idempotent(
+    client, session, bakery
+):  # type: ignore[no-untyped-def]
+    h = bakery.headers
+    assert client.post(CAPTURE, json=_doc(OBJ), headers=h).json()["stored"] == 1
+    count = _count(session)
+    declared = {
+        **OBJ,
+        "errorDeclaration": {
+            "declarationTime": "2025-12-03T08:00:00+08:00",
+            "reason": "incorrect_data",
+            "correctiveEventIDs": ["urn:uuid:2d0c1f4e-5b5a-4f0e-9d43-000000000009"],
+        },
+    }
+    r = client.post(CAPTURE, json=_doc(declared), headers=h).json()
+    assert (r["stored"], r["duplicates"], r["errorDeclarations"]) == (0, 0, 1)
+    assert _count(session) == count + 1  # a new record; the event is unchanged
+    again = client.post(CAPTURE, json=_doc(declared), headers=h).json()
+    assert (again["duplicates"], again["errorDeclarations"]) == (1, 0)
+    assert _count(session) == count + 1
+    page = client.get("/api/v1/epcis/events", headers=h).json()
+    (out,) = _events(page)
+    assert out["eventID"] == OBJ["eventID"]
+    assert out["errorDeclaration"] == declared["errorDeclaration"]
+    # the export re-imported: nothing new
+    assert client.post(CAPTURE, json=page, headers=h).json()["stored"] == 0
+    assert _count(session) == count + 1
+    # a declaration does not let other content in under the same eventID
+    changed = {**declared, "bizStep": "receiving"}
+    r = client.post(CAPTURE, json=_doc(changed), headers=h).json()
+    assert r["success"] is False and _count(session) == count + 1
