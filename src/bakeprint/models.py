@@ -5,6 +5,7 @@ from bakeprint.catalog import models as catalog  # noqa: F401
 from bakeprint.db import Base
 from bakeprint.events import models as events  # noqa: F401
 from bakeprint.identity import models as identity  # noqa: F401
+from bakeprint.interop import models as interop  # noqa: F401
 from bakeprint.logistics import models as logistics  # noqa: F401
 from bakeprint.materials import models as materials  # noqa: F401
 from bakeprint.outbox import models as outbox  # noqa: F401

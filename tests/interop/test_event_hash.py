@@ -511,7 +511,7 @@ def test_capture_without_event_ids_knows_an_event_by_its_hash(client, session, b
     h = bakery.auth("supplier")
     first = _doc(PARTNER, ctx=[CTX[0], {"ex": "https://partner.example/ns/"}])
     r = client.post("/api/v1/epcis/capture", json=first, headers=h)
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     key = r.json()["eventIDs"][0]
     assert key == hash_in_document(first, PARTNER)
     # the same event, written differently: another prefix, Digital Link,
@@ -524,7 +524,7 @@ def test_capture_without_event_ids_knows_an_event_by_its_hash(client, session, b
     second = _doc(again, ctx=[CTX[0], {"other": "https://partner.example/ns/"}])
     assert canonical_id(PARTNER["epcList"][0]) == again["epcList"][0]
     r2 = client.post("/api/v1/epcis/capture", json=second, headers=h)
-    assert r2.status_code == 201, r2.text
+    assert r2.status_code == 202, r2.text
     assert r2.json()["stored"] == 0 and r2.json()["duplicates"] == 1
     assert r2.json()["eventIDs"] == [key]
     # exported with that id, and its carried hash is the same value
@@ -546,7 +546,7 @@ def test_an_event_id_that_is_a_wrong_hash_is_kept_with_a_note(client, bakery):  
         json=_doc({**PARTNER, "eventID": wrong}, {**PARTNER, "eventID": right}),
         headers=h,
     )
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     body = r.json()
     assert body["stored"] == 2 and body["eventIDs"] == [wrong, right]
     assert [n for n in body["notes"] if "CBV 2.0" in n] == [

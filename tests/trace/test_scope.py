@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bakeprint.catalog.models import Equipment, PointOfSale, Vehicle
@@ -317,3 +319,62 @@ def test_trace_and_scope_agree_on_a_use_corrected_to_zero(client, bakery, chain)
     assert "SAK-1" not in [m["lot"] for m in rep["materials"]]
     scoped = client.get("/api/v1/scope?lot=SAK-1", headers=bakery.headers).json()
     assert b7.code not in [b["batch"] for b in scoped["batches"]]
+
+
+def test_a_consumption_declared_erroneous_by_epcis_leaves_trace_and_scope(
+    client, session, bakery, chain
+):  # type: ignore[no-untyped-def]
+    """Issue 21 item 3: an EPCIS error declaration on a consumption's event
+    (the event sent again with ``errorDeclaration``) is stored as a new record
+    — the history keeps the event — and the use no longer counts."""
+    from bakeprint.events.models import Event
+    from bakeprint.production.models import Consumption
+
+    b3 = chain["b"][3]  # used SAK-1 only
+    h = bakery.headers
+    before = client.get("/api/v1/scope?lot=SAK-1", headers=h).json()
+    assert b3.code in [b["batch"] for b in before["batches"]]
+    use = session.scalars(
+        select(Consumption).where(
+            Consumption.tenant_id == bakery.tenant.id, Consumption.batch_id == b3.id
+        )
+    ).one()
+    ev = session.get(Event, (bakery.tenant.id, use.event_seq))
+    assert ev is not None
+    one = client.get(f"/api/v1/epcis/events/{quote(ev.event_id, safe='')}", headers=h)
+    event = one.json()
+    context = event.pop("@context")
+    event.pop("bp:eventHash")
+    event["errorDeclaration"] = {
+        "declarationTime": "2026-03-03T09:00:00+08:00",
+        "reason": "incorrect_data",
+    }
+    doc = {
+        "@context": context,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-03T09:00:00+08:00",
+        "epcisBody": {"eventList": [event]},
+    }
+    count = session.scalar(select(func.count()).select_from(Event))
+    r = client.post("/api/v1/epcis/capture", json=doc, headers=h)
+    assert r.status_code == 202, r.text
+    assert r.json()["errorDeclarations"] == 1 and r.json()["stored"] == 0
+    assert session.scalar(select(func.count()).select_from(Event)) == count + 1
+    again = client.post("/api/v1/epcis/capture", json=doc, headers=h).json()
+    assert again["errorDeclarations"] == 0 and again["duplicates"] == 1
+    assert session.scalar(select(func.count()).select_from(Event)) == count + 1
+
+    after = client.get("/api/v1/scope?lot=SAK-1", headers=h).json()
+    assert b3.code not in [b["batch"] for b in after["batches"]]
+    assert {b["batch"] for b in after["batches"]} == {
+        b["batch"] for b in before["batches"]
+    } - {b3.code}
+    rep = client.get(f"/api/v1/trace?code={b3.code}", headers=h).json()
+    assert "SAK-1" not in [m["lot"] for m in rep["materials"]]
+    # exported with its declaration, once
+    back = client.get(f"/api/v1/epcis/events/{quote(ev.event_id, safe='')}", headers=h)
+    assert back.json()["errorDeclaration"]["reason"] == "incorrect_data"
+    page = client.get("/api/v1/epcis/events?perPage=1000", headers=h).json()
+    listed = page["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [e["eventID"] for e in listed].count(ev.event_id) == 1

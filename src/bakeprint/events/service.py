@@ -240,9 +240,12 @@ def append_captured(
     event_time: datetime,
     subject: str,
     actor: str | None,
+    kind: str = "captured",
+    corrects_seq: int | None = None,
 ) -> Event:
     """Append an event received from a partner (EPCIS capture) as it came:
-    its own eventID, time, offset and members, chained like any other."""
+    its own eventID, time, offset and members, chained like any other (an
+    error declaration: ``kind`` and the declared event's ``corrects_seq``)."""
     return _insert(
         session,
         tenant_id,
@@ -253,9 +256,9 @@ def append_captured(
         event_time=event_time,
         event_tz=body["eventTimeZoneOffset"],
         subject=subject,
-        kind="captured",
+        kind=kind,
         actor=actor,
-        corrects_seq=None,
+        corrects_seq=corrects_seq,
         body=body,
     )
 

@@ -12,6 +12,17 @@ event); sending a document twice stores nothing new, and a different event
 under a known eventID is refused. An eventID that is itself a CBV 2.0 hash
 but does not match the event's content is stored as sent, with a note (the
 event was changed after it was hashed, or the sender hashes differently).
+
+Strict (issue 21): a document the official EPCIS 2.0 JSON schema rejects is
+refused whole with each problem's JSON path (``interop.validation``, 400).
+An event's own ``@context`` is kept with the document's prefixes, so the
+exported event stays valid JSON-LD and hashes as it did when captured.
+
+Error declarations: an event sent again with an ``errorDeclaration`` for an
+eventID already stored is appended as a new record (kind
+``error_declaration``, ``corrects_seq`` → the declared event) — history stays
+append-only — and the declared event is exported with its declaration; trace
+and recall scope leave a declared-erroneous consumption out.
 """
 
 from __future__ import annotations
@@ -26,11 +37,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.errors import Conflict, Invalid
+from bakeprint.events import declarations
 from bakeprint.events import service as events
 from bakeprint.events.models import Event
 from bakeprint.events.service import EVENT_TYPES
 from bakeprint.identity import repository as tenants
-from bakeprint.interop import event_hash
+from bakeprint.interop import epcis, event_hash, validation
+from bakeprint.interop.validation import NotEpcis
 
 NEEDS_ACTION = (
     "ObjectEvent",
@@ -55,6 +68,7 @@ class Result:
     received: int = 0
     stored: int = 0
     duplicates: int = 0
+    declared: int = 0
     event_ids: list[str] = field(default_factory=list)
     announced: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -64,6 +78,7 @@ class Result:
             "received": self.received,
             "stored": self.stored,
             "duplicates": self.duplicates,
+            "errorDeclarations": self.declared,
             "eventIDs": self.event_ids,
             "incoming_lots": self.announced,
             "notes": self.notes,
@@ -73,16 +88,16 @@ class Result:
 def event_list(doc: Any) -> list[Any]:
     """The events of a document, or an Invalid naming what is wrong with it."""
     if not isinstance(doc, dict):
-        raise Invalid("EPCIS 文档应为 JSON 对象", "an EPCIS document is a JSON object")
+        raise NotEpcis("EPCIS 文档应为 JSON 对象", "an EPCIS document is a JSON object")
     kind = doc.get("type")
     if kind not in ("EPCISDocument", "EPCISQueryDocument"):
-        raise Invalid(
+        raise NotEpcis(
             f"type 应为 EPCISDocument 或 EPCISQueryDocument，而不是 {kind!r}",
             f"type must be EPCISDocument or EPCISQueryDocument, not {kind!r}",
             field="type",
         )
     if doc.get("schemaVersion") not in ("2.0", "2.0.0"):
-        raise Invalid(
+        raise NotEpcis(
             f"只接受 EPCIS 2.0（schemaVersion {doc.get('schemaVersion')!r}）",
             f"only EPCIS 2.0 is accepted (schemaVersion {doc.get('schemaVersion')!r})",
             field="schemaVersion",
@@ -97,7 +112,7 @@ def event_list(doc: Any) -> list[Any]:
             if kind == "EPCISQueryDocument"
             else "epcisBody/eventList"
         )
-        raise Invalid(f"缺少 {where}", f"{where} is missing", field=where)
+        raise NotEpcis(f"缺少 {where}", f"{where} is missing", field=where)
     if len(found) > MAX_EVENTS:
         raise Invalid(
             f"一个文档最多 {MAX_EVENTS} 个事件，请分批发送",
@@ -190,12 +205,17 @@ def _hash_note(key: str, hashed: str) -> str | None:
 def _stored(ev: dict[str, Any], context: list[Any]) -> dict[str, Any]:
     """What is kept: the event without its eventID and recordTime (the log
     holds those as columns; recordTime becomes our time of capture), with the
-    document's own namespace prefixes as the event's @context, so its
-    extensions keep their meaning when exported."""
-    body = {k: v for k, v in ev.items() if k not in ("eventID", "recordTime")}
-    if context and "@context" not in body:
-        body = {"@context": context, **body}
-    return body
+    document's own namespace prefixes and the event's own ``@context`` as the
+    event's @context, so its extensions keep their meaning when exported."""
+    body = {
+        k: v for k, v in ev.items() if k not in ("eventID", "recordTime", "@context")
+    }
+    own = ev.get("@context")
+    merged: list[Any] = []
+    for item in [*context, *(own if isinstance(own, list) else [own] if own else [])]:
+        if item not in merged:  # the schema wants each entry once
+            merged.append(item)
+    return {"@context": merged, **body} if merged else body
 
 
 def _namespaces(doc: dict[str, Any]) -> list[Any]:
@@ -205,16 +225,49 @@ def _namespaces(doc: dict[str, Any]) -> list[Any]:
     return [c for c in items if isinstance(c, dict)]
 
 
+def _declare(
+    session: Session,
+    tenant_id: uuid.UUID,
+    stored: Event,
+    declaration: dict[str, Any],
+    actor: str | None,
+) -> bool:
+    """Append an error declaration for a stored event; False when the same
+    declaration is already recorded (sending it twice changes nothing)."""
+    latest = declarations.latest(session, tenant_id, [stored.seq]).get(stored.seq)
+    if latest is not None and latest.body.get("errorDeclaration") == declaration:
+        return False
+    if latest is None and stored.body.get("errorDeclaration") == declaration:
+        return False
+    body = {**stored.body, "errorDeclaration": declaration}
+    events.append_captured(
+        session,
+        tenant_id,
+        event_id=f"urn:uuid:{uuid.uuid4()}",
+        body=body,
+        event_time=stored.event_time,
+        subject=declarations.SUBJECT,
+        actor=actor,
+        kind=declarations.KIND,
+        corrects_seq=stored.seq,
+    )
+    from bakeprint.materials import incoming  # as in capture(): no cycle
+
+    incoming.withdraw(session, tenant_id, stored.event_id)
+    return True
+
+
 def capture(
     session: Session, tenant_id: uuid.UUID, doc: Any, *, actor: str | None
 ) -> Result:
+    validation.check_document(doc)
     found = event_list(doc)
     context = _namespaces(doc)
     problems: list[str] = []
     for i, ev in enumerate(found):
         problems += problems_of(ev, f"eventList/{i}")
     if problems:
-        raise Invalid(
+        raise NotEpcis(
             "EPCIS 文档无效：" + "；".join(problems[:20]),
             "the EPCIS document is not valid: " + "; ".join(problems[:20]),
             field="eventList",
@@ -223,8 +276,10 @@ def capture(
     # Two writings of one event (prefixes, key order, URN or Digital Link,
     # time zone) are the same event: content is compared by CBV 2.0 hash.
     ignore = event_hash.document_ignore(doc)
+    # bakeprint's own members (bp:…) read with our prefix on both sides
+    ours = [*epcis.CONTEXT, *context]
     hashes = [
-        event_hash.hash_id(ev, context=doc.get("@context"), ignore=ignore)
+        event_hash.hash_id(_stored(ev, context), context=ours, ignore=ignore)
         for ev in found
     ]
     keys = [key_of(ev, hashed) for ev, hashed in zip(found, hashes, strict=True)]
@@ -232,7 +287,7 @@ def capture(
     first: dict[str, str] = {}
     for key, hashed in zip(keys, hashes, strict=True):
         if first.setdefault(key, hashed) != hashed:
-            raise Invalid(
+            raise NotEpcis(
                 f"同一文档中 eventID {key} 出现了两次且内容不同",
                 f"eventID {key} appears twice in the document with different content",
                 field="eventList",
@@ -256,13 +311,23 @@ def capture(
             continue
         seen.add(key)
         if key in known:
-            if event_hash.hash_id(known[key].body, ignore=ignore) != hashed:
+            if (
+                event_hash.hash_id(known[key].body, context=ours, ignore=ignore)
+                != hashed
+            ):
                 raise Conflict(
-                    f"eventID {key} 已收到过，但内容不同：更正请发送新的事件",
+                    f"eventID {key} 已收到过，但内容不同：更正请发送新的事件，"
+                    "或在原事件上加 errorDeclaration",
                     f"eventID {key} was captured before with different content: "
-                    "send a correction as a new event",
+                    "send a correction as a new event, or the event with an "
+                    "errorDeclaration",
                     field="eventList",
                 )
+            if isinstance(ev.get("errorDeclaration"), dict) and _declare(
+                session, tenant_id, known[key], ev["errorDeclaration"], actor
+            ):
+                result.declared += 1
+                continue
             result.duplicates += 1
             continue
         when = _time(ev["eventTime"])

@@ -1,11 +1,15 @@
-"""HTTP API: EPCIS 2.0 events (the REST binding's ``GET /events`` query
-parameters) and a batch's whole history as one EPCIS document."""
+"""HTTP API per the EPCIS 2.0 REST binding: capture (``POST /capture`` →
+202 and a capture job, ``POST /events`` for one event), events (``GET
+/events`` with the binding's query parameters), and a batch's whole history
+as one EPCIS document. Every answer carries ``GS1-EPCIS-Version`` and
+``GS1-CBV-Version``."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -15,11 +19,34 @@ from bakeprint.deps import CanCapture, CanRead, SessionDep, read_limited
 from bakeprint.downloads import disposition
 from bakeprint.errors import Invalid
 from bakeprint.interop import capture as cap
-from bakeprint.interop import epcis
+from bakeprint.interop import epcis, jobs, validation
+from bakeprint.interop.validation import NotEpcis
 from bakeprint.localtime import Localised
 from bakeprint.web.lang import lang_of
 
-router = APIRouter(prefix="/epcis", tags=["EPCIS 2.0"])
+VERSIONS = {
+    "GS1-EPCIS-Version": jobs.EPCIS_VERSION,
+    "GS1-CBV-Version": jobs.CBV_VERSION,
+}
+
+
+def _versions(request: Request, response: Response) -> None:
+    """The binding's version headers; a client asking for another EPCIS or
+    CBV version than 2.0 is answered 406."""
+    for name in VERSIONS:
+        asked = request.headers.get(name)
+        if asked and not asked.strip().startswith("2.0"):
+            raise validation.VersionNotSupported(
+                f"只支持 {name} 2.0.x，而不是 {asked}",
+                f"only {name} 2.0.x is supported, not {asked}",
+                field=name,
+            )
+    response.headers.update(VERSIONS)
+
+
+router = APIRouter(
+    prefix="/epcis", tags=["EPCIS 2.0"], dependencies=[Depends(_versions)]
+)
 
 
 def _list(value: str | None) -> list[str]:
@@ -77,7 +104,8 @@ def events(
         url = request.url.include_query_params(nextPageToken=epcis.token(nxt))
         headers["Link"] = f'<{url}>; rel="next"'
     return JSONResponse(
-        epcis.query_document([epcis.event_json(e) for e in rows]), headers=headers
+        epcis.query_document(epcis.events_json(session, actor.tenant_id, rows)),
+        headers={**headers, **VERSIONS},
     )
 
 
@@ -89,21 +117,79 @@ async def _document(request: Request) -> bytes:
     return await read_limited(request, MAX_DOCUMENT)
 
 
-@router.post("/capture", status_code=201)
-def capture(
-    raw: Annotated[bytes, Depends(_document)], session: SessionDep, actor: CanCapture
-) -> dict[str, Any]:
-    """Capture an EPCIS 2.0 document (JSON / JSON-LD): every event is checked
-    before any is stored, then appended to the event log as it came.
-    Idempotent by eventID (or, without one, by a content hash)."""
+def _json(raw: bytes) -> Any:
     check_depth(raw)
     try:
-        doc = json.loads(raw)
+        return json.loads(raw)
     except ValueError as exc:
-        raise Invalid(
+        raise NotEpcis(
             f"不是有效的 JSON：{exc}", f"not valid JSON: {exc}", field="body"
         ) from None
-    return cap.capture(session, actor.tenant_id, doc, actor=actor.ref).as_dict()
+
+
+@router.post("/capture", status_code=202)
+def capture(
+    request: Request,
+    response: Response,
+    raw: Annotated[bytes, Depends(_document)],
+    session: SessionDep,
+    actor: CanCapture,
+) -> dict[str, Any]:
+    """Capture an EPCIS 2.0 document (JSON / JSON-LD): 202 and the capture
+    job's URL in ``Location``. A document the official schema rejects is a
+    400 naming each problem's path, and nothing is stored. Idempotent by
+    eventID (or, without one, by the CBV 2.0 event hash); an event sent
+    again with an errorDeclaration records the declaration."""
+    job = jobs.run(session, actor.tenant_id, _json(raw), actor=actor.ref)
+    response.headers["Location"] = str(
+        request.url_for("capture_job", capture_id=job.id.hex)
+    )
+    return jobs.as_json(job)
+
+
+@router.get("/capture")
+def capture_jobs(session: SessionDep, actor: CanRead) -> dict[str, Any]:
+    """The latest 100 capture jobs, newest first."""
+    return {
+        "captureJobs": [jobs.as_json(j) for j in jobs.latest(session, actor.tenant_id)]
+    }
+
+
+@router.get("/capture/{capture_id}", name="capture_job")
+def capture_job(capture_id: str, session: SessionDep, actor: CanRead) -> dict[str, Any]:
+    """A capture job: ``running``, ``success``, ``errors`` and what was stored."""
+    return jobs.as_json(jobs.get(session, actor.tenant_id, capture_id))
+
+
+@router.post("/events", status_code=201)
+def capture_event(
+    request: Request,
+    response: Response,
+    raw: Annotated[bytes, Depends(_document)],
+    session: SessionDep,
+    actor: CanCapture,
+) -> dict[str, Any]:
+    """Capture one EPCIS 2.0 event (with its @context): 201 and the event's
+    URL in ``Location``; 400 when the schema rejects it, 409 when its
+    eventID is stored with other content."""
+    event = _json(raw)
+    validation.check(event)
+    result = cap.capture(
+        session, actor.tenant_id, jobs.single_event(event), actor=actor.ref
+    )
+    response.headers["Location"] = str(
+        # an eventID may hold "/", ";" and "?" (a CBV 2.0 hash ID)
+        request.url_for("event_by_id", event_id=quote(result.event_ids[0], safe=""))
+    )
+    return result.as_dict()
+
+
+@router.get("/events/{event_id:path}", name="event_by_id")
+def event_by_id(event_id: str, session: SessionDep, actor: CanRead) -> JSONResponse:
+    """One event by its eventID."""
+    return JSONResponse(
+        epcis.event_by_id(session, actor.tenant_id, event_id), headers=VERSIONS
+    )
 
 
 @router.get("/incoming-lots")
@@ -122,12 +208,10 @@ def batch_document(code: str, session: SessionDep, actor: CanRead) -> JSONRespon
     """Everything recorded about a batch and what it was made from (its lots,
     its intermediate batches), as one EPCISDocument."""
     q = epcis.Query(subjects=epcis.batch_subjects(session, actor.tenant_id, code))
-    events = [
-        epcis.event_json(e) for e in epcis.iter_matching(session, actor.tenant_id, q)
-    ]
+    rows = list(epcis.iter_matching(session, actor.tenant_id, q))
     return JSONResponse(
-        epcis.document(events),
-        headers={"Content-Disposition": disposition(f"epcis-{code}.json")},
+        epcis.document(epcis.events_json(session, actor.tenant_id, rows)),
+        headers={"Content-Disposition": disposition(f"epcis-{code}.json"), **VERSIONS},
     )
 
 

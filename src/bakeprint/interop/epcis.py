@@ -29,10 +29,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.db import utcnow
-from bakeprint.errors import Invalid
+from bakeprint.errors import Invalid, NotFound
+from bakeprint.events import declarations
 from bakeprint.events.models import MAX_SEQ, Event
 from bakeprint.events.service import EVENT_TYPES
 from bakeprint.interop import event_hash
+from bakeprint.interop.canonical import canonical_id
 
 CONTEXT: list[Any] = [
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
@@ -48,16 +50,49 @@ def _iso(when: datetime) -> str:
     return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def event_json(ev: Event) -> dict[str, Any]:
-    """One stored event as an EPCIS 2.0 event (key order: the standard's)."""
+def event_json(ev: Event, declared: Event | None = None) -> dict[str, Any]:
+    """One stored event as an EPCIS 2.0 event (key order: the standard's);
+    ``declared``: its latest error declaration, exported with it."""
     body = dict(ev.body)
-    out: dict[str, Any] = {"type": body.pop("type"), "eventID": ev.event_id}
+    context = body.pop("@context", None)
+    out: dict[str, Any] = {}
+    if context:
+        out["@context"] = context
+    out["type"] = body.pop("type")
+    out["eventID"] = ev.event_id
     out["eventTime"] = body.pop("eventTime")
     out["recordTime"] = _iso(ev.record_time)
     out["eventTimeZoneOffset"] = body.pop("eventTimeZoneOffset")
     out.update(body)
+    if declared is not None:
+        out["errorDeclaration"] = declared.body.get("errorDeclaration")
     out[HASH_FIELD] = event_hash.hash_id(out, context=CONTEXT)
     return out
+
+
+def events_json(
+    session: Session, tenant_id: uuid.UUID, rows: list[Event]
+) -> list[dict[str, Any]]:
+    """Stored events as EPCIS 2.0 events, each with its error declaration."""
+    found = declarations.latest(session, tenant_id, [e.seq for e in rows])
+    return [event_json(e, found.get(e.seq)) for e in rows]
+
+
+def event_by_id(
+    session: Session, tenant_id: uuid.UUID, event_id: str
+) -> dict[str, Any]:
+    """One event by its eventID, as an EPCIS 2.0 JSON-LD event."""
+    ev = session.scalar(
+        select(Event).where(
+            Event.tenant_id == tenant_id,
+            Event.event_id == event_id,
+            Event.kind != declarations.KIND,
+        )
+    )
+    if ev is None:
+        raise NotFound(f"找不到事件 {event_id}", f"event {event_id} not found")
+    (out,) = events_json(session, tenant_id, [ev])
+    return {"@context": [*CONTEXT, *out.pop("@context", [])], **out}
 
 
 def document(
@@ -146,13 +181,21 @@ def _classes(body: dict[str, Any]) -> set[str]:
     return {c for c in found if c}
 
 
+def _same(found: set[str], wanted: list[str]) -> bool:
+    """Whether an identifier of the event is one asked for: an EPC URN and
+    the GS1 Digital Link URI of the same item are the same identifier."""
+    if found & set(wanted):
+        return True
+    return bool({canonical_id(x) for x in found} & {canonical_id(w) for w in wanted})
+
+
 def _matches(ev: Event, q: Query) -> bool:
     body = ev.body
-    if q.match_epc and not _epcs(body, any_=False) & set(q.match_epc):
+    if q.match_epc and not _same(_epcs(body, any_=False), q.match_epc):
         return False
-    if q.match_any_epc and not _epcs(body, any_=True) & set(q.match_any_epc):
+    if q.match_any_epc and not _same(_epcs(body, any_=True), q.match_any_epc):
         return False
-    return not (q.match_epc_class and not _classes(body) & set(q.match_epc_class))
+    return not (q.match_epc_class and not _same(_classes(body), q.match_epc_class))
 
 
 def _subjects_for_epcs(
@@ -190,7 +233,10 @@ def page(
     q.check()
     per_page = max(1, min(per_page, MAX_PAGE))
     subjects = _subjects_for_epcs(session, tenant_id, q)
-    stmt = select(Event).where(Event.tenant_id == tenant_id)
+    # an error declaration is exported with the event it declares
+    stmt = select(Event).where(
+        Event.tenant_id == tenant_id, Event.kind != declarations.KIND
+    )
     if q.event_types:
         stmt = stmt.where(Event.event_type.in_(q.event_types))
     if q.ge_time:
@@ -281,6 +327,17 @@ def batch_subjects(session: Session, tenant_id: uuid.UUID, code: str) -> list[st
     return sorted({f"batch:{c}" for c in codes} | {f"lot:{c}" for c in lots})
 
 
+def _chunks(rows: Iterator[Event], size: int = 1000) -> Iterator[list[Event]]:
+    chunk: list[Event] = []
+    for ev in rows:
+        chunk.append(ev)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def export_file(
     session: Session, tenant_id: uuid.UUID, q: Query, out: Path, *, progress: Any = None
 ) -> int:
@@ -290,11 +347,12 @@ def export_file(
     with tmp.open("w", encoding="utf-8") as f:
         head = json.dumps(document([]), ensure_ascii=False)
         f.write(head[: head.rindex("[") + 1])
-        for ev in iter_matching(session, tenant_id, q):
-            f.write(("," if n else "") + json.dumps(event_json(ev), ensure_ascii=False))
-            n += 1
-            if progress is not None and n % 1000 == 0:
-                progress(n)
+        for rows in _chunks(iter_matching(session, tenant_id, q)):
+            for out_ev in events_json(session, tenant_id, rows):
+                f.write(("," if n else "") + json.dumps(out_ev, ensure_ascii=False))
+                n += 1
+                if progress is not None and n % 1000 == 0:
+                    progress(n)
         f.write("]}}")
     tmp.replace(out)
     return n

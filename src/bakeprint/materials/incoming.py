@@ -109,8 +109,8 @@ def announce(
 ) -> tuple[list[IncomingLot], list[str]]:
     """The incoming lots a captured event announces, and notes on the lines
     it could not use (unknown product…)."""
-    if body.get("bizStep") not in SHIPPING:
-        return [], []
+    if body.get("bizStep") not in SHIPPING or body.get("errorDeclaration"):
+        return [], []  # a shipment declared erroneous announces nothing
     supplier = _supplier(session, tenant_id, slug, body)
     if supplier is None:
         return [], []
@@ -145,6 +145,23 @@ def announce(
         out.append(row)
     session.flush()
     return out, notes
+
+
+def withdraw(session: Session, tenant_id: uuid.UUID, event_id: str) -> int:
+    """The supplier declared its shipping event erroneous (an EPCIS error
+    declaration): the lots it announced and not yet received no longer are
+    expected. Returns how many."""
+    rows = session.scalars(
+        select(IncomingLot).where(
+            IncomingLot.tenant_id == tenant_id,
+            IncomingLot.event_id == event_id,
+            IncomingLot.status == "announced",
+        )
+    ).all()
+    for row in rows:
+        row.status = "withdrawn"
+    session.flush()
+    return len(rows)
 
 
 def mark_received(session: Session, lot: MaterialLot) -> IncomingLot | None:

@@ -6,13 +6,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bakeprint.catalog.models import Product
 from bakeprint.chronology import Moment
 from bakeprint.db import among, slices
 from bakeprint.errors import NotFound
+from bakeprint.events import declarations
 from bakeprint.production.models import BakeRecord, Batch, Consumption
 
 
@@ -223,7 +224,17 @@ def live_consumption() -> ColumnElement[bool]:
 
 
 def _live(query: Any, tenant_id: uuid.UUID, where: Any) -> Any:
-    return query.where(Consumption.tenant_id == tenant_id, where, live_consumption())
+    return query.where(
+        Consumption.tenant_id == tenant_id,
+        where,
+        live_consumption(),
+        # a consumption whose event was declared erroneous (an EPCIS error
+        # declaration) did not happen; declarations are few, read by index
+        or_(
+            Consumption.event_seq.is_(None),
+            Consumption.event_seq.not_in(declarations.declared_seqs_query(tenant_id)),
+        ),
+    )
 
 
 def live_consumptions(

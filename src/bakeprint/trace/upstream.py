@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bakeprint.events import declarations
 from bakeprint.materials.models import MaterialLot
 from bakeprint.production import genealogy
 from bakeprint.production import views as batch_views
@@ -30,7 +31,13 @@ def _materials(
 ) -> list[Material]:
     """The lots the batch used, as it stands: a use corrected to zero (a
     mistaken scan) or replaced by a correction is not a material of the batch,
-    as in the impact scope."""
+    as in the impact scope; nor is a use whose event was declared erroneous
+    (an EPCIS error declaration)."""
+    declared = (
+        set(session.scalars(declarations.declared_seqs_query(rows[0][0].tenant_id)))
+        if rows
+        else set()
+    )
     return [
         Material(
             lot=lot.code,
@@ -49,7 +56,9 @@ def _materials(
             unit=c.unit,
         )
         for c, lot, mt, sup, gone in rows
-        if not gone and c.quantity > 0
+        if not gone
+        and c.quantity > 0
+        and (c.event_seq is None or c.event_seq not in declared)
     ]
 
 
