@@ -15,7 +15,7 @@ from bakeprint.errors import Invalid
 from bakeprint.quality.models import BatchAlert, QcTask
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import SaleCreate
-from bakeprint.sensors.models import OutboxMessage
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.shelflife import service as shelflife
 from bakeprint.shelflife import views
 from bakeprint.shelflife.models import (

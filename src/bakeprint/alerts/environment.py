@@ -8,7 +8,7 @@ batches they reveal; never another alert, never a batch twice.
 Level 1 (up to 15 % beyond the limit) is recorded, the production lead is
 told (outbox), and it counts as a minor anomaly of the batches it names.
 Level 2 is handled: the owner is told, and its batches are flagged, sampled
-more and given a QC task under one batch alert (quality.attention), which is
+more and given a QC task under one batch alert (alerts.attention), which is
 acknowledged together with this one: one excursion, one acknowledgement.
 """
 
