@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
-from bakeprint.catalog.models import PointOfSale, Vehicle
 from bakeprint.deps import CanRead, CanWriteLogistics, SessionDep
 from bakeprint.logistics import service as logistics
-from bakeprint.logistics.models import Delivery, Trip
 from bakeprint.logistics.schemas import (
     CabinReadings,
     DeliveryCreate,
@@ -18,69 +15,9 @@ from bakeprint.logistics.schemas import (
     TripRead,
     When,
 )
-from bakeprint.production.models import Batch
+from bakeprint.logistics.views import trip_read
 
 router = APIRouter(tags=["logistics"])
-
-
-def trip_read(session: Session, trip: Trip) -> TripRead:
-    t = trip.tenant_id
-    vehicle = session.get(Vehicle, (t, trip.vehicle_id))
-    assert vehicle is not None
-    loads = []
-    for row in logistics.loads_of(session, trip):
-        batch = session.get(Batch, (t, row.batch_id))
-        loads.append(
-            {
-                "batch": batch.code if batch else "?",
-                "loaded": row.loaded,
-                "delivered": row.delivered,
-                "returned": row.returned,
-            }
-        )
-    drops = []
-    from sqlalchemy import select
-
-    for d in session.scalars(
-        select(Delivery)
-        .where(Delivery.tenant_id == t, Delivery.trip_id == trip.id)
-        .order_by(Delivery.delivered_at)
-    ):
-        pos = session.get(PointOfSale, (t, d.point_of_sale_id))
-        batch = session.get(Batch, (t, d.batch_id))
-        drops.append(
-            {
-                "id": str(d.id),
-                "point_of_sale": pos.code if pos else "?",
-                "point_of_sale_name": pos.name if pos else "?",
-                "batch": batch.code if batch else "?",
-                "quantity": d.quantity,
-                "received": d.received,
-                "delivered_at": d.delivered_at,
-            }
-        )
-    log = logistics.cabin_log(session, trip)
-    temps = [v for _, v in log]
-    cabin: dict[str, object] = {
-        "readings": len(log),
-        "min_c": min(temps) if temps else None,
-        "max_c": max(temps) if temps else None,
-        "mean_c": round(sum(temps) / len(temps), 2) if temps else None,
-        "series": [{"at": t, "temp_c": v} for t, v in log],
-    }
-    return TripRead(
-        code=trip.code,
-        vehicle=vehicle.code,
-        vehicle_name=vehicle.name,
-        status=trip.status,
-        planned_departure=trip.planned_departure,
-        planned_arrival=trip.planned_arrival,
-        departed_at=trip.departed_at,
-        arrived_at=trip.arrived_at,
-        loads=loads,
-        deliveries=drops,
-        cabin=cabin,
-    )
 
 
 @router.post("/trips", response_model=TripRead, status_code=201)

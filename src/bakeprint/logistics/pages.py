@@ -15,8 +15,8 @@ from starlette.datastructures import FormData
 from bakeprint.catalog.models import PointOfSale, Vehicle
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.logistics import service as logistics
-from bakeprint.logistics.endpoints import trip_read
 from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
+from bakeprint.logistics.views import trip_read
 from bakeprint.production.models import Batch
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token
 from bakeprint.web.charts import line_chart

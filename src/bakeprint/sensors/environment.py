@@ -15,6 +15,7 @@ environment is one row read instead of every hour of every sensor.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -28,7 +29,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 from sqlalchemy import (
     Engine,
     and_,
@@ -344,10 +344,18 @@ def summarise_windows(
     return out
 
 
-class _BinaryCursor(psycopg.Cursor[Any]):
-    def execute(self, *args: Any, **kw: Any) -> Any:
-        kw["binary"] = True
-        return super().execute(*args, **kw)
+@functools.cache
+def _binary_cursor() -> type[Any]:
+    # psycopg is imported here, on PostgreSQL only: on SQLite (and for every
+    # CLI command that never reads sensor blocks) it is ~0.1 s of start-up
+    import psycopg
+
+    class BinaryCursor(psycopg.Cursor[Any]):
+        def execute(self, *args: Any, **kw: Any) -> Any:
+            kw["binary"] = True
+            return super().execute(*args, **kw)
+
+    return BinaryCursor
 
 
 @contextmanager
@@ -362,7 +370,7 @@ def binary_results(session: Session) -> Iterator[None]:
         return
     raw: Any = conn.connection.driver_connection
     before = raw.cursor_factory
-    raw.cursor_factory = _BinaryCursor
+    raw.cursor_factory = _binary_cursor()
     try:
         yield
     finally:
