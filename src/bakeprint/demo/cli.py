@@ -6,7 +6,7 @@ import typer
 
 from bakeprint.cli_support import JsonOpt, console, emit, handle_errors, progress_bars
 from bakeprint.config import settings
-from bakeprint.db import session_scope
+from bakeprint.db import get_database, refresh_statistics, session_scope
 from bakeprint.demo import data as D
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -27,6 +27,7 @@ def load(
         if reset:
             loader.remove(session)
         result = loader.load(session, progress=progress)
+    refresh_statistics(get_database().engine)
     data = {
         "tenant": result.slug,
         "login": {"bakery": D.SLUG, "user": "owner", "password": D.PASSWORD},
