@@ -1,48 +1,188 @@
-"""The ``bakeprint`` command: one sub-command group per domain."""
+"""The ``bakeprint`` command: one sub-command group per domain.
+
+Each group's module is imported only when its command runs (issue #22 item
+5): ``bakeprint --help`` imports Typer and nothing of bakeprint's domains, and
+``bakeprint lookup CODE`` only what a lookup needs. The listing reads each
+command's help from ``COMMANDS`` below (a test checks it against the
+commands themselves)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import importlib
+from dataclasses import dataclass
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from bakeprint import __version__, localtime, reactions
-from bakeprint.alerts import cli as alerts_cli  # noqa: F401 (adds its commands to `qc`)
-from bakeprint.bench import cli as bench_cli
-from bakeprint.catalog import cli as catalog_cli
-from bakeprint.cli_support import (
-    JsonOpt,
-    TenantOpt,
-    UserOpt,
-    cli_actor,
-    console,
-    emit,
-    handle_errors,
-    resolve_tenant,
-)
-from bakeprint.config import SECRET_FILE, secret_key, secret_problem, settings
-from bakeprint.db import close_all, get_database, session_scope
-from bakeprint.demo import cli as demo_cli
-from bakeprint.errors import Invalid
-from bakeprint.events import cli as events_cli
-from bakeprint.identity import cli as identity_cli
-from bakeprint.interop import cli as interop_cli
-from bakeprint.logistics import cli as logistics_cli
-from bakeprint.materials import cli as materials_cli
-from bakeprint.production import cli as production_cli
-from bakeprint.quality import cli as quality_cli
-from bakeprint.quality import complaint_cli
-from bakeprint.recall import cli as recall_cli
-from bakeprint.sensors import cli as sensors_cli
-from bakeprint.shelflife import cli as shelflife_cli
-from bakeprint.trace import cli as trace_cli
+
+@dataclass(frozen=True)
+class Lazy:
+    """Where a root command lives: ``attr`` of ``module`` is a Typer app (a
+    group) or, for ``command``, a function mounted as one command."""
+
+    module: str
+    attr: str
+    help: str
+    command: bool = False
+
+
+# In the order `bakeprint --help` lists them.
+COMMANDS: dict[str, Lazy] = {
+    "lookup": Lazy(
+        "bakeprint.logistics.cli",
+        "lookup",
+        "Find the batch behind any code a package carries.",
+        command=True,
+    ),
+    "trace": Lazy(
+        "bakeprint.trace.cli",
+        "trace_cmd",
+        "Trace a unit's QR link, element string, serial or a batch code.",
+        command=True,
+    ),
+    "scope": Lazy(
+        "bakeprint.trace.cli",
+        "scope_cmd",
+        "Which batches share a cause, why, and where their units are now.",
+        command=True,
+    ),
+    "version": Lazy("bakeprint.cli_root", "app", "Print the version."),
+    "verify": Lazy(
+        "bakeprint.cli_root",
+        "app",
+        "Walk the hash-chained event log (or check one day against its signed\n"
+        "anchor); exit 1 and name each broken event.",
+    ),
+    "anchor": Lazy(
+        "bakeprint.cli_root",
+        "app",
+        "Anchor a day: the signed Merkle root of its event hashes (R6.3).",
+    ),
+    "backup": Lazy(
+        "bakeprint.cli_root",
+        "app",
+        "Back up the whole database (SQLite online backup, or pg_dump) while it\n"
+        "keeps serving; lists each bakery's chain head at that moment.",
+    ),
+    "restore": Lazy(
+        "bakeprint.cli_root",
+        "app",
+        "Replace the database with a backup (stop the server first) once every\n"
+        "bakery's hash chain in it is checked; a broken chain names the event,\n"
+        "exits 1 and leaves the database as it was.",
+    ),
+    "serve": Lazy(
+        "bakeprint.cli_root",
+        "app",
+        "Serve the web app and the API. Beyond this machine only with\n"
+        "BAKEPRINT_SECRET_KEY set (on 127.0.0.1 a generated one is kept).",
+    ),
+    "whoami": Lazy(
+        "bakeprint.cli_root", "app", "Show which bakery and user the CLI acts as."
+    ),
+    "db": Lazy("bakeprint.cli_root", "app", "Database schema (Alembic migrations)."),
+    "tenant": Lazy("bakeprint.identity.cli", "tenant_app", "Bakeries (tenants)."),
+    "user": Lazy("bakeprint.identity.cli", "user_app", "Users and roles."),
+    "token": Lazy("bakeprint.identity.cli", "token_app", "API tokens."),
+    "catalog": Lazy("bakeprint.catalog.cli", "app", "Master data."),
+    "lot": Lazy("bakeprint.materials.cli", "app", "Material lots (intake)."),
+    "batch": Lazy("bakeprint.production.cli", "app", "Production batches."),
+    # the QC group with the alerts' commands on it (`qc alerts`, `qc ack` …)
+    "qc": Lazy("bakeprint.alerts.cli", "qc_app", "QC checkpoints."),
+    "complaint": Lazy(
+        "bakeprint.quality.complaint_cli",
+        "complaint_app",
+        "Complaints: file, list, verify or reject.",
+    ),
+    "events": Lazy("bakeprint.events.cli", "app", "The hash-chained event log."),
+    "trip": Lazy("bakeprint.logistics.cli", "trip_app", "Delivery trips."),
+    "pos": Lazy("bakeprint.logistics.cli", "pos_app", "Points of sale: receive, sell…"),
+    "sensors": Lazy("bakeprint.sensors.cli", "app", "Environment sensors and alerts."),
+    "shelflife": Lazy("bakeprint.shelflife.cli", "app", "Dynamic shelf life (R3.3)."),
+    "recall": Lazy(
+        "bakeprint.recall.cli", "app", "Recalls: open, follow, confirm, close."
+    ),
+    "outbox": Lazy("bakeprint.recall.cli", "outbox_app", "Deliver queued notices."),
+    "demo": Lazy("bakeprint.demo.cli", "app", "Demo data."),
+    "bench": Lazy(
+        "bakeprint.bench.cli", "app", "Benchmark dataset and quick measurements."
+    ),
+    "export": Lazy(
+        "bakeprint.interop.cli", "export_app", "Export for partners and auditors."
+    ),
+    "import": Lazy("bakeprint.interop.cli", "import_app", "Import partners' data."),
+}
+
+# Typer carries its own copy of click (typer._click, private): commands are
+# typed loosely here rather than through it.
+_loaded: dict[str, Any] = {}
+
+
+def _mount_batch_env() -> None:
+    """`bakeprint batch env` is the sensors' command on the batch group."""
+    from bakeprint.cli_support import handle_errors
+    from bakeprint.production import cli as production_cli
+    from bakeprint.sensors import cli as sensors_cli
+
+    if not any(c.name == "env" for c in production_cli.app.registered_commands):
+        production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
+
+
+def load(name: str) -> Any:
+    """The click command of one root command, its module imported now."""
+    if name in _loaded:
+        return _loaded[name]
+    spec = COMMANDS[name]
+    if name == "batch":
+        _mount_batch_env()
+    target = getattr(importlib.import_module(spec.module), spec.attr)
+    holder = typer.Typer(add_completion=False)
+    if spec.command:
+        from bakeprint.cli_support import handle_errors
+
+        holder.command(name)(handle_errors(target))
+        holder.callback()(lambda: None)  # a group, so that its command has a name
+    elif spec.module == "bakeprint.cli_root":
+        holder = target
+    else:
+        holder.add_typer(target, name=name)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, TyperGroup)
+    _loaded[name] = group.commands[name]
+    return _loaded[name]
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every command from ``COMMANDS`` and imports a
+    command's module only when that command is run (or its own help asked)."""
+
+    listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(n for n in self.commands if n not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.commands.get(cmd_name)
+        if self.listing and cmd_name not in _loaded:
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].help)
+        return load(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
     name="bakeprint",
     help="Batch traceability and precise recall for short-life pastries.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
 
 
@@ -50,307 +190,17 @@ app = typer.Typer(
 def _each_command(ctx: typer.Context) -> None:
     """Each command writes its times in its bakery's zone (named once the
     bakery is resolved), and leaves it behind when it ends."""
+    # imported here, not at the top: `bakeprint --help` never needs them
+    # (pydantic and SQLAlchemy are most of a command's start-up)
+    from bakeprint import localtime, reactions
+    from bakeprint.db import close_all
+
     reactions.install()  # every command records facts as the API does
     ctx.with_resource(localtime.scope())
     # close the engines when the command ends (also on an error exit): a
     # SQLite WAL left open would hold everything written since the last
     # checkpoint beside the database file
     ctx.call_on_close(close_all)
-
-
-db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(identity_cli.tenant_app, name="tenant")
-app.add_typer(identity_cli.user_app, name="user")
-app.add_typer(identity_cli.token_app, name="token")
-app.add_typer(catalog_cli.app, name="catalog")
-app.add_typer(materials_cli.app, name="lot")
-app.add_typer(production_cli.app, name="batch")
-app.add_typer(quality_cli.app, name="qc")
-app.add_typer(complaint_cli.complaint_app, name="complaint")
-app.add_typer(events_cli.app, name="events")
-app.add_typer(logistics_cli.trip_app, name="trip")
-app.add_typer(logistics_cli.pos_app, name="pos")
-app.command("lookup")(handle_errors(logistics_cli.lookup))
-app.add_typer(sensors_cli.app, name="sensors")
-app.add_typer(shelflife_cli.app, name="shelflife")
-app.command("trace")(handle_errors(trace_cli.trace_cmd))
-app.command("scope")(handle_errors(trace_cli.scope_cmd))
-app.add_typer(recall_cli.app, name="recall")
-app.add_typer(recall_cli.outbox_app, name="outbox")
-production_cli.app.command("env")(handle_errors(sensors_cli.batch_env))
-app.add_typer(demo_cli.app, name="demo")
-app.add_typer(bench_cli.app, name="bench")
-app.add_typer(interop_cli.export_app, name="export")
-app.add_typer(interop_cli.import_app, name="import")
-
-
-@app.command()
-def version(as_json: JsonOpt = False) -> None:
-    """Print the version."""
-    emit({"version": __version__}, as_json)
-
-
-@db_app.command("upgrade")
-@handle_errors
-def db_upgrade(
-    revision: str = typer.Argument("head", help="Target revision."),
-    as_json: JsonOpt = False,
-) -> None:
-    """Migrate the database (BAKEPRINT_DATABASE_URL) to the latest schema."""
-    from bakeprint import migrate
-
-    db = get_database(settings.database_url)
-    before = migrate.current(db.engine)
-    migrate.upgrade(db.engine, revision)
-    after = migrate.current(db.engine)
-    emit(
-        {
-            "database": db.engine.url.render_as_string(hide_password=True),
-            "from": before,
-            "to": after,
-        },
-        as_json,
-        lambda d: console.print(f"database at {d['to']} (was {d['from']})"),
-    )
-
-
-@db_app.command("current")
-@handle_errors
-def db_current(as_json: JsonOpt = False) -> None:
-    """Show the schema revision of the database and of the code."""
-    from bakeprint import migrate
-
-    db = get_database(settings.database_url)
-    emit({"database": migrate.current(db.engine), "code": migrate.head()}, as_json)
-
-
-@app.command()
-@handle_errors
-def verify(
-    tenant: TenantOpt = None,
-    anchor: Path | None = typer.Option(
-        None, "--anchor", help="A daily anchor statement: prove that day unchanged."
-    ),
-    as_json: JsonOpt = False,
-) -> None:
-    """Walk the hash-chained event log (or check one day against its signed
-    anchor); exit 1 and name each broken event."""
-    from bakeprint.events import service as events
-
-    if anchor is not None:
-        _verify_anchor(anchor, as_json)
-        return
-    with session_scope(write=False) as session:
-        t = resolve_tenant(session, tenant)
-        count, problems = events.verify(session, t.id)
-        head = events.head(session, t.id)
-        report = {
-            "tenant": t.slug,
-            "ok": not problems,
-            "events_checked": count,
-            "head_seq": head.last_seq if head else 0,
-            "head_hash": head.last_hash if head else None,
-            "problems": [p.as_dict() for p in problems],
-        }
-    if as_json:
-        emit(report, True)
-    elif problems:
-        for p in problems:
-            console.print(f"[red]✗ #{p.seq}[/] {p.message}")
-    else:
-        console.print(
-            f"[green]✓[/] {count} events, chain intact; head "
-            f"#{report['head_seq']} {report['head_hash']}"
-        )
-    if problems:
-        raise typer.Exit(1)
-
-
-def _verify_anchor(path: Path, as_json: bool) -> None:
-    from bakeprint.events import anchors
-
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise Invalid(
-            f"读不到文件 {path}", f"cannot read {path}: {exc.strerror}"
-        ) from None
-    statement = anchors.load(text)
-    with session_scope(write=False) as session:
-        found = anchors.verify_statement(session, statement)
-    if as_json:
-        emit(found.as_dict(), True)
-    elif found.ok:
-        console.print(
-            f"[green]✓[/] {found.day}: {found.events} events, unchanged since "
-            "they were anchored; signature valid"
-        )
-    else:
-        for p in found.problems:
-            console.print(f"[red]✗[/] {p}", highlight=False)
-    if not found.ok:
-        raise typer.Exit(1)
-
-
-@app.command()
-@handle_errors
-def anchor(
-    day: str | None = typer.Option(
-        None, help="The bakery's day to anchor (default: yesterday)."
-    ),
-    missing: bool = typer.Option(
-        False, "--missing", help="Anchor every finished day not anchored yet."
-    ),
-    out: Path | None = typer.Option(None, "--out", help="Write the statement here."),
-    tenant: TenantOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Anchor a day: the signed Merkle root of its event hashes (R6.3)."""
-    from datetime import date, timedelta
-
-    from bakeprint.events import anchors
-
-    with session_scope() as session:
-        t = resolve_tenant(session, tenant)
-        if missing:
-            made = anchors.make_missing(session, t)
-            rows = [
-                {"day": a.day, "events": a.events, "merkle_root": a.root} for a in made
-            ]
-            emit(rows, as_json)
-            return
-        try:
-            when = (
-                date.fromisoformat(day) if day else anchors.today(t) - timedelta(days=1)
-            )
-        except ValueError:
-            raise Invalid(
-                "--day 应为日期，例如 2025-12-03",
-                "--day must be a date such as 2025-12-03",
-                field="day",
-            ) from None
-        statement = anchors.make(session, t, when).statement
-    if out is not None:
-        out.write_text(json.dumps(statement, ensure_ascii=False, indent=2), "utf-8")
-    emit(statement, as_json)
-
-
-@app.command()
-@handle_errors
-def backup(
-    out: Path = typer.Option(..., "--out", help="Backup file to write."),
-    as_json: JsonOpt = False,
-) -> None:
-    """Back up the whole database (SQLite online backup, or pg_dump) while it
-    keeps serving; lists each bakery's chain head at that moment."""
-    from bakeprint import backup as bk
-
-    result = bk.backup(get_database(settings.database_url), out)
-    emit(
-        result,
-        as_json,
-        lambda r: console.print(
-            f"[green]✓[/] backup {r['file']} ({r['bytes']:,} bytes): "
-            + ", ".join(f"{c['tenant']} {c['events']} events" for c in r["chains"]),
-            highlight=False,
-        ),
-    )
-
-
-@app.command()
-@handle_errors
-def restore(
-    source: Path = typer.Argument(..., help="A file written by `bakeprint backup`."),
-    force: bool = typer.Option(
-        False, "--force", help="Replace a database that already holds data."
-    ),
-    as_json: JsonOpt = False,
-) -> None:
-    """Replace the database with a backup (stop the server first) once every
-    bakery's hash chain in it is checked; a broken chain names the event,
-    exits 1 and leaves the database as it was."""
-    from bakeprint import backup as bk
-
-    result = bk.restore(get_database(settings.database_url), source, force=force)
-    if as_json:
-        emit(result, True)
-    else:
-        for c in result["chains"]:
-            if c["ok"]:
-                console.print(
-                    f"[green]✓[/] {c['tenant']}: {c['events']} events, chain intact",
-                    highlight=False,
-                )
-            for p in c["problems"]:
-                console.print(
-                    f"[red]✗ {c['tenant']} #{p['seq']}[/] {p['message']}",
-                    highlight=False,
-                )
-        if not result["restored"]:
-            console.print(
-                "[red]✗[/] not restored: the database is unchanged", highlight=False
-            )
-    if not result["ok"]:
-        raise typer.Exit(1)
-
-
-@app.command()
-@handle_errors
-def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port."),
-    workers: int = typer.Option(1, help="Worker processes."),
-    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
-) -> None:
-    """Serve the web app and the API. Beyond this machine only with
-    BAKEPRINT_SECRET_KEY set (on 127.0.0.1 a generated one is kept)."""
-    import uvicorn
-
-    problem = secret_problem(host)
-    if problem is not None:
-        raise Invalid(*problem)
-    if not settings.secret_key:
-        secret_key()  # made now, so that every worker reads the same
-        console.print(
-            "using the secret generated for this machine in "
-            f"{Path(settings.files_dir) / SECRET_FILE} (set "
-            "BAKEPRINT_SECRET_KEY to serve beyond 127.0.0.1)",
-            highlight=False,
-        )
-    console.print(
-        f"bakeprint {__version__} on http://{host}:{port}/  "
-        f"(API docs: http://{host}:{port}/api/v1/docs)"
-    )
-    uvicorn.run(
-        "bakeprint.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        log_level="info",
-        # X-Forwarded-* are read by the app itself, and only from the
-        # proxies in BAKEPRINT_TRUSTED_PROXIES (bakeprint.app)
-        proxy_headers=False,
-    )
-
-
-@app.command()
-@handle_errors
-def whoami(
-    tenant: TenantOpt = None, user: UserOpt = None, as_json: JsonOpt = False
-) -> None:
-    """Show which bakery and user the CLI acts as."""
-    with session_scope(write=False) as session:
-        actor = cli_actor(session, tenant, user)
-        emit(
-            {
-                "tenant_id": actor.tenant_id,
-                "user": actor.username,
-                "roles": list(actor.roles),
-            },
-            as_json,
-        )
 
 
 def main() -> None:

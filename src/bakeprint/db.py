@@ -272,3 +272,18 @@ def tenant_fk(column: str, target: str, **kw: Any) -> Any:
     return ForeignKeyConstraint(
         ["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"], **kw
     )
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Planner statistics for the data now in the database (issue #22 item
+    6): run after `db upgrade`, the demo load and imports, so a user's
+    database gets the plans the benchmarks measure — without them SQLite walks
+    a bakery's whole event log for a scan page's timeline. SQLite samples at
+    most ~1000 rows an index (`analysis_limit`) rather than reading them all."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")
+            conn.exec_driver_sql("PRAGMA optimize")
+        else:
+            conn.exec_driver_sql("ANALYZE")

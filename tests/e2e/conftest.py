@@ -3,7 +3,9 @@ Playwright. Screenshots land in test-artifacts/ (kept by CI, ignored by git)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,18 +36,50 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _copy_demo(tmp_path_factory: pytest.TempPathFactory, into: Path) -> None:
+    """Copy into ``into`` `e2e.db` (migrated, the demo loaded by the CLI as
+    `make demo` does) and its files folder, made once per test run: the xdist
+    workers share it (the first one builds it under a lock, the others wait)
+    and each serves its own copy."""
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # the run's folder, above each worker's own
+    root = run / "e2e-demo"
+    root.mkdir(exist_ok=True)
+    done = root / "built"
+    with open(root / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                env = {
+                    **os.environ,
+                    "BAKEPRINT_DATABASE_URL": f"sqlite:///{root / 'e2e.db'}",
+                    "BAKEPRINT_FILES_DIR": str(root / "files"),
+                }
+                bp = [sys.executable, "-m", "bakeprint.cli"]
+                for args in (["db", "upgrade"], ["demo", "load"]):
+                    subprocess.run(
+                        [*bp, *args], env=env, check=True, capture_output=True
+                    )
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    shutil.copy2(root / "e2e.db", into / "e2e.db")
+    if (root / "files").is_dir():
+        shutil.copytree(root / "files", into / "files")
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`bakeprint serve` on a demo database, as `make demo` runs it."""
     tmp = tmp_path_factory.mktemp("e2e")
+    _copy_demo(tmp_path_factory, tmp)
     env = {
         **os.environ,
         "BAKEPRINT_DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
         "BAKEPRINT_FILES_DIR": str(tmp / "files"),
     }
     bp = [sys.executable, "-m", "bakeprint.cli"]
-    subprocess.run([*bp, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([*bp, "demo", "load"], env=env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen(
         [*bp, "serve", "--port", str(port)],

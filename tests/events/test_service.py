@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bakeprint.db import Database
 from bakeprint.events import service as events
 from bakeprint.events.hashing import GENESIS
+from bakeprint.events.models import Event
 from tests.factories import make_bakery
 
 
@@ -111,3 +113,45 @@ def test_another_bakery_cannot_read_this_bakerys_events(client, session, bakery)
     mine = client.get("/api/v1/events", headers=bakery.auth("auditor")).json()
     assert [e["seq"] for e in mine["items"]] == [1, 2]
     assert client.get("/api/v1/events", headers=bakery.auth("store")).status_code == 403
+
+
+def test_an_append_after_a_rolled_back_one_takes_its_place_in_the_chain(
+    session: Session,
+):
+    # the session remembers where it left the head; a savepoint rolled back
+    # behind its back must not leave a gap or a stale link
+    bakery = make_bakery(session)
+    first = _append(session, bakery.tenant.id, 2)
+    nested = session.begin_nested()
+    _append(session, bakery.tenant.id, 2)
+    nested.rollback()
+    (after,) = _append(session, bakery.tenant.id, 1)
+    assert after.seq == 3 and after.prev_hash == first[-1].hash
+    head = events.head(session, bakery.tenant.id)
+    assert head is not None and (head.last_seq, head.last_hash) == (3, after.hash)
+    assert events.verify(session, bakery.tenant.id) == (3, [])
+
+
+def test_two_writers_taking_turns_keep_one_unbroken_chain(db: Database):
+    with db.session() as s:
+        tenant_id = make_bakery(s).tenant.id
+    a, b = db.writer(), db.writer()
+    try:
+        for _turn in range(3):
+            for writer in (a, b):
+                _append(writer, tenant_id, 2)
+                writer.commit()
+        with db.session(write=False) as s:
+            count, problems = events.verify(s, tenant_id)
+            seqs = list(
+                s.scalars(
+                    select(Event.seq)
+                    .where(Event.tenant_id == tenant_id)
+                    .order_by(Event.seq)
+                )
+            )
+        assert (count, problems) == (12, [])
+        assert seqs == list(range(1, 13))
+    finally:
+        a.close()
+        b.close()

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from bakeprint.catalog.models import PointOfSale
 from bakeprint.db import clock_at
 from bakeprint.errors import Invalid
+from bakeprint.outbox.models import OutboxMessage
 from bakeprint.quality.models import BatchAlert, QcTask
 from bakeprint.retail import service as retail
 from bakeprint.retail.schemas import SaleCreate
-from bakeprint.outbox.models import OutboxMessage
 from bakeprint.shelflife import service as shelflife
 from bakeprint.shelflife import views
 from bakeprint.shelflife.models import (

@@ -13,7 +13,7 @@ from bakeprint.cli_support import (
     progress_bars,
 )
 from bakeprint.config import settings
-from bakeprint.db import session_scope
+from bakeprint.db import get_database, refresh_statistics, session_scope
 from bakeprint.demo import data as D
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -58,6 +58,7 @@ def load(
         if reset:
             loader.remove(session)
         result = loader.load(session, progress=progress)
+    refresh_statistics(get_database().engine)
     data = {
         "tenant": result.slug,
         "login": {"bakery": D.SLUG, "user": "owner", "password": D.PASSWORD},

@@ -142,6 +142,11 @@ def tz_offset(tz_name: str, when: datetime) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+# session.info key: the (last_seq, last_hash) this session last left each
+# tenant's chain head at — a hint checked by the next append, never trusted
+_HEADS = "bakeprint.events.heads"
+
+
 def init_chain(session: Session, tenant_id: uuid.UUID) -> None:
     session.add(ChainHead(tenant_id=tenant_id, last_seq=0, last_hash=GENESIS))
     session.flush()
@@ -279,16 +284,7 @@ def _insert(
     corrects_seq: int | None,
     body: dict[str, Any],
 ) -> Event:
-    # Taking the head's row lock first serialises appends per tenant.
-    head = session.execute(
-        update(ChainHead)
-        .where(ChainHead.tenant_id == tenant_id)
-        .values(last_seq=ChainHead.last_seq + 1)
-        .returning(ChainHead.last_seq, ChainHead.last_hash)
-    ).one()
-    seq, prev_hash = int(head[0]), str(head[1])
-    values = dict(
-        seq=seq,
+    values: dict[str, Any] = dict(
         event_id=event_id,
         event_type=event_type,
         action=action,
@@ -302,19 +298,54 @@ def _insert(
         corrects_seq=corrects_seq,
         body=body,
     )
-    digest = chain_hash(prev_hash, row_payload(**values))  # type: ignore[arg-type]
-    session.execute(
-        insert(Event).values(
-            tenant_id=tenant_id, prev_hash=prev_hash, hash=digest, **values
+    heads: dict[uuid.UUID, tuple[int, str]] = session.info.setdefault(_HEADS, {})
+    known = heads.get(tenant_id)
+    seq: int | None = None
+    digest = prev_hash = ""
+    if known is not None:
+        # This session appended to the chain before: move the head from the
+        # (seq, hash) it left only if it is still there — one statement that
+        # both takes the row lock and checks nothing changed it (another
+        # writer, a rolled-back savepoint); otherwise read it as below.
+        seq, prev_hash = known[0] + 1, known[1]
+        digest = chain_hash(prev_hash, row_payload(seq=seq, **values))
+        moved = session.execute(
+            update(ChainHead)
+            .where(
+                ChainHead.tenant_id == tenant_id,
+                ChainHead.last_seq == known[0],
+                ChainHead.last_hash == prev_hash,
+            )
+            .values(last_seq=seq, last_hash=digest)
         )
-    )
-    session.execute(
-        update(ChainHead)
-        .where(ChainHead.tenant_id == tenant_id)
-        .values(last_hash=digest)
-    )
-    ev = session.get(Event, (tenant_id, seq))
-    assert ev is not None
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            seq = None
+    if seq is None:
+        # Taking the head's row lock first serialises appends per tenant.
+        head = session.execute(
+            update(ChainHead)
+            .where(ChainHead.tenant_id == tenant_id)
+            .values(last_seq=ChainHead.last_seq + 1)
+            .returning(ChainHead.last_seq, ChainHead.last_hash)
+        ).one()
+        seq, prev_hash = int(head[0]), str(head[1])
+        digest = chain_hash(prev_hash, row_payload(seq=seq, **values))
+        session.execute(
+            update(ChainHead)
+            .where(ChainHead.tenant_id == tenant_id)
+            .values(last_hash=digest)
+        )
+    # one INSERT … RETURNING gives the ORM object (no read-back)
+    assert seq is not None
+    ev = session.scalars(
+        insert(Event).returning(Event),
+        [
+            dict(
+                tenant_id=tenant_id, seq=seq, prev_hash=prev_hash, hash=digest, **values
+            )
+        ],
+    ).one()
+    heads[tenant_id] = (seq, digest)
     return ev
 
 

@@ -19,7 +19,7 @@ from bakeprint.cli_support import (
     emit,
     handle_errors,
 )
-from bakeprint.db import session_scope
+from bakeprint.db import get_database, refresh_statistics, session_scope
 from bakeprint.errors import Invalid
 from bakeprint.identity import repository as tenants
 from bakeprint.interop import epcis
@@ -185,4 +185,5 @@ def import_epcis_cmd(
         actor = cli_actor(s, tenant, user)
         actor.require("epcis:capture")
         result = capture.capture(s, actor.tenant_id, doc, actor=actor.ref)
+    refresh_statistics(get_database().engine)
     emit(result.as_dict(), as_json)

@@ -21,8 +21,8 @@ from bakeprint.cli_support import (
 )
 from bakeprint.db import session_scope
 from bakeprint.logistics import service as logistics
-from bakeprint.logistics.endpoints import trip_read
 from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
+from bakeprint.logistics.views import trip_read
 from bakeprint.packaging import service as packaging
 from bakeprint.packaging import state as unit_state
 from bakeprint.retail import service as retail

@@ -16,8 +16,8 @@ from bakeprint.catalog.models import PointOfSale, Vehicle
 from bakeprint.deps import FormDep, SessionDep
 from bakeprint.logistics import repository as trips
 from bakeprint.logistics import service as logistics
-from bakeprint.logistics.endpoints import trip_read
 from bakeprint.logistics.schemas import DeliveryCreate, LoadCreate, TripCreate
+from bakeprint.logistics.views import trip_read
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
 from bakeprint.web.auth import CurrentUser, PageUser, check_csrf, csrf_token

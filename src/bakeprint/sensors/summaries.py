@@ -4,6 +4,7 @@ the hours that cross the range are decoded reading by reading)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import statistics
 from collections.abc import Iterator, Sequence
@@ -12,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import psycopg
 from sqlalchemy import (
     and_,
     bindparam,
@@ -311,10 +311,18 @@ def _data_unless_held(
     )
 
 
-class _BinaryCursor(psycopg.Cursor[Any]):
-    def execute(self, *args: Any, **kw: Any) -> Any:
-        kw["binary"] = True
-        return super().execute(*args, **kw)
+@functools.cache
+def _binary_cursor() -> type[Any]:
+    # psycopg is imported here, on PostgreSQL only: on SQLite (and for every
+    # CLI command that never reads sensor blocks) it is ~0.1 s of start-up
+    import psycopg
+
+    class BinaryCursor(psycopg.Cursor[Any]):
+        def execute(self, *args: Any, **kw: Any) -> Any:
+            kw["binary"] = True
+            return super().execute(*args, **kw)
+
+    return BinaryCursor
 
 
 @contextmanager
@@ -329,7 +337,7 @@ def binary_results(session: Session) -> Iterator[None]:
         return
     raw: Any = conn.connection.driver_connection
     before = raw.cursor_factory
-    raw.cursor_factory = _BinaryCursor
+    raw.cursor_factory = _binary_cursor()
     try:
         yield
     finally:
