@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bakeprint import cli_support
 from bakeprint.cli import app
 from bakeprint.db import get_database, session_scope
 from bakeprint.events import subscribers
@@ -112,7 +113,9 @@ def test_the_alerts_table_says_the_cause_in_words_and_keeps_batch_codes_whole(
     for notes in ("偏硬", "异味"):
         ok("qc", "check", batch, "--stage", "release", "--fail", "--notes", notes)
     monkeypatch.setenv("BAKEPRINT_LANG", language)
-    monkeypatch.setenv("COLUMNS", "100")
+    # whole rows, no cell wrapped: the console fixed its width when created
+    # (from COLUMNS, if the test process had it), so set the console's own
+    monkeypatch.setattr(cli_support.console, "_width", 200)
     shown = run("qc", "alerts")
     assert shown.exit_code == 0, shown.output
     assert cause in shown.stdout and status in shown.stdout

@@ -7,15 +7,15 @@ import uuid
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bakeprint.deps import CanFileComplaints, CanRead, CanWriteQuality, SessionDep
 from bakeprint.localtime import LocalDateTime
-from bakeprint.production.models import Batch
+from bakeprint.production import repository as batch_repo
 from bakeprint.quality import complaints
+from bakeprint.quality import repository as quality_repo
 from bakeprint.quality.models import BatchAlert, Complaint
-from bakeprint.recall.models import Recall
+from bakeprint.recall import repository as recall_repo
 
 router = APIRouter(tags=["alerts and complaints"])
 
@@ -41,19 +41,13 @@ def complaint_view(
     session: Session, c: Complaint, alert: BatchAlert | None = None
 ) -> ComplaintRead:
     if alert is None and c.status == "verified":
-        alert = session.scalar(
-            select(BatchAlert).where(
-                BatchAlert.tenant_id == c.tenant_id,
-                BatchAlert.key == f"complaint:{c.code}",
-            )
-        )
+        alert = quality_repo.alert_of_complaint(session, c.tenant_id, c.code)
     recall = (
-        session.get(Recall, (c.tenant_id, alert.recall_id))
+        recall_repo.by_id(session, c.tenant_id, alert.recall_id)
         if alert is not None and alert.recall_id
         else None
     )
-    batch = session.get(Batch, (c.tenant_id, c.batch_id))
-    assert batch is not None
+    batch = batch_repo.by_id(session, c.tenant_id, c.batch_id)
     return ComplaintRead(
         code=c.code,
         received_at=c.received_at,

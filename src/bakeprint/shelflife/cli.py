@@ -23,6 +23,7 @@ from bakeprint.cli_support import (
 )
 from bakeprint.db import session_scope
 from bakeprint.errors import Invalid
+from bakeprint.production import repository as batch_repo
 from bakeprint.production import repository as batches
 from bakeprint.production.models import Batch
 from bakeprint.shelflife import service as shelflife
@@ -74,9 +75,7 @@ def _read_values(pairs: list[str]) -> dict[str, Any]:
 
 
 def _batch(session: Session, row: ShelfLifePrediction) -> Batch:
-    batch = session.get(Batch, (row.tenant_id, row.batch_id))
-    assert batch is not None
-    return batch
+    return batch_repo.by_id(session, row.tenant_id, row.batch_id)
 
 
 @app.command("show")
