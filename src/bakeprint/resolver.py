@@ -272,11 +272,29 @@ class Level:
     links: list[Link]
 
 
-def _product(session: Session, gtin: str) -> Product:
+def _product(
+    session: Session, gtin: str, lot: str | None = None, serial: str | None = None
+) -> Product:
+    """The product a link names. A GTIN is one brand owner's; where several
+    bakeries on this server carry it (a demo copied), the link's serial or
+    lot says whose, and a bare GTIN shows the newest."""
     rows = catalog_repo.products_with_gtin(session, gtin)
-    if len(rows) != 1:
+    if not rows:
         raise NotFound(f"没有 GTIN 为 {gtin} 的产品", f"no product has the GTIN {gtin}")
-    return rows[0]
+    if len(rows) == 1:
+        return rows[0]
+    if serial:
+        for p in rows:
+            try:
+                packaging.resolve(session, gtin, lot, serial, tenant_id=p.tenant_id)
+            except (NotFound, Invalid):
+                continue
+            return p
+    if lot:
+        with_lot = [p for p in rows if batches.batch_of_product(session, p, lot)]
+        if with_lot:
+            return with_lot[-1]
+    return rows[-1]
 
 
 def _batch_of(session: Session, product: Product, lot: str) -> Batch | None:
@@ -291,7 +309,7 @@ def _levels(
     lot or serial falls back to the level above)."""
     values = dict(link.path)
     gtin = values["01"]
-    product = _product(session, gtin)
+    product = _product(session, gtin, values.get("10"), values.get("21"))
     batch = _batch_of(session, product, values["10"]) if "10" in values else None
     found = None
     if "21" in values:
@@ -501,7 +519,7 @@ def lot_page(
     request: Request, gtin: str, lot: str, session: SessionDep, writer: WriterDep
 ) -> Response:
     """A lot's public scan page (a Digital Link with a lot and no serial)."""
-    product = _product(session, gtin)
+    product = _product(session, gtin, lot)
     batch = _batch_of(session, product, lot)
     if batch is None:
         raise NotFound(f"找不到批次 {lot}", f"no lot {lot} of this product")

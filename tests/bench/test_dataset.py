@@ -178,11 +178,9 @@ def test_trace_and_scope_read_the_dataset_like_any_bakery(fresh: Database) -> No
         rep = report.build(s, t, code, generated_by="test")
         batch = s.scalar(select(Batch).where(Batch.tenant_id == t, Batch.code == code))
         assert batch is not None
-        assert rep.counts["delivered"] == batch.packed_quantity
-        assert (
-            sum(x["delivered"] for x in rep.points_of_sale) == rep.counts["delivered"]
-        )
-        assert rep.environment and rep.environment[0]["sensors"][0]["readings"] > 0
+        assert rep.counts.delivered == batch.packed_quantity
+        assert sum(x.delivered for x in rep.points_of_sale) == rep.counts.delivered
+        assert rep.environment and rep.environment[0].sensors[0].readings > 0
         assert rep.materials and all(m.supplier_lot for m in rep.materials)
         # the flour lot of the first day feeds every batch of its four days
         flour = rep.materials[0].lot

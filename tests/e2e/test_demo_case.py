@@ -68,7 +68,13 @@ def test_the_public_page_tells_the_case_in_the_bakerys_time(api):
     """A customer in Shanghai reads 16:30 for van #2 leaving, not UTC 08:30."""
     units = api.get(f"/api/v1/batches/{CASE}/units").json()
     path = "/" + units[0]["uri"].split("/", 3)[3]
-    page = httpx.get(f"{api.base_url}{path}".replace("//01", "/01"), timeout=20).text
+    # the Digital Link redirects (307) to the unit's scan page, as GS1's
+    # resolver standard asks
+    page = httpx.get(
+        f"{api.base_url}{path}".replace("//01", "/01"),
+        timeout=20,
+        follow_redirects=True,
+    ).text
     assert re.search(
         r'<time datetime="2025-12-03T16:30[^"]*\+08:00">2025-12-03 16:30 \+08:00</time>'
         r"\s*冷链车出发",

@@ -35,7 +35,8 @@ def _lot(session: Session, ev: Event) -> MaterialLot:
 
 def baked(session: Session, ev: Event) -> None:
     """A bake outside tolerance is a minor anomaly of its batch."""
-    if not ev.body["bp:within_tolerance"]:
+    # an event recorded before the flag existed counts as within tolerance
+    if not ev.body.get("bp:within_tolerance", True):
         attention.review(session, _batch(session, ev), by=_by(ev))
 
 
@@ -46,7 +47,7 @@ def completed(session: Session, ev: Event) -> None:
 
 def checked(session: Session, ev: Event) -> None:
     """A failed check is a minor anomaly (a correction changes no count)."""
-    if ev.corrects_seq is None and not ev.body["bp:passed"]:
+    if ev.corrects_seq is None and not ev.body.get("bp:passed", True):
         attention.review(session, _batch(session, ev), by=_by(ev))
 
 

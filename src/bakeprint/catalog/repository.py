@@ -192,8 +192,13 @@ def by_ids(
 
 
 def products_with_gtin(session: Session, gtin: str) -> list[Product]:
-    """Every bakery's product with this GTIN (at most two: a GTIN is one
-    product, so a second one means the link cannot say which)."""
+    """Every bakery's product with this GTIN, oldest first (a GTIN is one
+    brand owner's, but bakeries sharing a server may carry copies: a demo)."""
     return list(
-        session.scalars(select(Product).where(Product.gtin == gtin).limit(2)).all()
+        session.scalars(
+            select(Product)
+            .where(Product.gtin == gtin)
+            .order_by(Product.created_at, Product.tenant_id)
+            .limit(50)
+        ).all()
     )

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bakeprint.alerts import attention
 from bakeprint.catalog.models import Product
 from bakeprint.db import utcnow
-from bakeprint.errors import Invalid
+from bakeprint.errors import Invalid, NotFound
 from bakeprint.events import service as events
 from bakeprint.identity.models import Tenant
 from bakeprint.identity.service import Actor
@@ -99,6 +99,15 @@ def params_version(
 def params_history(
     session: Session, tenant_id: uuid.UUID, category: str
 ) -> list[ShelfLifeParams]:
+    """Every stored version of a category's parameters; a category the bakery
+    has no product of is not found (as another bakery's would be)."""
+    known = categories(session, tenant_id)
+    if category not in known:
+        raise NotFound(
+            f"没有产品类别 {category}：已有 " + ("、".join(known) or "（无）"),
+            f"no product category {category}: there are "
+            + (", ".join(known) or "none"),
+        )
     return list(
         session.scalars(
             select(ShelfLifeParams)
