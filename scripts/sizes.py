@@ -111,6 +111,56 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return sorted(out)
 
 
+def _scan(
+    path: Path,
+    known: set[str],
+    figures: dict[str, int],
+    top: dict[str, set[str]],
+    every: dict[str, set[str]],
+) -> None:
+    rel = path.relative_to(ROOT).as_posix()
+    name = module_name(path)
+    is_pkg = path.name == "__init__.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top[name] = set()
+    every[name] = set()
+    local = 0
+    exempt = "migrations" in path.relative_to(PACKAGE).parts
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    if lines > FILE_LIMIT and not exempt and not is_data_table(tree):
+        figures[f"file {rel}"] = lines
+
+    def walk(node: ast.AST, in_func: bool, prefix: str) -> None:
+        nonlocal local
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                level_name = name + ".__init__" if is_pkg else name
+                targets = [t for t in resolve(child, level_name, known) if t != name]
+                every[name].update(targets)
+                if in_func:
+                    local += bool(targets)
+                elif not _type_checking(node):
+                    top[name].update(targets)
+                continue
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                qual = f"{prefix}{child.name}"
+                size = (child.end_lineno or child.lineno) - child.lineno + 1
+                first = child.body[0]
+                data = len(child.body) == 1 and isinstance(first, ast.Return)
+                data = data and isinstance(getattr(first, "value", None), LITERALS)
+                if size > FUNC_LIMIT and not exempt and not data:
+                    figures[f"func {rel}:{qual}"] = size
+                walk(child, True, qual + ".")
+            elif isinstance(child, ast.ClassDef):
+                walk(child, in_func, f"{prefix}{child.name}.")
+            else:
+                walk(child, in_func, prefix)
+
+    walk(tree, False, "")
+    if local:
+        figures[f"local {rel}"] = local
+
+
 def measure() -> tuple[dict[str, int], list[list[str]], list[list[str]]]:
     figures: dict[str, int] = {}
     files = sorted(PACKAGE.rglob("*.py"))
@@ -118,50 +168,7 @@ def measure() -> tuple[dict[str, int], list[list[str]], list[list[str]]]:
     top: dict[str, set[str]] = {}
     every: dict[str, set[str]] = {}
     for path in files:
-        rel = path.relative_to(ROOT).as_posix()
-        name = module_name(path)
-        is_pkg = path.name == "__init__.py"
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        top[name] = set()
-        every[name] = set()
-        local = 0
-        exempt = "migrations" in path.relative_to(PACKAGE).parts
-        lines = len(path.read_text(encoding="utf-8").splitlines())
-        if lines > FILE_LIMIT and not exempt and not is_data_table(tree):
-            figures[f"file {rel}"] = lines
-
-        def walk(node: ast.AST, in_func: bool, prefix: str) -> None:
-            nonlocal local
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.Import | ast.ImportFrom):
-                    level_name = name + ".__init__" if is_pkg else name
-                    targets = [
-                        t for t in resolve(child, level_name, known) if t != name
-                    ]
-                    every[name].update(targets)
-                    if in_func:
-                        local += bool(targets)
-                    elif not _type_checking(node):
-                        top[name].update(targets)
-                    continue
-                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                    qual = f"{prefix}{child.name}"
-                    size = (child.end_lineno or child.lineno) - child.lineno + 1
-                    data = len(child.body) == 1 and isinstance(
-                        child.body[0], ast.Return
-                    )
-                    data = data and isinstance(child.body[0].value, LITERALS)  # type: ignore[union-attr]
-                    if size > FUNC_LIMIT and not exempt and not data:
-                        figures[f"func {rel}:{qual}"] = size
-                    walk(child, True, qual + ".")
-                elif isinstance(child, ast.ClassDef):
-                    walk(child, in_func, f"{prefix}{child.name}.")
-                else:
-                    walk(child, in_func, prefix)
-
-        walk(tree, False, "")
-        if local:
-            figures[f"local {rel}"] = local
+        _scan(path, known, figures, top, every)
     top_cycles = cycles(top)
     all_cycles = cycles(every)
     figures["cycles-top"] = len(top_cycles)
@@ -195,7 +202,8 @@ def main() -> None:
     local = sum(v for k, v in figures.items() if k.startswith("local "))
     sys.stdout.write(
         f"# files over {FILE_LIMIT}: {files}; functions over {FUNC_LIMIT}: {funcs}; "
-        f"function-local bakeprint imports: {local}; cycles: {figures['cycles-top']} module-level, "
+        f"function-local bakeprint imports: {local}; "
+        f"cycles: {figures['cycles-top']} module-level, "
         f"{figures['cycles-all']} with local imports\n"
     )
 

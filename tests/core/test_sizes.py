@@ -59,6 +59,7 @@ def test_sizes_only_shrink() -> None:
     for key in sorted(set(allowed) - set(now)):
         if not key.startswith("cycles"):
             problems.append(
-                f"{key} is now within the limit: remove it from scripts/sizes-allowed.txt"
+                f"{key} is now within the limit: "
+                "remove it from scripts/sizes-allowed.txt"
             )
     assert not problems, "\n".join(problems)
